@@ -1,0 +1,186 @@
+"""People and places: users, cities, memberships, evaluator profiles and declared conflicts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+COUNTRY_CHOICES = [
+    ("AT", _("Austria")), ("BE", _("Belgium")), ("BG", _("Bulgaria")), ("HR", _("Croatia")),
+    ("CY", _("Cyprus")), ("CZ", _("Czechia")), ("DK", _("Denmark")), ("EE", _("Estonia")),
+    ("FI", _("Finland")), ("FR", _("France")), ("DE", _("Germany")), ("GR", _("Greece")),
+    ("HU", _("Hungary")), ("IE", _("Ireland")), ("IT", _("Italy")), ("LV", _("Latvia")),
+    ("LT", _("Lithuania")), ("LU", _("Luxembourg")), ("MT", _("Malta")), ("NL", _("Netherlands")),
+    ("PL", _("Poland")), ("PT", _("Portugal")), ("RO", _("Romania")), ("SK", _("Slovakia")),
+    ("SI", _("Slovenia")), ("ES", _("Spain")), ("SE", _("Sweden")), ("NO", _("Norway")),
+    ("IS", _("Iceland")),
+]
+
+
+class UserManager(BaseUserManager["User"]):
+    """Users log in with their e-mail address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("is_coordinator", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Roles come from flags and relations, and one person may hold several:
+    coordinator (flag), host-city member (a Membership), evaluator (an EvaluatorProfile)."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    is_coordinator = models.BooleanField(
+        _("coordinator"),
+        default=False,
+        help_text=_("Coordinators belong to the network's secretariat and see every round."),
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class JointProcurementUnit(models.Model):
+    """A purchasing body shared by several cities; sharing one is a conflict to warn about."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("joint procurement unit")
+        verbose_name_plural = _("joint procurement units")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class City(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRY_CHOICES)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    procurement_unit = models.CharField(_("procurement unit"), max_length=200)
+    languages = models.CharField(
+        _("working languages"), max_length=100, blank=True, help_text=_("For example: fi, sv, en")
+    )
+    annual_procurement_spend_eur = models.DecimalField(
+        _("annual procurement spend (EUR)"), max_digits=16, decimal_places=0, null=True, blank=True
+    )
+    joint_procurement_units = models.ManyToManyField(
+        JointProcurementUnit, blank=True, related_name="cities", verbose_name=_("joint procurement units")
+    )
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "country"], name="city_unique_name_country")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class Membership(models.Model):
+    """A person working in a city's procurement unit: they act for the city as host."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("procurement lead")
+        MEMBER = "member", pgettext_lazy("membership role", "member")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("city membership")
+        verbose_name_plural = _("city memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "city"], name="membership_unique_user_city")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.city}"
+
+
+class EvaluatorProfile(models.Model):
+    """Makes a person available as a peer evaluator; the home city drives the conflict rules."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="evaluator_profile", verbose_name=_("user")
+    )
+    home_city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="evaluators", verbose_name=_("home city")
+    )
+    expertise = models.CharField(
+        _("expertise themes"), max_length=200, blank=True, help_text=_("For example: HOW, RESULT")
+    )
+    languages = models.CharField(_("languages"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluator profile")
+        verbose_name_plural = _("evaluator profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.home_city.name})"
+
+
+class DeclaredConflict(models.Model):
+    """A conflict of interest an evaluator declared towards a city."""
+
+    evaluator = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="declared_conflicts", verbose_name=_("evaluator")
+    )
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="declared_conflicts", verbose_name=_("city"))
+    reason = models.CharField(_("reason"), max_length=300)
+    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declared conflict")
+        verbose_name_plural = _("declared conflicts")
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} ↔ {self.city}: {self.reason}"

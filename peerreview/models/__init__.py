@@ -1,0 +1,31 @@
+from .assessment import AssessmentDay, Interviewee, Session
+from .framework import MATURITY_LABELS, MATURITY_LEVELS, Criterion, Framework, Indicator, LevelDescriptor, Theme
+from .panel import AgreedScore, Assignment, Score
+from .prereport import Answer, EvidenceFile, IndicatorValue, PreReport
+from .rounds import ACTIVE_STATES, DUE_FIELD_BY_STATE, STATE_SEQUENCE, Round, RoundEvent, RoundState
+
+__all__ = [
+    "ACTIVE_STATES",
+    "DUE_FIELD_BY_STATE",
+    "MATURITY_LABELS",
+    "MATURITY_LEVELS",
+    "STATE_SEQUENCE",
+    "AgreedScore",
+    "Answer",
+    "AssessmentDay",
+    "Assignment",
+    "Criterion",
+    "EvidenceFile",
+    "Framework",
+    "Indicator",
+    "IndicatorValue",
+    "Interviewee",
+    "LevelDescriptor",
+    "PreReport",
+    "Round",
+    "RoundEvent",
+    "RoundState",
+    "Score",
+    "Session",
+    "Theme",
+]

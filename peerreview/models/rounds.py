@@ -1,0 +1,172 @@
+"""A peer-review round and its audit trail. State changes go through
+`peerreview.services.rounds.transition_round`, never through direct saves."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City
+
+from .framework import Framework
+
+
+class RoundState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    PREREPORT_OPEN = "prereport_open", _("Pre-report open")
+    PREREPORT_SUBMITTED = "prereport_submitted", _("Pre-report submitted")
+    SCORING = "scoring", _("Scoring")
+    ASSESSMENT = "assessment", _("Assessment days")
+    DRAFTING = "drafting", _("Report drafting")
+    FACTUAL_CHECK = "factual_check", _("Factual check by the city")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The order of the process, for timelines and "what comes next".
+STATE_SEQUENCE = [
+    RoundState.PLANNED,
+    RoundState.PREREPORT_OPEN,
+    RoundState.PREREPORT_SUBMITTED,
+    RoundState.SCORING,
+    RoundState.ASSESSMENT,
+    RoundState.DRAFTING,
+    RoundState.FACTUAL_CHECK,
+    RoundState.PUBLISHED,
+]
+
+# Which due-date field applies while a round is in a state.
+DUE_FIELD_BY_STATE = {
+    RoundState.PLANNED: "opens_on",
+    RoundState.PREREPORT_OPEN: "prereport_due",
+    RoundState.PREREPORT_SUBMITTED: "scoring_due",
+    RoundState.SCORING: "scoring_due",
+    RoundState.ASSESSMENT: "assessment_due",
+    RoundState.DRAFTING: "report_due",
+    RoundState.FACTUAL_CHECK: "factual_check_due",
+}
+
+ACTIVE_STATES = [s for s in STATE_SEQUENCE if s != RoundState.PUBLISHED]
+
+
+class RoundQuerySet(models.QuerySet["Round"]):
+    def visible_to(self, user) -> RoundQuerySet:
+        """Coordinators see every round; host-city members their own city's rounds;
+        evaluators the rounds whose invitation they accepted."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_coordinator:
+            return self.all()
+        hosted = Q(host_city__memberships__user=user)
+        assigned = Q(assignments__evaluator=user, assignments__state="accepted")
+        return self.filter(pk__in=Round.objects.filter(hosted | assigned).values("pk"))
+
+    def hosted_by_member(self, user) -> RoundQuerySet:
+        return self.filter(host_city__memberships__user=user).distinct()
+
+    def active(self) -> RoundQuerySet:
+        return self.filter(state__in=ACTIVE_STATES)
+
+    def overdue(self, today: datetime.date) -> RoundQuerySet:
+        condition = Q()
+        for state, field in DUE_FIELD_BY_STATE.items():
+            condition |= Q(state=state, **{f"{field}__lt": today})
+        return self.filter(condition)
+
+
+class Round(models.Model):
+    host_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("host city"))
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("framework version")
+    )
+    previous_round = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repeat_rounds",
+        verbose_name=_("previous round"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(
+        _("language of the report"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    state = models.CharField(
+        _("status"), max_length=24, choices=RoundState.choices, default=RoundState.PLANNED, db_index=True
+    )
+    opens_on = models.DateField(_("pre-report opens on"), null=True, blank=True)
+    prereport_due = models.DateField(_("pre-report due"), null=True, blank=True)
+    scoring_due = models.DateField(_("scoring due"), null=True, blank=True)
+    assessment_due = models.DateField(_("assessment days completed by"), null=True, blank=True)
+    report_due = models.DateField(_("draft report due"), null=True, blank=True)
+    factual_check_due = models.DateField(_("factual check due"), null=True, blank=True)
+    repeat_interval_months = models.PositiveSmallIntegerField(
+        _("repeat round after (months)"),
+        default=18,
+        validators=[MinValueValidator(12), MaxValueValidator(24)],
+        help_text=_("The repeat round opens this many months after publication (12–24)."),
+    )
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.previous_round_id is not None
+
+    @property
+    def current_due_date(self) -> datetime.date | None:
+        field = DUE_FIELD_BY_STATE.get(self.state)
+        return getattr(self, field) if field else None
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        due = self.current_due_date
+        return due is not None and due < today
+
+    @property
+    def step_index(self) -> int:
+        return STATE_SEQUENCE.index(self.state) if self.state in STATE_SEQUENCE else -1
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state in (RoundState.PUBLISHED, RoundState.CANCELLED)
+
+
+class RoundEvent(models.Model):
+    """The audit trail: every state change of a round, who made it and when."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="events", verbose_name=_("round"))
+    from_state = models.CharField(_("from"), max_length=24, choices=RoundState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=24, choices=RoundState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("round event")
+        verbose_name_plural = _("round events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.from_state} → {self.to_state}"

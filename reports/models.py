@@ -1,0 +1,100 @@
+"""The summary report of a round: texts by the lead evaluator, findings per criterion,
+action proposals (the follow-up register) and the city's factual-check comment."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from peerreview.models import Criterion, Round
+
+
+class SummaryReport(models.Model):
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="summary_report")
+    executive_summary = models.TextField(_("executive summary"), blank=True)
+    key_strengths = models.TextField(_("key strengths"), blank=True)
+    purpose_and_scope = models.TextField(_("purpose and scope"), blank=True)
+    process_notes = models.TextField(_("process and conflict statement"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    factual_comment = models.TextField(
+        _("the city's factual-check comment"),
+        blank=True,
+        help_text=_("Factual errors the city found in the draft, for the panel to correct."),
+    )
+    factual_comment_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    factual_comment_at = models.DateTimeField(_("commented at"), null=True, blank=True)
+    city_response = models.TextField(_("the city's response"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("summary report")
+        verbose_name_plural = _("summary reports")
+
+    def __str__(self) -> str:
+        return str(_("Summary report: %(round)s") % {"round": self.round})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Finding(models.Model):
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="findings")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion"))
+    evidence = models.TextField(_("evidence seen"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    areas_to_develop = models.TextField(_("areas to develop"), blank=True)
+    good_practice = models.TextField(_("good practice"), blank=True)
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["criterion__theme__order", "criterion__order"]
+        constraints = [models.UniqueConstraint(fields=["report", "criterion"], name="finding_unique_criterion")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.criterion.code}"
+
+    def is_empty(self) -> bool:
+        return not any((self.evidence, self.strengths, self.areas_to_develop, self.good_practice))
+
+
+class ActionProposal(models.Model):
+    """A recommendation to the city; in the repeat round it becomes a follow-up item."""
+
+    class Priority(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="action_proposals")
+    number = models.PositiveSmallIntegerField(_("number"))
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("criterion")
+    )
+    title = models.CharField(_("proposal"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    owner = models.CharField(_("owner"), max_length=200, blank=True)
+    timeframe = models.CharField(_("timeframe"), max_length=100, blank=True)
+    success_indicator = models.CharField(_("success indicator"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("action proposal")
+        verbose_name_plural = _("action proposals")
+        ordering = ["report", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="action_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"AP-{self.number}"

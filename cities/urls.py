@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "cities"
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/language/", views.set_language, name="set_language"),
+]

@@ -1,4 +1,39 @@
 from django.urls import path
 
+from .views import assessment, dashboard, panel, prereport, rounds, scoring
+
 app_name = "peerreview"
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("rounds/new/", rounds.round_create, name="round_create"),
+    path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
+    path("rounds/<int:round_id>/transition/", rounds.round_transition, name="round_transition"),
+    path("rounds/<int:round_id>/cancel/", rounds.round_cancel, name="round_cancel"),
+    path("rounds/<int:round_id>/pre-report/", prereport.prereport_edit, name="prereport_edit"),
+    path("rounds/<int:round_id>/pre-report/submit/", prereport.prereport_submit, name="prereport_submit"),
+    path("rounds/<int:round_id>/pre-report/indicators/", prereport.indicators_edit, name="indicators_edit"),
+    path("rounds/<int:round_id>/pre-report/evidence/", prereport.evidence_upload, name="evidence_upload"),
+    path(
+        "rounds/<int:round_id>/evidence/<int:evidence_id>/", prereport.evidence_download, name="evidence_download"
+    ),
+    path(
+        "rounds/<int:round_id>/evidence/<int:evidence_id>/delete/",
+        prereport.evidence_delete,
+        name="evidence_delete",
+    ),
+    path("rounds/<int:round_id>/panel/", panel.panel_manage, name="panel_manage"),
+    path("invitations/<int:assignment_id>/", panel.invitation_respond, name="invitation_respond"),
+    path("rounds/<int:round_id>/scoring/", scoring.scoring_sheet, name="scoring_sheet"),
+    path("rounds/<int:round_id>/scores/", scoring.score_overview, name="score_overview"),
+    path("rounds/<int:round_id>/assessment/", assessment.assessment_planner, name="assessment_planner"),
+    path(
+        "rounds/<int:round_id>/assessment/days/<int:day_id>/sessions/new/",
+        assessment.session_create,
+        name="session_create",
+    ),
+    path(
+        "rounds/<int:round_id>/assessment/sessions/<int:session_id>/",
+        assessment.session_edit,
+        name="session_edit",
+    ),
+]

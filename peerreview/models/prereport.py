@@ -40,6 +40,29 @@ class PreReport(models.Model):
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
 
+    def completion(self) -> tuple[int, int]:
+        """(complete answers, all answers): the editor's progress bar and the submit check."""
+        answers = list(self.answers.select_related("criterion__theme"))
+        return sum(1 for answer in answers if answer.is_complete()), len(answers)
+
+    @property
+    def completion_percent(self) -> int:
+        done, total = self.completion()
+        return round(100 * done / total) if total else 0
+
+    def missing_items(self) -> list[str]:
+        """What still blocks submission, phrased for the city."""
+        missing = []
+        if not self.context.strip():
+            missing.append(str(_("Describe the context of the city and its procurement.")))
+        for answer in self.answers.select_related("criterion__theme"):
+            if not answer.is_complete():
+                missing.append(
+                    str(_("%(code)s %(title)s: %(what)s"))
+                    % {"code": answer.criterion.code, "title": answer.criterion.title, "what": answer.missing_part()}
+                )
+        return missing
+
     @property
     def guiding_questions(self) -> list[str]:
         return [q for q in (self.guiding_question_1, self.guiding_question_2, self.guiding_question_3) if q]
@@ -63,6 +86,15 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prereport_id}/{self.criterion.code}"
+
+    def missing_part(self) -> str:
+        if not self.narrative.strip():
+            return str(_("the self-assessment text is missing"))
+        if self.criterion.theme.is_scored and self.not_applicable and not self.not_applicable_reason.strip():
+            return str(_("give a reason for “not applicable”"))
+        if self.criterion.theme.is_scored and not self.not_applicable and self.self_score is None:
+            return str(_("choose a self-score"))
+        return ""
 
     def is_complete(self) -> bool:
         """Complete means a narrative and, for a scored criterion, a level or N/A with a reason."""

@@ -1,0 +1,1 @@
+"""Services: the functions that change state. Views and tasks call these, nothing else writes."""

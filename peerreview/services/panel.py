@@ -1,0 +1,246 @@
+"""The panel: conflict checks, invitations, scoring and the agreed scores."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cities.models import DeclaredConflict, EvaluatorProfile
+
+from ..models import AgreedScore, Assignment, Criterion, Round, RoundState, Score
+
+# A spread (max − min) of this many levels or more is flagged for discussion.
+DISAGREEMENT_SPREAD = 2
+
+
+def conflict_errors(review_round: Round, evaluator) -> list[str]:
+    """Conflicts that forbid an invitation outright."""
+    errors = []
+    profile = EvaluatorProfile.objects.filter(user=evaluator).select_related("home_city").first()
+    if profile is None:
+        errors.append(_("%(name)s has no evaluator profile.") % {"name": evaluator})
+    elif profile.home_city_id == review_round.host_city_id:
+        errors.append(
+            _("%(name)s comes from the host city %(city)s; an evaluator never reviews their own city.")
+            % {"name": evaluator, "city": review_round.host_city.name}
+        )
+    if evaluator.memberships.filter(city_id=review_round.host_city_id).exists():
+        errors.append(_("%(name)s works for the host city.") % {"name": evaluator})
+    return errors
+
+
+def conflict_warnings(review_round: Round, evaluator) -> list[str]:
+    """Conflicts the coordinator must see and acknowledge: reciprocal reviews,
+    a shared joint-procurement unit, and conflicts the evaluator declared."""
+    warnings: list[str] = []
+    profile = EvaluatorProfile.objects.filter(user=evaluator).select_related("home_city").first()
+    host = review_round.host_city
+    for conflict in DeclaredConflict.objects.filter(evaluator=evaluator, city=host):
+        warnings.append(
+            _("%(name)s declared a conflict with %(city)s: %(reason)s")
+            % {"name": evaluator, "city": host.name, "reason": conflict.reason}
+        )
+    if profile is None:
+        return warnings
+    home = profile.home_city
+    reciprocal = Assignment.objects.filter(
+        round__host_city=home,
+        evaluator__evaluator_profile__home_city=host,
+        round__state__in=[s for s in RoundState.values if s != RoundState.CANCELLED],
+    ).exclude(state=Assignment.State.DECLINED)
+    if reciprocal.exists():
+        warnings.append(
+            _("Reciprocal review: evaluators from %(host)s review %(home)s, and %(name)s from %(home)s would review %(host)s.")
+            % {"host": host.name, "home": home.name, "name": evaluator}
+        )
+    shared_units = home.joint_procurement_units.filter(cities=host)
+    for unit in shared_units:
+        warnings.append(
+            _("%(home)s and %(host)s share the joint procurement unit “%(unit)s”.")
+            % {"home": home.name, "host": host.name, "unit": unit.name}
+        )
+    return warnings
+
+
+@transaction.atomic
+def invite_evaluator(
+    *, review_round: Round, evaluator, role: str, invited_by, acknowledge_warnings: bool = False, due_date=None
+) -> Assignment:
+    """Invite an evaluator. Hard conflicts refuse; warnings must be acknowledged and are kept."""
+    errors = conflict_errors(review_round, evaluator)
+    if errors:
+        raise ValidationError(errors)
+    if Assignment.objects.filter(round=review_round, evaluator=evaluator).exists():
+        raise ValidationError(_("%(name)s is already invited to this round.") % {"name": evaluator})
+    if role == Assignment.Role.LEAD and review_round.assignments.filter(role=Assignment.Role.LEAD).exclude(
+        state=Assignment.State.DECLINED
+    ).exists():
+        raise ValidationError(_("This round already has a lead evaluator."))
+    warnings = conflict_warnings(review_round, evaluator)
+    if warnings and not acknowledge_warnings:
+        raise ValidationError(warnings, code="unacknowledged_warnings")
+    return Assignment.objects.create(
+        round=review_round,
+        evaluator=evaluator,
+        role=role,
+        due_date=due_date,
+        conflict_warnings="\n".join(warnings),
+    )
+
+
+@transaction.atomic
+def respond_to_invitation(*, assignment: Assignment, accept: bool, reason: str = "") -> Assignment:
+    if assignment.state != Assignment.State.INVITED:
+        raise ValidationError(_("You have already answered this invitation."))
+    if assignment.round.is_closed:
+        raise ValidationError(_("This round is closed."))
+    assignment.state = Assignment.State.ACCEPTED if accept else Assignment.State.DECLINED
+    assignment.decline_reason = "" if accept else reason
+    assignment.responded_at = timezone.now()
+    assignment.save(update_fields=["state", "decline_reason", "responded_at"])
+    return assignment
+
+
+def scored_criteria(review_round: Round):
+    return Criterion.objects.filter(theme__framework_id=review_round.framework_id, theme__is_scored=True).select_related(
+        "theme"
+    )
+
+
+def ensure_scores(assignment: Assignment) -> list[Score]:
+    """One score row per scored criterion, created on first visit of the scoring sheet."""
+    criteria = list(scored_criteria(assignment.round))
+    existing = {score.criterion_id: score for score in assignment.scores.all()}
+    Score.objects.bulk_create(
+        [Score(assignment=assignment, criterion=c) for c in criteria if c.pk not in existing],
+        ignore_conflicts=True,
+    )
+    return list(assignment.scores.select_related("criterion__theme").order_by("criterion__theme__order", "criterion__order"))
+
+
+@transaction.atomic
+def submit_scores(*, assignment: Assignment) -> Assignment:
+    """Lock an evaluator's scores; only complete sheets are accepted."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.round.state != RoundState.SCORING:
+        raise ValidationError(_("Scores can be submitted only while the round is at the scoring step."))
+    if assignment.has_submitted_scores:
+        raise ValidationError(_("You have already submitted your scores."))
+    missing = [s.criterion.code for s in ensure_scores(assignment) if not s.is_complete()]
+    if missing:
+        raise ValidationError(
+            _("Score every criterion with a comment before submitting. Missing: %(codes)s")
+            % {"codes": ", ".join(missing)}
+        )
+    assignment.scores_submitted_at = timezone.now()
+    assignment.save(update_fields=["scores_submitted_at"])
+    return assignment
+
+
+def visible_scores_for(assignment: Assignment):
+    """The other evaluators' scores, only once this evaluator has submitted."""
+    if not assignment.has_submitted_scores:
+        return Score.objects.none()
+    return Score.objects.filter(
+        assignment__round_id=assignment.round_id, assignment__scores_submitted_at__isnull=False
+    ).exclude(assignment=assignment)
+
+
+@dataclass
+class CriterionSummary:
+    criterion: Criterion
+    self_score: int | None
+    self_not_applicable: bool
+    evaluator_scores: list[int | None]  # in the order of `ScoreOverview.assignments`
+    agreed: AgreedScore | None
+    previous_agreed: AgreedScore | None = None
+    numeric: list[int] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float | None:
+        return round(statistics.fmean(self.numeric), 2) if self.numeric else None
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.numeric) if self.numeric else None
+
+    @property
+    def spread(self) -> int | None:
+        return max(self.numeric) - min(self.numeric) if self.numeric else None
+
+    @property
+    def disagreement(self) -> bool:
+        return self.spread is not None and self.spread >= DISAGREEMENT_SPREAD
+
+
+@dataclass
+class ScoreOverview:
+    assignments: list[Assignment]
+    rows: list[CriterionSummary]
+
+
+def score_overview(review_round: Round, *, submitted_only: bool = True) -> ScoreOverview:
+    """Scores per criterion: self-score, each evaluator's, mean, median, spread and the agreed
+    score. Mean/median/spread are over the evaluators' numeric scores; N/A is left out.
+    A fixed number of queries whatever the size of the round."""
+    assignments = list(
+        review_round.assignments.accepted().select_related("evaluator__evaluator_profile__home_city").order_by("-role", "pk")
+    )
+    if submitted_only:
+        assignments = [a for a in assignments if a.has_submitted_scores]
+    scores = Score.objects.filter(assignment__in=assignments)
+    by_key = {(s.assignment_id, s.criterion_id): s for s in scores}
+    agreed = {a.criterion_id: a for a in review_round.agreed_scores.all()}
+    previous_agreed = {}
+    if review_round.previous_round_id:
+        previous_agreed = {
+            a.criterion_id: a for a in AgreedScore.objects.filter(round_id=review_round.previous_round_id)
+        }
+    answers = {}
+    prereport = getattr(review_round, "prereport", None)
+    if prereport is not None:
+        answers = {a.criterion_id: a for a in prereport.answers.all()}
+    rows = []
+    for criterion in scored_criteria(review_round).order_by("theme__order", "order"):
+        levels = []
+        for assignment in assignments:
+            score = by_key.get((assignment.pk, criterion.pk))
+            levels.append(None if score is None or score.not_applicable else score.level)
+        answer = answers.get(criterion.pk)
+        rows.append(
+            CriterionSummary(
+                criterion=criterion,
+                self_score=answer.self_score if answer and not answer.not_applicable else None,
+                self_not_applicable=bool(answer and answer.not_applicable),
+                evaluator_scores=levels,
+                agreed=agreed.get(criterion.pk),
+                previous_agreed=previous_agreed.get(criterion.pk),
+                numeric=[level for level in levels if level is not None],
+            )
+        )
+    return ScoreOverview(assignments=assignments, rows=rows)
+
+
+def record_agreed_score(
+    *, review_round: Round, criterion: Criterion, level: int | None, not_applicable: bool, rationale: str, user
+) -> AgreedScore:
+    if not rationale.strip():
+        raise ValidationError(_("Give the rationale for the agreed score."))
+    if level is None and not not_applicable:
+        raise ValidationError(_("Choose a level or mark the criterion not applicable."))
+    agreed, _created = AgreedScore.objects.update_or_create(
+        round=review_round,
+        criterion=criterion,
+        defaults={
+            "level": None if not_applicable else level,
+            "not_applicable": not_applicable,
+            "rationale": rationale,
+            "recorded_by": user,
+        },
+    )
+    return agreed

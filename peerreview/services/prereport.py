@@ -1,0 +1,107 @@
+"""The host city's pre-report: saving drafts, evidence uploads and submission."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Criterion, EvidenceFile, PreReport, Round, RoundState
+from .rounds import TransitionError, transition_round
+
+# Allowed evidence types: extension → the first bytes a real file of that type starts with.
+EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",),
+    ".ods": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".csv": (),
+    ".txt": (),
+}
+
+
+def validate_evidence_file(upload: UploadedFile) -> None:
+    """Refuse files that are too large, of a type we do not accept, or whose content
+    does not match their extension."""
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in EVIDENCE_SIGNATURES:
+        raise ValidationError(
+            _("Files of type “%(type)s” are not accepted. Allowed: %(allowed)s.")
+            % {"type": suffix or _("no extension"), "allowed": ", ".join(sorted(EVIDENCE_SIGNATURES))},
+            code="file_type",
+        )
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
+            code="file_size",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="file_empty")
+    signatures = EVIDENCE_SIGNATURES[suffix]
+    if signatures:
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(signature) for signature in signatures):
+            raise ValidationError(
+                _("The file's content does not match its “%(type)s” extension.") % {"type": suffix},
+                code="file_content",
+            )
+    else:
+        upload.seek(0)
+        sample = upload.read(4096)
+        upload.seek(0)
+        try:
+            sample.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                sample.decode("latin-1")
+            except UnicodeDecodeError as error:
+                raise ValidationError(_("A text file must contain text."), code="file_content") from error
+        if b"\x00" in sample:
+            raise ValidationError(_("A text file must contain text."), code="file_content")
+
+
+def add_evidence(
+    *, prereport: PreReport, upload: UploadedFile, user, criterion: Criterion | None = None, description: str = ""
+) -> EvidenceFile:
+    validate_evidence_file(upload)
+    return EvidenceFile.objects.create(
+        prereport=prereport,
+        criterion=criterion,
+        file=upload,
+        original_name=Path(upload.name).name[:255],
+        size=upload.size,
+        description=description,
+        uploaded_by=user,
+    )
+
+
+def delete_evidence(*, evidence: EvidenceFile) -> None:
+    evidence.file.delete(save=False)
+    evidence.delete()
+
+
+@transaction.atomic
+def submit_pre_report(*, review_round: Round, user) -> PreReport:
+    """Submit the pre-report: only when nothing is missing; it is read-only afterwards."""
+    prereport = review_round.prereport
+    if review_round.state != RoundState.PREREPORT_OPEN:
+        raise TransitionError([_("The pre-report is not open for submission.")])
+    transition_round(review_round=review_round, to_state=RoundState.PREREPORT_SUBMITTED, actor=user)
+    prereport.submitted_at = timezone.now()
+    prereport.submitted_by = user
+    prereport.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    return prereport

@@ -1,0 +1,50 @@
+"""Shared fixtures: the personas every view test uses."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from tests import factories
+
+
+def pytest_configure(config) -> None:
+    # The suite runs on PostgreSQL: CI must never fall back to SQLite silently.
+    if os.environ.get("CI") and "postgres" not in os.environ.get("DATABASE_URL", ""):
+        raise pytest.UsageError("CI runs the tests on PostgreSQL: set DATABASE_URL (see README).")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class Personas:
+    coordinator: object
+    host_member: object
+    other_city_member: object
+    assigned_evaluator: object  # accepted, lead
+    second_evaluator: object  # accepted
+    unassigned_evaluator: object
+    review_round: object
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    host = factories.CityFactory(name="Tampere")
+    other = factories.CityFactory(name="Malmö", country="SE")
+    review_round = factories.RoundFactory(host_city=host, title="Tampere 2026")
+    lead = factories.AssignmentFactory(round=review_round, role="lead")
+    second = factories.AssignmentFactory(round=review_round)
+    return Personas(
+        coordinator=factories.CoordinatorFactory(),
+        host_member=factories.MembershipFactory(city=host).user,
+        other_city_member=factories.MembershipFactory(city=other).user,
+        assigned_evaluator=lead.evaluator,
+        second_evaluator=second.evaluator,
+        unassigned_evaluator=factories.EvaluatorProfileFactory(home_city=other).user,
+        review_round=review_round,
+    )

@@ -55,7 +55,7 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        ordering = ["round", "-role", "pk"]
+        ordering = ["round", "role", "pk"]  # the lead ("lead" < "member") first
         constraints = [
             models.UniqueConstraint(fields=["round", "evaluator"], name="assignment_unique_evaluator"),
             models.UniqueConstraint(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cities.models import DeclaredConflict, EvaluatorProfile
+from cities.models import DeclaredConflict, EvaluatorProfile, JointProcurementUnit
 
 from ..models import AgreedScore, Assignment, Criterion, Round, RoundState, Score
 
@@ -58,7 +58,8 @@ def conflict_warnings(review_round: Round, evaluator) -> list[str]:
             _("Reciprocal review: evaluators from %(host)s review %(home)s, and %(name)s from %(home)s would review %(host)s.")
             % {"host": host.name, "home": home.name, "name": evaluator}
         )
-    shared_units = home.joint_procurement_units.filter(cities=host)
+    # Two filter() calls: each needs its own join over the city↔unit table.
+    shared_units = JointProcurementUnit.objects.filter(cities=home).filter(cities=host)
     for unit in shared_units:
         warnings.append(
             _("%(home)s and %(host)s share the joint procurement unit “%(unit)s”.")
@@ -189,7 +190,7 @@ def score_overview(review_round: Round, *, submitted_only: bool = True) -> Score
     score. Mean/median/spread are over the evaluators' numeric scores; N/A is left out.
     A fixed number of queries whatever the size of the round."""
     assignments = list(
-        review_round.assignments.accepted().select_related("evaluator__evaluator_profile__home_city").order_by("-role", "pk")
+        review_round.assignments.accepted().select_related("evaluator__evaluator_profile__home_city").order_by("role", "pk")
     )
     if submitted_only:
         assignments = [a for a in assignments if a.has_submitted_scores]

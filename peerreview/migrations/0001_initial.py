@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'assignment',
                 'verbose_name_plural': 'assignments',
-                'ordering': ['round', '-role', 'pk'],
+                'ordering': ['round', 'role', 'pk'],
             },
         ),
         migrations.CreateModel(

@@ -10,13 +10,34 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 COUNTRY_CHOICES = [
-    ("AT", _("Austria")), ("BE", _("Belgium")), ("BG", _("Bulgaria")), ("HR", _("Croatia")),
-    ("CY", _("Cyprus")), ("CZ", _("Czechia")), ("DK", _("Denmark")), ("EE", _("Estonia")),
-    ("FI", _("Finland")), ("FR", _("France")), ("DE", _("Germany")), ("GR", _("Greece")),
-    ("HU", _("Hungary")), ("IE", _("Ireland")), ("IT", _("Italy")), ("LV", _("Latvia")),
-    ("LT", _("Lithuania")), ("LU", _("Luxembourg")), ("MT", _("Malta")), ("NL", _("Netherlands")),
-    ("PL", _("Poland")), ("PT", _("Portugal")), ("RO", _("Romania")), ("SK", _("Slovakia")),
-    ("SI", _("Slovenia")), ("ES", _("Spain")), ("SE", _("Sweden")), ("NO", _("Norway")),
+    ("AT", _("Austria")),
+    ("BE", _("Belgium")),
+    ("BG", _("Bulgaria")),
+    ("HR", _("Croatia")),
+    ("CY", _("Cyprus")),
+    ("CZ", _("Czechia")),
+    ("DK", _("Denmark")),
+    ("EE", _("Estonia")),
+    ("FI", _("Finland")),
+    ("FR", _("France")),
+    ("DE", _("Germany")),
+    ("GR", _("Greece")),
+    ("HU", _("Hungary")),
+    ("IE", _("Ireland")),
+    ("IT", _("Italy")),
+    ("LV", _("Latvia")),
+    ("LT", _("Lithuania")),
+    ("LU", _("Luxembourg")),
+    ("MT", _("Malta")),
+    ("NL", _("Netherlands")),
+    ("PL", _("Poland")),
+    ("PT", _("Portugal")),
+    ("RO", _("Romania")),
+    ("SK", _("Slovakia")),
+    ("SI", _("Slovenia")),
+    ("ES", _("Spain")),
+    ("SE", _("Sweden")),
+    ("NO", _("Norway")),
     ("IS", _("Iceland")),
 ]
 
@@ -133,8 +154,12 @@ class Membership(models.Model):
         LEAD = "lead", _("procurement lead")
         MEMBER = "member", pgettext_lazy("membership role", "member")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("city")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
@@ -174,7 +199,9 @@ class DeclaredConflict(models.Model):
     evaluator = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="declared_conflicts", verbose_name=_("evaluator")
     )
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="declared_conflicts", verbose_name=_("city"))
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="declared_conflicts", verbose_name=_("city")
+    )
     reason = models.CharField(_("reason"), max_length=300)
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
 

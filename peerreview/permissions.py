@@ -90,9 +90,9 @@ class RoundAccess:
         if not self.is_panel_member:
             return _("Only evaluators on this round's panel can score it.")
         if self.state != RoundState.SCORING:
-            return _("Scores can be entered only while the round is at the scoring step; it is at “%(state)s”.") % {
-                "state": self._state_label()
-            }
+            return _(
+                "Scores can be entered only while the round is at the scoring step; it is at “%(state)s”."
+            ) % {"state": self._state_label()}
         if self.assignment.has_submitted_scores:
             return _("You have submitted your scores; they are locked.")
         return ALLOWED
@@ -110,9 +110,9 @@ class RoundAccess:
         if not self.is_lead:
             return _("Only the lead evaluator records the panel's agreed scores.")
         if self.state not in (RoundState.SCORING, RoundState.ASSESSMENT, RoundState.DRAFTING):
-            return _("Agreed scores are recorded between scoring and report drafting; this round is at “%(state)s”.") % {
-                "state": self._state_label()
-            }
+            return _(
+                "Agreed scores are recorded between scoring and report drafting; this round is at “%(state)s”."
+            ) % {"state": self._state_label()}
         if not self.assignment.has_submitted_scores:
             return _("Submit your own scores before recording the panel's agreed scores.")
         return ALLOWED
@@ -131,9 +131,9 @@ class RoundAccess:
             RoundState.ASSESSMENT,
             RoundState.DRAFTING,
         ):
-            return _("Assessment days are planned once the pre-report is submitted; this round is at “%(state)s”.") % {
-                "state": self._state_label()
-            }
+            return _(
+                "Assessment days are planned once the pre-report is submitted; this round is at “%(state)s”."
+            ) % {"state": self._state_label()}
         return ALLOWED
 
     def refuse_transition(self, to_state: str) -> str:
@@ -152,7 +152,9 @@ class RoundAccess:
 
 def round_access(user, round_id: int) -> RoundAccess:
     """Fetch a round the user may see (404 otherwise) with the user's standing in it."""
-    review_round = get_object_or_404(Round.objects.visible_to(user).select_related("host_city", "framework"), pk=round_id)
+    review_round = get_object_or_404(
+        Round.objects.visible_to(user).select_related("host_city", "framework"), pk=round_id
+    )
     return RoundAccess(user=user, round=review_round)
 
 

@@ -47,7 +47,9 @@ class SummaryReport(models.Model):
 
 class Finding(models.Model):
     report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="findings")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion"))
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
     evidence = models.TextField(_("evidence seen"), blank=True)
     strengths = models.TextField(_("strengths"), blank=True)
     areas_to_develop = models.TextField(_("areas to develop"), blank=True)
@@ -57,7 +59,9 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["criterion__theme__order", "criterion__order"]
-        constraints = [models.UniqueConstraint(fields=["report", "criterion"], name="finding_unique_criterion")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "criterion"], name="finding_unique_criterion")
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.criterion.code}"
@@ -77,11 +81,18 @@ class ActionProposal(models.Model):
     report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="action_proposals")
     number = models.PositiveSmallIntegerField(_("number"))
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("criterion")
+        Criterion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("criterion"),
     )
     title = models.CharField(_("proposal"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     timeframe = models.CharField(_("timeframe"), max_length=100, blank=True)
     success_indicator = models.CharField(_("success indicator"), max_length=300, blank=True)

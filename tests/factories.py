@@ -132,7 +132,9 @@ def make_framework(scored_criteria: int = 3, unscored_criteria: int = 1) -> Fram
         for level in range(5):
             LevelDescriptorFactory(criterion=criterion, level=level)
     if unscored_criteria:
-        island = ThemeFactory(framework=framework, code="ISLAND", title="Not an island", is_scored=False, order=2)
+        island = ThemeFactory(
+            framework=framework, code="ISLAND", title="Not an island", is_scored=False, order=2
+        )
         for index in range(unscored_criteria):
             CriterionFactory(theme=island, code=f"ISLAND.{index + 1}", order=index + 1)
     return framework

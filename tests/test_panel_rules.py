@@ -46,7 +46,9 @@ def test_evaluator_from_another_city_without_conflicts_is_invited():
     review_round = factories.RoundFactory()
     evaluator = factories.EvaluatorProfileFactory().user
 
-    assignment = invite_evaluator(review_round=review_round, evaluator=evaluator, role="lead", invited_by=None)
+    assignment = invite_evaluator(
+        review_round=review_round, evaluator=evaluator, role="lead", invited_by=None
+    )
 
     assert (assignment.state, assignment.role, assignment.conflict_warnings) == ("invited", "lead", "")
 
@@ -63,10 +65,16 @@ def test_reciprocal_review_is_warned_and_needs_acknowledgement():
     assert len(warnings) == 1
     assert "Reciprocal" in warnings[0]
     with pytest.raises(ValidationError):
-        invite_evaluator(review_round=tampere_round, evaluator=malmo_evaluator, role="member", invited_by=None)
+        invite_evaluator(
+            review_round=tampere_round, evaluator=malmo_evaluator, role="member", invited_by=None
+        )
 
     assignment = invite_evaluator(
-        review_round=tampere_round, evaluator=malmo_evaluator, role="member", invited_by=None, acknowledge_warnings=True
+        review_round=tampere_round,
+        evaluator=malmo_evaluator,
+        role="member",
+        invited_by=None,
+        acknowledge_warnings=True,
     )
     assert assignment.conflict_warnings == warnings[0]
 
@@ -74,7 +82,9 @@ def test_reciprocal_review_is_warned_and_needs_acknowledgement():
 def test_declared_conflict_and_shared_joint_unit_are_warned():
     review_round = factories.RoundFactory()
     evaluator = factories.EvaluatorProfileFactory().user
-    factories.DeclaredConflictFactory(evaluator=evaluator, city=review_round.host_city, reason="Spouse works there")
+    factories.DeclaredConflictFactory(
+        evaluator=evaluator, city=review_round.host_city, reason="Spouse works there"
+    )
     unit = factories.JointProcurementUnitFactory(name="Regional hospital buyers")
     unit.cities.add(review_round.host_city, evaluator.evaluator_profile.home_city)
 
@@ -191,10 +201,20 @@ def test_agreed_score_needs_a_rationale_and_is_shown_in_the_overview():
 
     with pytest.raises(ValidationError):
         record_agreed_score(
-            review_round=review_round, criterion=criterion, level=2, not_applicable=False, rationale=" ", user=None
+            review_round=review_round,
+            criterion=criterion,
+            level=2,
+            not_applicable=False,
+            rationale=" ",
+            user=None,
         )
     record_agreed_score(
-        review_round=review_round, criterion=criterion, level=2, not_applicable=False, rationale="Agreed.", user=None
+        review_round=review_round,
+        criterion=criterion,
+        level=2,
+        not_applicable=False,
+        rationale="Agreed.",
+        user=None,
     )
 
     assert score_overview(review_round, submitted_only=False).rows[0].agreed.level == 2

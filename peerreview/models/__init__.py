@@ -1,5 +1,13 @@
 from .assessment import AssessmentDay, Interviewee, Session
-from .framework import MATURITY_LABELS, MATURITY_LEVELS, Criterion, Framework, Indicator, LevelDescriptor, Theme
+from .framework import (
+    MATURITY_LABELS,
+    MATURITY_LEVELS,
+    Criterion,
+    Framework,
+    Indicator,
+    LevelDescriptor,
+    Theme,
+)
 from .panel import AgreedScore, Assignment, Score
 from .prereport import Answer, EvidenceFile, IndicatorValue, PreReport
 from .rounds import ACTIVE_STATES, DUE_FIELD_BY_STATE, STATE_SEQUENCE, Round, RoundEvent, RoundState

@@ -29,7 +29,9 @@ class Session(models.Model):
     start_time = models.TimeField(_("starts"))
     end_time = models.TimeField(_("ends"))
     topic = models.CharField(_("topic"), max_length=300)
-    criteria = models.ManyToManyField(Criterion, blank=True, related_name="+", verbose_name=_("criteria probed"))
+    criteria = models.ManyToManyField(
+        Criterion, blank=True, related_name="+", verbose_name=_("criteria probed")
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:

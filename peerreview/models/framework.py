@@ -47,7 +47,9 @@ class Framework(models.Model):
 
 
 class Theme(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="themes", verbose_name=_("framework"))
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="themes", verbose_name=_("framework")
+    )
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -67,7 +69,9 @@ class Theme(models.Model):
 
 
 class Criterion(models.Model):
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("theme"))
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("theme")
+    )
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("title"), max_length=300)
     guidance = models.TextField(_("guidance"), blank=True)

@@ -33,9 +33,14 @@ class Assignment(models.Model):
         LEAD = "lead", _("Lead evaluator")
         MEMBER = "member", pgettext_lazy("panel role", "Evaluator")
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("round"))
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("round")
+    )
     evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("evaluator")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("evaluator"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     state = models.CharField(_("invitation"), max_length=10, choices=State.choices, default=State.INVITED)
@@ -83,7 +88,9 @@ class Score(models.Model):
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
-    level = models.PositiveSmallIntegerField(pgettext_lazy("maturity", "score"), choices=MATURITY_LEVELS, null=True, blank=True)
+    level = models.PositiveSmallIntegerField(
+        pgettext_lazy("maturity", "score"), choices=MATURITY_LEVELS, null=True, blank=True
+    )
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     comment = models.TextField(_("comment"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,7 +98,9 @@ class Score(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("maturity", "score")
         verbose_name_plural = pgettext_lazy("maturity", "scores")
-        constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="score_unique_criterion")]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion"], name="score_unique_criterion")
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment_id}/{self.criterion_id}: {self.level}"
@@ -105,7 +114,9 @@ class AgreedScore(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="agreed_scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="agreed_scores")
-    level = models.PositiveSmallIntegerField(_("agreed score"), choices=MATURITY_LEVELS, null=True, blank=True)
+    level = models.PositiveSmallIntegerField(
+        _("agreed score"), choices=MATURITY_LEVELS, null=True, blank=True
+    )
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     rationale = models.TextField(_("rationale"))
     recorded_by = models.ForeignKey(
@@ -116,7 +127,9 @@ class AgreedScore(models.Model):
     class Meta:
         verbose_name = _("agreed score")
         verbose_name_plural = _("agreed scores")
-        constraints = [models.UniqueConstraint(fields=["round", "criterion"], name="agreed_score_unique_criterion")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "criterion"], name="agreed_score_unique_criterion")
+        ]
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.criterion_id}: {self.level}"

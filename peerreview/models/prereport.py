@@ -14,7 +14,9 @@ from .rounds import Round
 
 
 class PreReport(models.Model):
-    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="prereport", verbose_name=_("round"))
+    round = models.OneToOneField(
+        Round, on_delete=models.CASCADE, related_name="prereport", verbose_name=_("round")
+    )
     guiding_question_1 = models.CharField(_("guiding question 1"), max_length=500, blank=True)
     guiding_question_2 = models.CharField(_("guiding question 2"), max_length=500, blank=True)
     guiding_question_3 = models.CharField(_("guiding question 3"), max_length=500, blank=True)
@@ -59,7 +61,11 @@ class PreReport(models.Model):
             if not answer.is_complete():
                 missing.append(
                     str(_("%(code)s %(title)s: %(what)s"))
-                    % {"code": answer.criterion.code, "title": answer.criterion.title, "what": answer.missing_part()}
+                    % {
+                        "code": answer.criterion.code,
+                        "title": answer.criterion.title,
+                        "what": answer.missing_part(),
+                    }
                 )
         return missing
 
@@ -73,7 +79,9 @@ class Answer(models.Model):
 
     prereport = models.ForeignKey(PreReport, on_delete=models.CASCADE, related_name="answers")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="answers")
-    self_score = models.PositiveSmallIntegerField(_("self-score"), choices=MATURITY_LEVELS, null=True, blank=True)
+    self_score = models.PositiveSmallIntegerField(
+        _("self-score"), choices=MATURITY_LEVELS, null=True, blank=True
+    )
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     not_applicable_reason = models.CharField(_("why not applicable"), max_length=300, blank=True)
     narrative = models.TextField(_("self-assessment"), blank=True)
@@ -82,7 +90,9 @@ class Answer(models.Model):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         ordering = ["criterion__theme__order", "criterion__order"]
-        constraints = [models.UniqueConstraint(fields=["prereport", "criterion"], name="answer_unique_criterion")]
+        constraints = [
+            models.UniqueConstraint(fields=["prereport", "criterion"], name="answer_unique_criterion")
+        ]
 
     def __str__(self) -> str:
         return f"{self.prereport_id}/{self.criterion.code}"
@@ -115,7 +125,12 @@ def evidence_upload_to(instance: EvidenceFile, filename: str) -> str:
 class EvidenceFile(models.Model):
     prereport = models.ForeignKey(PreReport, on_delete=models.CASCADE, related_name="evidence_files")
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("criterion")
+        Criterion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("criterion"),
     )
     file = models.FileField(_("file"), upload_to=evidence_upload_to)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -147,7 +162,9 @@ class IndicatorValue(models.Model):
         verbose_name_plural = _("indicator values")
         ordering = ["indicator__order", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["prereport", "indicator", "year"], name="indicator_value_unique_year")
+            models.UniqueConstraint(
+                fields=["prereport", "indicator", "year"], name="indicator_value_unique_year"
+            )
         ]
 
     def __str__(self) -> str:

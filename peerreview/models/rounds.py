@@ -80,7 +80,9 @@ class RoundQuerySet(models.QuerySet["Round"]):
 
 
 class Round(models.Model):
-    host_city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("host city"))
+    host_city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("host city")
+    )
     framework = models.ForeignKey(
         Framework, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("framework version")
     )

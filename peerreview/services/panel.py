@@ -55,7 +55,9 @@ def conflict_warnings(review_round: Round, evaluator) -> list[str]:
     ).exclude(state=Assignment.State.DECLINED)
     if reciprocal.exists():
         warnings.append(
-            _("Reciprocal review: evaluators from %(host)s review %(home)s, and %(name)s from %(home)s would review %(host)s.")
+            _(
+                "Reciprocal review: evaluators from %(host)s review %(home)s, and %(name)s from %(home)s would review %(host)s."
+            )
             % {"host": host.name, "home": home.name, "name": evaluator}
         )
     # Two filter() calls: each needs its own join over the city↔unit table.
@@ -70,7 +72,13 @@ def conflict_warnings(review_round: Round, evaluator) -> list[str]:
 
 @transaction.atomic
 def invite_evaluator(
-    *, review_round: Round, evaluator, role: str, invited_by, acknowledge_warnings: bool = False, due_date=None
+    *,
+    review_round: Round,
+    evaluator,
+    role: str,
+    invited_by,
+    acknowledge_warnings: bool = False,
+    due_date=None,
 ) -> Assignment:
     """Invite an evaluator. Hard conflicts refuse; warnings must be acknowledged and are kept."""
     errors = conflict_errors(review_round, evaluator)
@@ -78,9 +86,12 @@ def invite_evaluator(
         raise ValidationError(errors)
     if Assignment.objects.filter(round=review_round, evaluator=evaluator).exists():
         raise ValidationError(_("%(name)s is already invited to this round.") % {"name": evaluator})
-    if role == Assignment.Role.LEAD and review_round.assignments.filter(role=Assignment.Role.LEAD).exclude(
-        state=Assignment.State.DECLINED
-    ).exists():
+    if (
+        role == Assignment.Role.LEAD
+        and review_round.assignments.filter(role=Assignment.Role.LEAD)
+        .exclude(state=Assignment.State.DECLINED)
+        .exists()
+    ):
         raise ValidationError(_("This round already has a lead evaluator."))
     warnings = conflict_warnings(review_round, evaluator)
     if warnings and not acknowledge_warnings:
@@ -108,9 +119,9 @@ def respond_to_invitation(*, assignment: Assignment, accept: bool, reason: str =
 
 
 def scored_criteria(review_round: Round):
-    return Criterion.objects.filter(theme__framework_id=review_round.framework_id, theme__is_scored=True).select_related(
-        "theme"
-    )
+    return Criterion.objects.filter(
+        theme__framework_id=review_round.framework_id, theme__is_scored=True
+    ).select_related("theme")
 
 
 def ensure_scores(assignment: Assignment) -> list[Score]:
@@ -121,7 +132,11 @@ def ensure_scores(assignment: Assignment) -> list[Score]:
         [Score(assignment=assignment, criterion=c) for c in criteria if c.pk not in existing],
         ignore_conflicts=True,
     )
-    return list(assignment.scores.select_related("criterion__theme").order_by("criterion__theme__order", "criterion__order"))
+    return list(
+        assignment.scores.select_related("criterion__theme").order_by(
+            "criterion__theme__order", "criterion__order"
+        )
+    )
 
 
 @transaction.atomic
@@ -190,7 +205,9 @@ def score_overview(review_round: Round, *, submitted_only: bool = True) -> Score
     score. Mean/median/spread are over the evaluators' numeric scores; N/A is left out.
     A fixed number of queries whatever the size of the round."""
     assignments = list(
-        review_round.assignments.accepted().select_related("evaluator__evaluator_profile__home_city").order_by("role", "pk")
+        review_round.assignments.accepted()
+        .select_related("evaluator__evaluator_profile__home_city")
+        .order_by("role", "pk")
     )
     if submitted_only:
         assignments = [a for a in assignments if a.has_submitted_scores]
@@ -228,7 +245,13 @@ def score_overview(review_round: Round, *, submitted_only: bool = True) -> Score
 
 
 def record_agreed_score(
-    *, review_round: Round, criterion: Criterion, level: int | None, not_applicable: bool, rationale: str, user
+    *,
+    review_round: Round,
+    criterion: Criterion,
+    level: int | None,
+    not_applicable: bool,
+    rationale: str,
+    user,
 ) -> AgreedScore:
     if not rationale.strip():
         raise ValidationError(_("Give the rationale for the agreed score."))

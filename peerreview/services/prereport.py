@@ -75,7 +75,12 @@ def validate_evidence_file(upload: UploadedFile) -> None:
 
 
 def add_evidence(
-    *, prereport: PreReport, upload: UploadedFile, user, criterion: Criterion | None = None, description: str = ""
+    *,
+    prereport: PreReport,
+    upload: UploadedFile,
+    user,
+    criterion: Criterion | None = None,
+    description: str = "",
 ) -> EvidenceFile:
     validate_evidence_file(upload)
     return EvidenceFile.objects.create(

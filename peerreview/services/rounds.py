@@ -59,7 +59,11 @@ def _panel_ready(review_round: Round) -> list[str]:
 
 
 def _scores_in(review_round: Round) -> list[str]:
-    waiting = [a for a in review_round.assignments.accepted().select_related("evaluator") if not a.has_submitted_scores]
+    waiting = [
+        a
+        for a in review_round.assignments.accepted().select_related("evaluator")
+        if not a.has_submitted_scores
+    ]
     return [_("%(name)s has not submitted scores yet.") % {"name": a.evaluator} for a in waiting]
 
 
@@ -148,7 +152,8 @@ def schedule_repeat_round(review_round: Round) -> Round:
         host_city=review_round.host_city,
         framework=review_round.framework,
         previous_round=review_round,
-        title=_("%(city)s – repeat round %(year)d") % {"city": review_round.host_city.name, "year": opens_on.year},
+        title=_("%(city)s – repeat round %(year)d")
+        % {"city": review_round.host_city.name, "year": opens_on.year},
         language=review_round.language,
         state=S.PLANNED,
         opens_on=opens_on,

@@ -1,27 +1,342 @@
-"""Stub: being written."""
+"""The host city's pre-report: the editor (read-only once submitted or for other readers),
+submission, indicator values and evidence files."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..forms.prereport import EvidenceUploadForm, IndicatorTable, PreReportEditor, indicator_years
+from ..models import Answer, EvidenceFile, PreReport, Round, RoundState
+from ..permissions import RoundAccess, require, round_access
+from ..services.prereport import add_evidence, delete_evidence, submit_pre_report
+from ..services.rounds import TransitionError, prepare_prereport
+
+# --- helpers -------------------------------------------------------------------------------
 
 
-def prereport_edit(request, **kwargs):
-    raise Http404
+def _load_prereport(review_round: Round) -> PreReport | None:
+    """The round's pre-report; created (with an empty answer per criterion) when the round
+    is open for it and it is missing. None before the round opens."""
+    prereport = PreReport.objects.select_related("submitted_by").filter(round=review_round).first()
+    if prereport is None and review_round.state == RoundState.PREREPORT_OPEN:
+        prepare_prereport(review_round)
+        prereport = PreReport.objects.select_related("submitted_by").get(round=review_round)
+    return prereport
 
 
-def prereport_submit(request, **kwargs):
-    raise Http404
+def _answers(prereport: PreReport) -> list[Answer]:
+    """Every answer with its criterion, theme and level descriptors: three queries in all."""
+    return list(
+        prereport.answers.select_related("criterion__theme").prefetch_related("criterion__descriptors")
+    )
 
 
-def indicators_edit(request, **kwargs):
-    raise Http404
+def _not_open(request: HttpRequest, review_round: Round) -> HttpResponse:
+    return render(request, "peerreview/prereport/not_open.html", {"review_round": review_round})
 
 
-def evidence_upload(request, **kwargs):
-    raise Http404
+def _editor_url(review_round: Round, anchor: str = "") -> str:
+    url = reverse("peerreview:prereport_edit", args=[review_round.pk])
+    return f"{url}#{anchor}" if anchor else url
 
 
-def evidence_download(request, **kwargs):
-    raise Http404
+@dataclass
+class _SavedState:
+    """What the database holds: what each answer still misses, and whether the context is written."""
+
+    missing: dict[int, str]
+    context_missing: bool
+
+    @classmethod
+    def of(cls, prereport: PreReport, answers: list[Answer]) -> _SavedState:
+        return cls(
+            missing={answer.pk: answer.missing_part() for answer in answers},
+            context_missing=not prereport.context.strip(),
+        )
 
 
-def evidence_delete(request, **kwargs):
-    raise Http404
+def _render_editor(
+    request: HttpRequest,
+    access: RoundAccess,
+    prereport: PreReport,
+    answers: list[Answer],
+    *,
+    saved: _SavedState,
+    editor: PreReportEditor | None = None,
+    upload_form: EvidenceUploadForm | None = None,
+) -> HttpResponse:
+    """The editor page, editable or read-only, with the bound forms when given."""
+    review_round = access.round
+    read_only_reason = access.refuse_edit_prereport()
+    can_edit = not read_only_reason
+    missing = saved.missing
+    done = sum(1 for answer in answers if not missing[answer.pk])
+    total = len(answers)
+
+    if can_edit:
+        editor = editor or PreReportEditor(prereport=prereport, answers=answers)
+        upload_form = upload_form or EvidenceUploadForm(framework=review_round.framework, prefix="evidence")
+
+    evidence_by_criterion: dict[int | None, list[EvidenceFile]] = defaultdict(list)
+    evidence_files = list(prereport.evidence_files.all())
+    for evidence in evidence_files:
+        evidence_by_criterion[evidence.criterion_id].append(evidence)
+
+    sections: list[dict] = []
+    for answer in answers:
+        criterion = answer.criterion
+        if not sections or sections[-1]["theme"].pk != criterion.theme_id:
+            sections.append({"theme": criterion.theme, "items": [], "done": 0})
+        section = sections[-1]
+        section["items"].append(
+            {
+                "answer": answer,
+                "criterion": criterion,
+                "descriptors": criterion.descriptors.all(),
+                "missing": missing[answer.pk],
+                "form": editor.forms_by_criterion.get(criterion.pk) if editor else None,
+                "evidence": evidence_by_criterion.get(criterion.pk, []),
+            }
+        )
+        if not missing[answer.pk]:
+            section["done"] += 1
+
+    indicators = list(review_round.framework.indicators.all())
+    saved_values = list(prereport.indicator_values.all())
+    values = {(value.indicator_id, value.year): value for value in saved_values}
+    years = sorted({value.year for value in saved_values})
+    indicator_rows = [
+        {"indicator": indicator, "cells": [values.get((indicator.pk, year)) for year in years]}
+        for indicator in indicators
+    ]
+
+    context = {
+        "review_round": review_round,
+        "prereport": prereport,
+        "can_edit": can_edit,
+        "read_only_reason": read_only_reason,
+        "editor": editor,
+        "error_items": editor.error_items() if editor and editor.header.is_bound else [],
+        "upload_form": upload_form,
+        "sections": sections,
+        "general_evidence": evidence_by_criterion.get(None, []),
+        "evidence_files": evidence_files,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "context_missing": saved.context_missing,
+        "indicators": indicators,
+        "indicator_years": years,
+        "indicator_rows": indicator_rows,
+    }
+    return render(request, "peerreview/prereport/edit.html", context)
+
+
+def _missing_with_links(review_round: Round, prereport: PreReport, answers: list[Answer]) -> list[dict]:
+    """What blocks submission (the same items as `PreReport.missing_items`), each linked to
+    the place in the editor where it is fixed."""
+    items = []
+    if not prereport.context.strip():
+        items.append(
+            {
+                "text": _("Describe the context of the city and its procurement."),
+                "url": _editor_url(review_round, "id_prereport-context"),
+            }
+        )
+    for answer in answers:
+        part = answer.missing_part()
+        if part:
+            items.append(
+                {
+                    "criterion": answer.criterion,
+                    "text": part,
+                    "url": _editor_url(review_round, f"criterion-{answer.criterion_id}"),
+                }
+            )
+    return items
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def prereport_edit(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_view_prereport)
+    review_round = access.round
+    prereport = _load_prereport(review_round)
+    if prereport is None:
+        if request.method == "POST":
+            require(access.refuse_edit_prereport)
+        return _not_open(request, review_round)
+    answers = _answers(prereport)
+    # Read before a bound form writes typed values into the instances: the completion bar
+    # and the card states show what is saved, not what was typed.
+    saved = _SavedState.of(prereport, answers)
+
+    if request.method == "POST":
+        require(access.refuse_edit_prereport)
+        editor = PreReportEditor(prereport=prereport, answers=answers, data=request.POST)
+        if editor.is_valid():
+            editor.save()
+            if request.POST.get("action") == "review":
+                messages.success(request, _("Draft saved. Check what is still missing before you submit."))
+                return redirect("peerreview:prereport_submit", round_id=review_round.pk)
+            messages.success(request, _("Draft saved."))
+            return redirect("peerreview:prereport_edit", round_id=review_round.pk)
+        return _render_editor(request, access, prereport, answers, saved=saved, editor=editor)
+
+    return _render_editor(request, access, prereport, answers, saved=saved)
+
+
+@require_http_methods(["GET", "POST"])
+def prereport_submit(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_edit_prereport)
+    review_round = access.round
+    prereport = _load_prereport(review_round)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            submit_pre_report(review_round=review_round, user=request.user)
+        except TransitionError as error:
+            problems = [str(problem) for problem in error.problems]
+        else:
+            messages.success(
+                request, _("The pre-report is submitted. It is now read-only and goes to the panel.")
+            )
+            return redirect("peerreview:round_detail", round_id=review_round.pk)
+
+    answers = _answers(prereport)
+    missing = _missing_with_links(review_round, prereport, answers)
+    done = sum(1 for answer in answers if answer.is_complete())
+    # The guard reports the missing items again; list only the problems the links do not cover.
+    covered = set(prereport.missing_items()) if problems else set()
+    context = {
+        "review_round": review_round,
+        "prereport": prereport,
+        "missing": missing,
+        "problems": problems,
+        "other_problems": [problem for problem in problems if problem not in covered],
+        "done": done,
+        "total": len(answers),
+        "percent": round(100 * done / len(answers)) if answers else 0,
+    }
+    return render(request, "peerreview/prereport/submit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def indicators_edit(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_view_prereport)
+    review_round = access.round
+    prereport = _load_prereport(review_round)
+    if prereport is None:
+        if request.method == "POST":
+            require(access.refuse_edit_prereport)
+        return _not_open(request, review_round)
+    read_only_reason = access.refuse_edit_prereport()
+
+    indicators = list(review_round.framework.indicators.all())
+    saved = list(prereport.indicator_values.all())
+    if read_only_reason:
+        if request.method == "POST":
+            require(access.refuse_edit_prereport)
+        years = sorted({value.year for value in saved})
+        values = {(value.indicator_id, value.year): value for value in saved}
+        rows = [
+            {"indicator": indicator, "cells": [values.get((indicator.pk, year)) for year in years]}
+            for indicator in indicators
+        ]
+        context = {
+            "review_round": review_round,
+            "prereport": prereport,
+            "can_edit": False,
+            "read_only_reason": read_only_reason,
+            "indicators": indicators,
+            "indicator_years": years,
+            "indicator_rows": rows,
+        }
+        return render(request, "peerreview/prereport/indicators.html", context)
+
+    years = indicator_years(timezone.localdate(), {value.year for value in saved})
+    data = request.POST if request.method == "POST" else None
+    table = IndicatorTable(prereport=prereport, indicators=indicators, years=years, saved=saved, data=data)
+    if request.method == "POST" and table.is_valid():
+        table.save()
+        messages.success(request, _("Indicator values saved."))
+        return redirect("peerreview:indicators_edit", round_id=review_round.pk)
+    context = {
+        "review_round": review_round,
+        "prereport": prereport,
+        "can_edit": True,
+        "indicators": indicators,
+        "table": table,
+        "years": years,
+    }
+    return render(request, "peerreview/prereport/indicators.html", context)
+
+
+@require_POST
+def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_edit_prereport)
+    review_round = access.round
+    prereport = _load_prereport(review_round)
+    form = EvidenceUploadForm(
+        request.POST, request.FILES, framework=review_round.framework, prefix="evidence"
+    )
+    if form.is_valid():
+        criterion = form.cleaned_data["criterion"]
+        try:
+            evidence = add_evidence(
+                prereport=prereport,
+                upload=form.cleaned_data["file"],
+                user=request.user,
+                criterion=criterion,
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("“%(name)s” is uploaded.") % {"name": evidence.original_name})
+            anchor = f"criterion-{criterion.pk}" if criterion else "general-evidence"
+            return redirect(_editor_url(review_round, anchor))
+    answers = _answers(prereport)
+    return _render_editor(
+        request, access, prereport, answers, saved=_SavedState.of(prereport, answers), upload_form=form
+    )
+
+
+@require_GET
+def evidence_download(request: HttpRequest, round_id: int, evidence_id: int) -> FileResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_view_prereport)
+    evidence = get_object_or_404(EvidenceFile, pk=evidence_id, prereport__round=access.round)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("The file is no longer stored.")) from error
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+
+
+@require_POST
+def evidence_delete(request: HttpRequest, round_id: int, evidence_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_edit_prereport)
+    evidence = get_object_or_404(EvidenceFile, pk=evidence_id, prereport__round=access.round)
+    name, criterion_id = evidence.original_name, evidence.criterion_id
+    delete_evidence(evidence=evidence)
+    messages.success(request, _("“%(name)s” is deleted.") % {"name": name})
+    anchor = f"criterion-{criterion_id}" if criterion_id else "general-evidence"
+    return redirect(_editor_url(access.round, anchor))

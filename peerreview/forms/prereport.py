@@ -1,0 +1,317 @@
+"""Forms of the host city's pre-report editor: the header (guiding questions and context),
+one form per answer (prefix ``c<criterion pk>``), the indicator table and the evidence upload.
+
+Drafts need no completeness: every field may be left empty; only malformed values
+(a level outside 0–4, a number that is not a number, text over its length) are errors.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..models import MATURITY_LEVELS, Answer, Criterion, Framework, Indicator, IndicatorValue, PreReport
+from ..services.prereport import EVIDENCE_SIGNATURES
+
+LEVEL_NOT_APPLICABLE = "na"
+LEVEL_UNDECIDED = ""
+ANSWER_FIELDS = ["self_score", "not_applicable", "not_applicable_reason", "narrative"]
+
+
+class PreReportHeaderForm(forms.ModelForm):
+    """The city's guiding questions (up to three) and the context of its procurement."""
+
+    class Meta:
+        model = PreReport
+        fields = ["guiding_question_1", "guiding_question_2", "guiding_question_3", "context"]
+        widgets = {"context": forms.Textarea(attrs={"rows": 6})}
+
+
+class AnswerForm(forms.ModelForm):
+    """The self-assessment of one criterion. The self-score is chosen by descriptor in one
+    radio group whose options are the levels 0–4, "not applicable" and "not decided yet";
+    unscored criteria ("Not an island") take the narrative only."""
+
+    level = forms.ChoiceField(
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Choose a level from 0 to 4, “Not applicable”, or “Not decided yet”."),
+        },
+    )
+
+    class Meta:
+        model = Answer
+        fields = ["not_applicable_reason", "narrative"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, instance: Answer, **kwargs) -> None:
+        if instance.not_applicable:
+            initial_level = LEVEL_NOT_APPLICABLE
+        elif instance.self_score is not None:
+            initial_level = str(instance.self_score)
+        else:
+            initial_level = LEVEL_UNDECIDED
+        kwargs.setdefault("initial", {})["level"] = initial_level
+        super().__init__(*args, instance=instance, **kwargs)
+        criterion = instance.criterion
+        self.criterion = criterion
+        if criterion.theme.is_scored:
+            self.fields["level"].choices = [(str(value), label) for value, label in MATURITY_LEVELS] + [
+                (LEVEL_NOT_APPLICABLE, _("Not applicable")),
+                (LEVEL_UNDECIDED, _("Not decided yet")),
+            ]
+            self.fields["level"].label = gettext("Self-score for %(code)s") % {"code": criterion.code}
+            reason = self.fields["not_applicable_reason"]
+            reason.label = gettext("Why %(code)s is not applicable") % {"code": criterion.code}
+            reason.help_text = _("Needed only when you choose “Not applicable”.")
+            self.fields["narrative"].label = gettext("Self-assessment of %(code)s") % {"code": criterion.code}
+        else:
+            del self.fields["level"]
+            del self.fields["not_applicable_reason"]
+            self.fields["narrative"].label = gettext("Your text for %(code)s") % {"code": criterion.code}
+
+    @property
+    def is_scored(self) -> bool:
+        return "level" in self.fields
+
+    def level_options(self) -> list[dict]:
+        """The radio options with the criterion's descriptor for each level (prefetched)."""
+        if not self.is_scored:
+            return []
+        bound = self["level"]
+        current = "" if bound.value() is None else str(bound.value())
+        descriptors = {descriptor.level: descriptor.text for descriptor in self.criterion.descriptors.all()}
+        options = []
+        for index, (value, label) in enumerate(self.fields["level"].choices):
+            if value == LEVEL_NOT_APPLICABLE:
+                description = gettext("The criterion does not apply to the city; give the reason below.")
+            elif value == LEVEL_UNDECIDED:
+                description = gettext("Leave the self-score open for now; it is needed before submitting.")
+            else:
+                description = descriptors.get(int(value), "")
+            options.append(
+                {
+                    "value": value,
+                    "label": label,
+                    "description": description,
+                    "id": f"{bound.auto_id}_{index}",
+                    "checked": value == current,
+                }
+            )
+        return options
+
+    def save(self, commit: bool = True) -> Answer:
+        answer = super().save(commit=False)
+        if self.is_scored:
+            level = self.cleaned_data.get("level", LEVEL_UNDECIDED)
+            answer.not_applicable = level == LEVEL_NOT_APPLICABLE
+            # "Not applicable" clears the score; a level clears the reason.
+            answer.self_score = int(level) if level not in (LEVEL_NOT_APPLICABLE, LEVEL_UNDECIDED) else None
+            if not answer.not_applicable:
+                answer.not_applicable_reason = ""
+        if commit:
+            answer.save()
+        return answer
+
+
+class PreReportEditor:
+    """The editor's main form: the header form plus one AnswerForm per answer, validated
+    and saved together so that one mistake saves nothing and loses nothing."""
+
+    def __init__(self, *, prereport: PreReport, answers: list[Answer], data=None) -> None:
+        self.prereport = prereport
+        self.header = PreReportHeaderForm(data, instance=prereport, prefix="prereport")
+        self.answer_forms = [
+            AnswerForm(data, instance=answer, prefix=f"c{answer.criterion_id}") for answer in answers
+        ]
+        self.forms_by_criterion = {form.criterion.pk: form for form in self.answer_forms}
+
+    def is_valid(self) -> bool:
+        results = [self.header.is_valid()] + [form.is_valid() for form in self.answer_forms]
+        return all(results)
+
+    def error_items(self) -> list[dict]:
+        """For the summary at the top: where each error is, linked to its field."""
+        items = []
+        for name, errors in self.header.errors.items():
+            bound = self.header[name]
+            items.append({"anchor": bound.auto_id, "label": bound.label, "messages": errors})
+        for form in self.answer_forms:
+            for name, errors in form.errors.items():
+                anchor = f"{form[name].auto_id}_0" if name == "level" else form[name].auto_id
+                items.append({"anchor": anchor, "label": form[name].label, "messages": errors})
+        return items
+
+    @transaction.atomic
+    def save(self) -> None:
+        """Save the header and the answers that changed (one bulk update)."""
+        changed = [form.save(commit=False) for form in self.answer_forms if form.has_changed()]
+        if changed:
+            Answer.objects.bulk_update(changed, ANSWER_FIELDS)
+        self.header.save()
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+
+def indicator_years(today: datetime.date, saved_years: set[int]) -> list[int]:
+    """The current year and the two before it, plus any year that already holds a value."""
+    return sorted({today.year - 2, today.year - 1, today.year} | saved_years)
+
+
+class IndicatorCellForm(forms.Form):
+    """One indicator in one year: a value and its source. An empty value removes the row."""
+
+    value = forms.DecimalField(
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control form-control-sm"}),
+    )
+    source = forms.CharField(
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args, indicator: Indicator, year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.year = year
+        self.fields["value"].label = gettext("Value of “%(indicator)s” in %(year)s") % {
+            "indicator": indicator.name,
+            "year": year,
+        }
+        self.fields["source"].label = gettext("Source of “%(indicator)s” in %(year)s") % {
+            "indicator": indicator.name,
+            "year": year,
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("value") is None and "value" not in self.errors and cleaned.get("source", "").strip():
+            self.add_error("value", gettext("Enter the value this source gives, or clear the source."))
+        return cleaned
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class IndicatorTable:
+    """The framework's indicators × years, one IndicatorCellForm per cell."""
+
+    def __init__(
+        self,
+        *,
+        prereport: PreReport,
+        indicators: list[Indicator],
+        years: list[int],
+        saved: list[IndicatorValue],
+        data=None,
+    ) -> None:
+        self.prereport = prereport
+        self.years = years
+        self.saved = {(value.indicator_id, value.year): value for value in saved}
+        self.rows = []
+        self.cells: list[IndicatorCellForm] = []
+        for indicator in indicators:
+            row = {"indicator": indicator, "cells": []}
+            for year in years:
+                existing = self.saved.get((indicator.pk, year))
+                initial = {"value": existing.value, "source": existing.source} if existing else {}
+                form = IndicatorCellForm(
+                    data, initial=initial, indicator=indicator, year=year, prefix=f"i{indicator.pk}-{year}"
+                )
+                row["cells"].append(form)
+                self.cells.append(form)
+            self.rows.append(row)
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.cells])
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for form in self.cells if form.errors)
+
+    @transaction.atomic
+    def save(self) -> None:
+        to_create, to_update, to_delete = [], [], []
+        for form in self.cells:
+            existing = self.saved.get((form.indicator.pk, form.year))
+            value: Decimal | None = form.cleaned_data["value"]
+            source: str = form.cleaned_data["source"].strip()
+            if value is None:
+                if existing:
+                    to_delete.append(existing.pk)
+            elif existing is None:
+                to_create.append(
+                    IndicatorValue(
+                        prereport=self.prereport,
+                        indicator=form.indicator,
+                        year=form.year,
+                        value=value,
+                        source=source,
+                    )
+                )
+            elif existing.value != value or existing.source != source:
+                existing.value, existing.source = value, source
+                to_update.append(existing)
+        if to_delete:
+            IndicatorValue.objects.filter(prereport=self.prereport, pk__in=to_delete).delete()
+        if to_update:
+            IndicatorValue.objects.bulk_update(to_update, ["value", "source"])
+        if to_create:
+            IndicatorValue.objects.bulk_create(to_create)
+        if to_create or to_update or to_delete:
+            self.prereport.save(update_fields=["updated_at"])
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+class CriterionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Criterion) -> str:
+        return f"{obj.code} {obj.title}"
+
+
+class EvidenceUploadForm(forms.Form):
+    """One evidence file, for a criterion or the pre-report as a whole. The file's type,
+    size and content are checked by the service (`add_evidence`)."""
+
+    file = forms.FileField(label=_("File"))
+    criterion = CriterionChoiceField(
+        label=_("Evidence for"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        empty_label=_("The pre-report as a whole"),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=300,
+        help_text=_("What the file shows, in a sentence (optional)."),
+    )
+
+    def __init__(self, *args, framework: Framework, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = Criterion.objects.filter(theme__framework=framework).order_by(
+            "theme__order", "order"
+        )
+        allowed = sorted(EVIDENCE_SIGNATURES)
+        self.fields["file"].widget.attrs["accept"] = ",".join(allowed)
+        self.fields["file"].help_text = gettext("Accepted: %(types)s; up to %(limit)s MB.") % {
+            "types": ", ".join(suffix.lstrip(".") for suffix in allowed),
+            "limit": f"{settings.EVIDENCE_MAX_BYTES / 1048576:.0f}",
+        }

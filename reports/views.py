@@ -1,27 +1,245 @@
-"""Stub: being written."""
+"""The summary report: editor, action proposals, factual check, publication and the report page."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peerreview.models import Criterion
+from peerreview.permissions import require, round_access
+from peerreview.services.panel import score_overview
+from peerreview.services.rounds import TransitionError
+
+from .forms import ActionProposalFormSet, FactualCommentForm, FindingFormSet, PublishForm, ReportTextsForm
+from .models import SummaryReport
+from .permissions import (
+    refuse_edit_report,
+    refuse_factual_comment,
+    refuse_publish,
+    refuse_send_for_check,
+    refuse_view_report,
+)
+from .services import (
+    ACTION_FIELDS,
+    FINDING_TEXT_FIELDS,
+    factual_check_problems,
+    get_or_create_report,
+    publish_report,
+    record_factual_comment,
+    report_document,
+    save_action_proposals,
+    save_findings,
+    save_report_texts,
+)
+from .services import (
+    send_for_factual_check as send_for_factual_check_service,
+)
 
 
-def report_view(request, **kwargs):
-    raise Http404
+def _problems(error: ValidationError | TransitionError) -> list[str]:
+    return error.problems if isinstance(error, TransitionError) else error.messages
 
 
-def report_edit(request, **kwargs):
-    raise Http404
+def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_edit_report(access))
+    review_round = access.round
+    report = get_or_create_report(review_round)
+    data = request.POST if request.method == "POST" else None
+    texts_form = ReportTextsForm(data, instance=report, prefix="report")
+    formset = FindingFormSet(
+        data, queryset=report.findings.select_related("criterion__theme"), prefix="findings"
+    )
+    if data is not None and texts_form.is_valid() and formset.is_valid():
+        try:
+            save_report_texts(report=report, **texts_form.cleaned_data)
+            changes = {
+                form.instance.pk: {name: form.cleaned_data[name] for name in FINDING_TEXT_FIELDS}
+                for form in formset.forms
+                if form.has_changed()
+            }
+            save_findings(report=report, changes=changes)
+        except ValidationError as error:
+            texts_form.add_error(None, error)
+        else:
+            messages.success(request, _("The report is saved."))
+            return redirect("reports:report_edit", round_id=review_round.pk)
+    rows = {row.criterion.pk: row for row in score_overview(review_round).rows}
+    for form in formset.forms:
+        form.scores = rows.get(form.instance.criterion_id)
+    return render(
+        request,
+        "reports/report_edit.html",
+        {
+            "review_round": review_round,
+            "report": report,
+            "texts_form": texts_form,
+            "formset": formset,
+            "proposal_count": report.action_proposals.count(),
+            "can_send": not refuse_send_for_check(access),
+            "send_problems": factual_check_problems(report),
+        },
+    )
 
 
-def actions_edit(request, **kwargs):
-    raise Http404
+def actions_edit(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_edit_report(access))
+    review_round = access.round
+    report = get_or_create_report(review_round)
+    criteria = list(
+        Criterion.objects.filter(theme__framework_id=review_round.framework_id)
+        .select_related("theme")
+        .order_by("theme__order", "order")
+    )
+    formset = ActionProposalFormSet(
+        request.POST if request.method == "POST" else None,
+        queryset=report.action_proposals.all(),
+        prefix="actions",
+        criteria=criteria,
+    )
+    if request.method == "POST" and formset.is_valid():
+        deleted = [form for form in formset.deleted_forms if form.instance.pk]
+        rows = [
+            {"pk": form.instance.pk, **{name: form.cleaned_data.get(name) for name in ACTION_FIELDS}}
+            for form in formset.forms
+            if form.has_changed() and form not in formset.deleted_forms
+        ]
+        try:
+            save_action_proposals(report=report, rows=rows, delete_ids=[form.instance.pk for form in deleted])
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        else:
+            messages.success(request, _("The action proposals are saved."))
+            return redirect("reports:actions_edit", round_id=review_round.pk)
+    return render(
+        request,
+        "reports/actions_edit.html",
+        {"review_round": review_round, "report": report, "formset": formset},
+    )
 
 
-def send_for_factual_check(request, **kwargs):
-    raise Http404
+@require_POST
+def send_for_factual_check(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_send_for_check(access))
+    try:
+        send_for_factual_check_service(review_round=access.round, actor=request.user)
+    except (ValidationError, TransitionError) as error:
+        for problem in _problems(error):
+            messages.error(request, problem)
+        return redirect("reports:report_edit", round_id=access.round.pk)
+    messages.success(request, _("The draft is with the city for a factual check."))
+    return redirect("reports:report_view", round_id=access.round.pk)
 
 
-def factual_check(request, **kwargs):
-    raise Http404
+def factual_check(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_view_report(access))
+    can_comment = not refuse_factual_comment(access)
+    if request.method == "POST":
+        require(lambda: refuse_factual_comment(access))
+    try:
+        document = report_document(access.round)
+    except SummaryReport.DoesNotExist as error:
+        raise Http404(_("This round has no report yet.")) from error
+    form = None
+    if can_comment:
+        form = FactualCommentForm(
+            request.POST if request.method == "POST" else None, instance=document.report
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                record_factual_comment(
+                    report=document.report,
+                    comment=form.cleaned_data["factual_comment"],
+                    city_response=form.cleaned_data["city_response"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Your comment is saved. You can change it until the report is published.")
+                )
+                return redirect("reports:factual_check", round_id=access.round.pk)
+    return render(
+        request,
+        "reports/factual_check.html",
+        {"review_round": access.round, "document": document, "report": document.report, "form": form},
+    )
 
 
-def publish(request, **kwargs):
-    raise Http404
+def publish(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_publish(access))
+    review_round = access.round
+    try:
+        report = SummaryReport.objects.select_related("factual_comment_by").get(round=review_round)
+    except SummaryReport.DoesNotExist as error:
+        raise Http404(_("This round has no report yet.")) from error
+    form = PublishForm(
+        request.POST if request.method == "POST" else None,
+        initial={"repeat_interval_months": review_round.repeat_interval_months},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            publish_report(
+                review_round=review_round,
+                actor=request.user,
+                repeat_interval_months=form.cleaned_data["repeat_interval_months"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)  # a dict error lands at its field
+        except TransitionError as error:
+            form.add_error(None, error.problems)
+        else:
+            repeat_round = review_round.repeat_rounds.order_by("pk").first()
+            messages.success(
+                request,
+                _("The report is published. The repeat round opens on %(date)s.")
+                % {"date": date_format(repeat_round.opens_on, "DATE_FORMAT")},
+            )
+            return redirect("reports:report_view", round_id=review_round.pk)
+    proposals = list(report.action_proposals.all())
+    findings = list(report.findings.all())
+    return render(
+        request,
+        "reports/publish.html",
+        {
+            "review_round": review_round,
+            "report": report,
+            "form": form,
+            "proposal_count": len(proposals),
+            "high_priority_count": sum(1 for p in proposals if p.priority == p.Priority.HIGH),
+            "findings_written": sum(1 for f in findings if not f.is_empty()),
+            "findings_total": len(findings),
+        },
+    )
+
+
+def report_view(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_view_report(access))
+    try:
+        document = report_document(access.round)
+    except SummaryReport.DoesNotExist as error:
+        raise Http404(_("This round has no report yet.")) from error
+    return render(
+        request,
+        "reports/report_view.html",
+        {
+            "review_round": access.round,
+            "document": document,
+            "report": document.report,
+            "can_edit": not refuse_edit_report(access),
+            "can_comment": not refuse_factual_comment(access),
+            "can_publish": not refuse_publish(access),
+        },
+    )

@@ -1,0 +1,67 @@
+"""Back office for summary reports. Publication and the factual check happen through the
+report pages (and their services), so their stamps are read-only here."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActionProposal, Finding, SummaryReport
+
+
+class FindingInline(admin.StackedInline):
+    model = Finding
+    extra = 0
+    fields = ["criterion", "evidence", "strengths", "areas_to_develop", "good_practice"]
+    raw_id_fields = ["criterion"]
+
+
+class ActionProposalInline(admin.TabularInline):
+    model = ActionProposal
+    extra = 0
+    fields = ["number", "criterion", "title", "priority", "owner", "timeframe", "success_indicator"]
+    raw_id_fields = ["criterion"]
+
+
+@admin.register(SummaryReport)
+class SummaryReportAdmin(admin.ModelAdmin):
+    list_display = ["round", "host_city", "round_state", "published_at", "updated_at"]
+    list_select_related = ["round__host_city"]
+    list_filter = ["round__state"]
+    search_fields = ["round__title", "round__host_city__name"]
+    date_hierarchy = "published_at"
+    raw_id_fields = ["round"]
+    readonly_fields = [
+        "factual_comment_by",
+        "factual_comment_at",
+        "published_by",
+        "published_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["round"]}),
+        (
+            _("Texts"),
+            {
+                "fields": [
+                    "executive_summary",
+                    "key_strengths",
+                    "purpose_and_scope",
+                    "process_notes",
+                    "next_steps",
+                ]
+            },
+        ),
+        (
+            _("Factual check"),
+            {"fields": ["factual_comment", "city_response", "factual_comment_by", "factual_comment_at"]},
+        ),
+        (_("Publication"), {"fields": ["published_by", "published_at", "updated_at"]}),
+    ]
+    inlines = [FindingInline, ActionProposalInline]
+
+    @admin.display(description=_("host city"), ordering="round__host_city__name")
+    def host_city(self, report: SummaryReport) -> str:
+        return report.round.host_city.name
+
+    @admin.display(description=_("status"), ordering="round__state")
+    def round_state(self, report: SummaryReport) -> str:
+        return report.round.get_state_display()

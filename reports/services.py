@@ -1,0 +1,380 @@
+"""The summary report: writing it, the city's factual check, publication, and the
+read model of the report document that the web page, the factual check and the PDF share."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerreview.models import (
+    AssessmentDay,
+    Assignment,
+    Criterion,
+    IndicatorValue,
+    Interviewee,
+    PreReport,
+    Round,
+    RoundState,
+    Theme,
+)
+from peerreview.services.panel import CriterionSummary, score_overview
+from peerreview.services.rounds import transition_round
+
+from .models import ActionProposal, Finding, SummaryReport
+
+REPORT_TEXT_FIELDS = (
+    "executive_summary",
+    "key_strengths",
+    "purpose_and_scope",
+    "process_notes",
+    "next_steps",
+)
+FINDING_TEXT_FIELDS = ("evidence", "strengths", "areas_to_develop", "good_practice")
+ACTION_FIELDS = ("criterion", "title", "description", "priority", "owner", "timeframe", "success_indicator")
+EDITABLE_STATES = (RoundState.ASSESSMENT, RoundState.DRAFTING)
+REPEAT_INTERVAL_RANGE = (12, 24)
+
+
+# --- writing the report -------------------------------------------------------------------
+
+
+def _require_editable(report: SummaryReport) -> None:
+    state = Round.objects.values_list("state", flat=True).get(pk=report.round_id)
+    if state not in EDITABLE_STATES:
+        raise ValidationError(
+            _("The report can no longer be edited: the round is at the step “%(state)s”.")
+            % {"state": RoundState(state).label}
+        )
+
+
+@transaction.atomic
+def get_or_create_report(review_round: Round) -> SummaryReport:
+    """The round's report, created on first use with an empty finding per criterion
+    of the round's framework (missing findings are added if the report exists)."""
+    report, _created = SummaryReport.objects.get_or_create(round=review_round)
+    existing = set(report.findings.values_list("criterion_id", flat=True))
+    criteria = Criterion.objects.filter(theme__framework_id=review_round.framework_id).exclude(
+        pk__in=existing
+    )
+    Finding.objects.bulk_create([Finding(report=report, criterion=criterion) for criterion in criteria])
+    return report
+
+
+@transaction.atomic
+def save_report_texts(
+    *,
+    report: SummaryReport,
+    executive_summary: str,
+    key_strengths: str,
+    purpose_and_scope: str,
+    process_notes: str,
+    next_steps: str,
+) -> SummaryReport:
+    _require_editable(report)
+    report.executive_summary = executive_summary
+    report.key_strengths = key_strengths
+    report.purpose_and_scope = purpose_and_scope
+    report.process_notes = process_notes
+    report.next_steps = next_steps
+    report.save(update_fields=[*REPORT_TEXT_FIELDS, "updated_at"])
+    return report
+
+
+@transaction.atomic
+def save_findings(*, report: SummaryReport, changes: dict[int, dict[str, str]]) -> list[Finding]:
+    """Save the texts of findings: `changes` maps a finding's id to {field: text}
+    for the fields in FINDING_TEXT_FIELDS. Only the report's own findings are accepted."""
+    if not changes:
+        return []
+    _require_editable(report)
+    findings = list(report.findings.filter(pk__in=changes))
+    if len(findings) != len(changes):
+        raise ValidationError(_("Some findings do not belong to this report."))
+    for finding in findings:
+        for name, value in changes[finding.pk].items():
+            if name not in FINDING_TEXT_FIELDS:
+                raise ValidationError(_("Unknown finding field “%(name)s”.") % {"name": name})
+            setattr(finding, name, value)
+    Finding.objects.bulk_update(findings, FINDING_TEXT_FIELDS)
+    SummaryReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    return findings
+
+
+def next_action_number(report: SummaryReport) -> int:
+    """The number of the next action proposal (AP-n): one after the highest. Existing
+    proposals keep their numbers, so references such as “see AP-3” in the texts stay valid."""
+    highest = report.action_proposals.aggregate(highest=Max("number"))["highest"]
+    return (highest or 0) + 1
+
+
+@transaction.atomic
+def save_action_proposals(
+    *, report: SummaryReport, rows: Iterable[dict], delete_ids: Iterable[int] = ()
+) -> list[ActionProposal]:
+    """Create, update and delete action proposals. Each row has the ACTION_FIELDS and "pk"
+    (None for a new proposal); new proposals get the next numbers, in the order given."""
+    _require_editable(report)
+    SummaryReport.objects.select_for_update().filter(pk=report.pk).first()  # serialise numbering
+    rows = list(rows)
+    delete_ids = set(delete_ids)
+    existing = {proposal.pk: proposal for proposal in report.action_proposals.all()}
+    unknown = [pk for pk in delete_ids | {row["pk"] for row in rows if row.get("pk")} if pk not in existing]
+    if unknown:
+        raise ValidationError(_("Some action proposals do not belong to this report."))
+    criterion_ids = {row["criterion"].pk for row in rows if row.get("criterion") is not None}
+    in_framework = set(
+        Criterion.objects.filter(pk__in=criterion_ids, theme__framework__rounds=report.round_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if criterion_ids - in_framework:
+        raise ValidationError({"criterion": _("Choose a criterion of this round's framework.")})
+    if any(not (row.get("title") or "").strip() for row in rows):
+        raise ValidationError({"title": _("Give every proposal a title.")})
+    number = next_action_number(report)  # before deleting: a new row never takes a deleted row's number
+    ActionProposal.objects.filter(report=report, pk__in=delete_ids).delete()
+    saved = []
+    for row in rows:
+        proposal = existing[row["pk"]] if row.get("pk") else ActionProposal(report=report, number=0)
+        if proposal.pk is None:
+            proposal.number = number
+            number += 1
+        proposal.criterion = row.get("criterion")
+        proposal.title = row["title"].strip()
+        proposal.priority = row.get("priority") or ActionProposal.Priority.MEDIUM
+        for name in ("description", "owner", "timeframe", "success_indicator"):
+            setattr(proposal, name, row.get(name) or "")
+        proposal.save()
+        saved.append(proposal)
+    SummaryReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    return saved
+
+
+# --- factual check and publication -----------------------------------------------------
+
+
+def factual_check_problems(report: SummaryReport) -> list[str]:
+    """What keeps the draft from going to the city, phrased for the lead evaluator."""
+    problems = []
+    if not report.executive_summary.strip():
+        problems.append(_("Write the executive summary."))
+    if not report.action_proposals.exists():
+        problems.append(_("Add at least one action proposal."))
+    return problems
+
+
+@transaction.atomic
+def send_for_factual_check(*, review_round: Round, actor) -> Round:
+    """Send the draft to the host city: only a draft with an executive summary and at
+    least one action proposal; the round moves to “factual check”.
+    Raises ValidationError (what is missing) or TransitionError (out of turn)."""
+    report = SummaryReport.objects.filter(round=review_round).first()
+    if report is None:
+        raise ValidationError(_("The report has not been started."))
+    problems = factual_check_problems(report)
+    if problems:
+        raise ValidationError(problems)
+    return transition_round(review_round=review_round, to_state=RoundState.FACTUAL_CHECK, actor=actor)
+
+
+@transaction.atomic
+def record_factual_comment(*, report: SummaryReport, comment: str, city_response: str, user) -> SummaryReport:
+    """The city's comment on factual errors in the draft, and its response, which is
+    published in the report. Possible only during the factual check."""
+    report = SummaryReport.objects.select_for_update().select_related("round").get(pk=report.pk)
+    if report.round.state != RoundState.FACTUAL_CHECK:
+        raise ValidationError(_("The city comments on the draft only during the factual check."))
+    report.factual_comment = comment
+    report.city_response = city_response
+    report.factual_comment_by = user
+    report.factual_comment_at = timezone.now()
+    report.save(
+        update_fields=[
+            "factual_comment",
+            "city_response",
+            "factual_comment_by",
+            "factual_comment_at",
+            "updated_at",
+        ]
+    )
+    return report
+
+
+def validate_repeat_interval(months) -> None:
+    low, high = REPEAT_INTERVAL_RANGE
+    if not isinstance(months, int) or not low <= months <= high:
+        raise ValidationError(
+            {
+                "repeat_interval_months": _(
+                    "The repeat round opens %(low)d to %(high)d months after publication."
+                )
+                % {"low": low, "high": high}
+            }
+        )
+
+
+@transaction.atomic
+def publish_report(*, review_round: Round, actor, repeat_interval_months: int) -> SummaryReport:
+    """Sign off and publish the report. Effects: the round's repeat interval is set,
+    the report is stamped with who published it and when, and the round moves to
+    “published”, which schedules the repeat round (`transition_round`). One transaction."""
+    validate_repeat_interval(repeat_interval_months)
+    report = SummaryReport.objects.select_for_update().filter(round=review_round).first()
+    if report is None:
+        raise ValidationError(_("There is no report to publish."))
+    Round.objects.filter(pk=review_round.pk).update(repeat_interval_months=repeat_interval_months)
+    review_round.repeat_interval_months = repeat_interval_months
+    published = transition_round(review_round=review_round, to_state=RoundState.PUBLISHED, actor=actor)
+    report.published_at = published.published_at
+    report.published_by = actor
+    report.save(update_fields=["published_at", "published_by", "updated_at"])
+    return report
+
+
+# --- the report document (read model) ---------------------------------------------------
+
+
+@dataclass
+class FindingEntry:
+    finding: Finding
+    scores: CriterionSummary | None  # None for criteria of unscored themes
+
+
+@dataclass
+class ThemeSection:
+    theme: Theme
+    entries: list[FindingEntry] = field(default_factory=list)
+
+    def _mean(self, levels: list[int | None]) -> float | None:
+        numeric = [level for level in levels if level is not None]
+        return round(statistics.fmean(numeric), 1) if numeric else None
+
+    @property
+    def mean_self_score(self) -> float | None:
+        return self._mean([entry.scores.self_score for entry in self.entries if entry.scores])
+
+    @property
+    def mean_agreed_score(self) -> float | None:
+        return self._mean(
+            [
+                entry.scores.agreed.level
+                for entry in self.entries
+                if entry.scores and entry.scores.agreed and not entry.scores.agreed.not_applicable
+            ]
+        )
+
+
+@dataclass
+class IntervieweeGroup:
+    role: str
+    count: int
+    names: list[str]
+
+
+@dataclass
+class ReportDocument:
+    """Everything the report body shows, loaded with a fixed number of queries."""
+
+    review_round: Round
+    report: SummaryReport
+    prereport: PreReport | None
+    panel: list[Assignment]
+    themes: list[ThemeSection]
+    action_proposals: list[ActionProposal]
+    assessment_days: list[AssessmentDay]
+    interviewees_by_role: list[IntervieweeGroup]
+    indicator_values: list[IndicatorValue]
+    previous_round: Round | None
+    previous_proposals: list[ActionProposal]
+    score_changes: list[CriterionSummary]
+    repeat_round: Round | None
+
+    @property
+    def is_draft(self) -> bool:
+        return not self.report.is_published
+
+    @property
+    def scored_themes(self) -> list[ThemeSection]:
+        return [section for section in self.themes if section.theme.is_scored]
+
+    @property
+    def priority_actions(self) -> list[ActionProposal]:
+        return [p for p in self.action_proposals if p.priority == ActionProposal.Priority.HIGH]
+
+
+def _interviewees_by_role(days: list[AssessmentDay]) -> list[IntervieweeGroup]:
+    people: dict[str, list[Interviewee]] = {}
+    for day in days:
+        for session in day.sessions.all():
+            for interviewee in session.interviewees.all():
+                people.setdefault(interviewee.role, []).append(interviewee)
+    return [
+        IntervieweeGroup(
+            role=str(label),
+            count=len(people[role]),
+            names=[person.public_name for person in people[role] if person.public_name],
+        )
+        for role, label in Interviewee.Role.choices
+        if role in people
+    ]
+
+
+def report_document(review_round: Round) -> ReportDocument:
+    """The report of a round as one object for the templates. Raises
+    SummaryReport.DoesNotExist when the round has no report yet."""
+    report = SummaryReport.objects.select_related("published_by", "factual_comment_by").get(
+        round=review_round
+    )
+    prereport = getattr(review_round, "prereport", None)
+    overview = score_overview(review_round)
+    rows = {row.criterion.pk: row for row in overview.rows}
+    themes: list[ThemeSection] = []
+    for finding in report.findings.select_related("criterion__theme"):
+        theme = finding.criterion.theme
+        if not themes or themes[-1].theme.pk != theme.pk:
+            themes.append(ThemeSection(theme=theme))
+        themes[-1].entries.append(FindingEntry(finding=finding, scores=rows.get(finding.criterion_id)))
+    panel = list(
+        review_round.assignments.accepted()
+        .select_related("evaluator__evaluator_profile__home_city")
+        .order_by("-role", "pk")
+    )
+    days = list(
+        review_round.assessment_days.prefetch_related(
+            "sessions__interviewees", "sessions__criteria"
+        ).order_by("date", "pk")
+    )
+    indicator_values = []
+    if prereport is not None:
+        indicator_values = list(prereport.indicator_values.select_related("indicator"))
+    previous_round = review_round.previous_round if review_round.previous_round_id else None
+    previous_proposals = []
+    if previous_round is not None:
+        previous_proposals = list(
+            ActionProposal.objects.filter(report__round=previous_round).select_related("criterion")
+        )
+    repeat_round = None
+    if review_round.state == RoundState.PUBLISHED:
+        repeat_round = review_round.repeat_rounds.order_by("pk").first()
+    return ReportDocument(
+        review_round=review_round,
+        report=report,
+        prereport=prereport,
+        panel=panel,
+        themes=themes,
+        action_proposals=list(report.action_proposals.select_related("criterion")),
+        assessment_days=days,
+        interviewees_by_role=_interviewees_by_role(days),
+        indicator_values=indicator_values,
+        previous_round=previous_round,
+        previous_proposals=previous_proposals,
+        score_changes=[row for row in overview.rows if row.previous_agreed is not None],
+        repeat_round=repeat_round,
+    )

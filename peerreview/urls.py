@@ -14,7 +14,9 @@ urlpatterns = [
     path("rounds/<int:round_id>/pre-report/indicators/", prereport.indicators_edit, name="indicators_edit"),
     path("rounds/<int:round_id>/pre-report/evidence/", prereport.evidence_upload, name="evidence_upload"),
     path(
-        "rounds/<int:round_id>/evidence/<int:evidence_id>/", prereport.evidence_download, name="evidence_download"
+        "rounds/<int:round_id>/evidence/<int:evidence_id>/",
+        prereport.evidence_download,
+        name="evidence_download",
     ),
     path(
         "rounds/<int:round_id>/evidence/<int:evidence_id>/delete/",

@@ -48,3 +48,9 @@ def personas(db) -> Personas:
         unassigned_evaluator=factories.EvaluatorProfileFactory(home_city=other).user,
         review_round=review_round,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Factories set real passwords; the slow default hasher would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

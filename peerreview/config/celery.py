@@ -1,4 +1,4 @@
-"""The Celery application; tasks are discovered in the apps' tasks modules."""
+"""The Celery application; tasks are discovered in the apps' `tasks` and `jobs` modules."""
 
 import os
 
@@ -8,4 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerreview.config.settings")
 
 app = Celery("peerreview")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks()  # <app>/tasks.py: tasks enqueued by services on commit
+app.autodiscover_tasks(related_name="jobs")  # <app>/jobs.py: periodic jobs run by beat

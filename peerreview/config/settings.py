@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -164,6 +165,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The periodic jobs, defined here in code. Beat's DatabaseScheduler writes these entries
+# into django-celery-beat's tables when it starts (and corrects them if edited in the admin),
+# so the database schedule always matches this dict. Times are in TIME_ZONE.
+CELERY_BEAT_SCHEDULE = {
+    "open-due-repeat-rounds": {
+        "task": "reports.jobs.open_due_repeat_rounds",
+        "schedule": crontab(minute=15, hour="*"),
+    },
+    "send-reminders": {"task": "peerreview.jobs.send_reminders", "schedule": crontab(minute=0, hour=7)},
+    "anonymise-old-interviewees": {
+        "task": "peerreview.jobs.anonymise_old_interviewees",
+        "schedule": crontab(minute=30, hour=3),
+    },
+}
+
+# Reminders: days before a due date, and days overdue before the coordinators are alerted.
+REMINDER_DAYS_BEFORE = [int(days) for days in env_list("REMINDER_DAYS_BEFORE", "7,1")]
+REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 3)
+# Interviewees' names and contact data are erased this many days after publication.
+INTERVIEWEE_RETENTION_DAYS = env_int("INTERVIEWEE_RETENTION_DAYS", 180)
 
 # Security defaults for deployments (DEBUG off).
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -181,4 +202,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO and a font-subsetting warning per font.
+    "loggers": {"weasyprint": {"level": env_str("WEASYPRINT_LOG_LEVEL", "ERROR")}},
 }

@@ -8,6 +8,7 @@ from .framework import (
     LevelDescriptor,
     Theme,
 )
+from .notifications import Notification, Reminder
 from .panel import AgreedScore, Assignment, Score
 from .prereport import Answer, EvidenceFile, IndicatorValue, PreReport
 from .rounds import ACTIVE_STATES, DUE_FIELD_BY_STATE, STATE_SEQUENCE, Round, RoundEvent, RoundState
@@ -29,7 +30,9 @@ __all__ = [
     "IndicatorValue",
     "Interviewee",
     "LevelDescriptor",
+    "Notification",
     "PreReport",
+    "Reminder",
     "Round",
     "RoundEvent",
     "RoundState",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cities.models import DeclaredConflict, EvaluatorProfile, JointProcurementUnit
 
 from ..models import AgreedScore, Assignment, Criterion, Round, RoundState, Score
+from .notifications import notify_invitation, notify_scores_in
 
 # A spread (max − min) of this many levels or more is flagged for discussion.
 DISAGREEMENT_SPREAD = 2
@@ -92,17 +93,22 @@ def invite_evaluator(
         .exclude(state=Assignment.State.DECLINED)
         .exists()
     ):
-        raise ValidationError(_("This round already has a lead evaluator."))
+        raise ValidationError(_("This round already has a lead evaluator."), code="second_lead")
     warnings = conflict_warnings(review_round, evaluator)
     if warnings and not acknowledge_warnings:
-        raise ValidationError(warnings, code="unacknowledged_warnings")
-    return Assignment.objects.create(
+        # Each message carries the code: a plain list would drop it.
+        raise ValidationError(
+            [ValidationError(warning, code="unacknowledged_warnings") for warning in warnings]
+        )
+    assignment = Assignment.objects.create(
         round=review_round,
         evaluator=evaluator,
         role=role,
         due_date=due_date,
         conflict_warnings="\n".join(warnings),
     )
+    notify_invitation(assignment)
+    return assignment
 
 
 @transaction.atomic
@@ -155,6 +161,8 @@ def submit_scores(*, assignment: Assignment) -> Assignment:
         )
     assignment.scores_submitted_at = timezone.now()
     assignment.save(update_fields=["scores_submitted_at"])
+    if not assignment.round.assignments.accepted().filter(scores_submitted_at__isnull=True).exists():
+        notify_scores_in(assignment.round)
     return assignment
 
 

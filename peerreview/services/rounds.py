@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cities.models import City
 
 from ..models import Answer, Criterion, Framework, PreReport, Round, RoundEvent, RoundState
+from .notifications import notify_round_transition
 
 S = RoundState
 
@@ -90,7 +91,8 @@ def transition_round(*, review_round: Round, to_state: str, actor=None, note: st
 
     Effects: checks the transition map and the guard of the target state; records a
     RoundEvent (the audit trail); entering "pre-report open" prepares the pre-report;
-    entering "published" stamps the date and schedules the repeat round.
+    entering "published" stamps the date and schedules the repeat round; the people
+    concerned are notified after commit (`notifications.notify_round_transition`).
     The row is locked so two people acting at once cannot both move it.
     """
     locked = Round.objects.select_for_update().get(pk=review_round.pk)
@@ -114,7 +116,10 @@ def transition_round(*, review_round: Round, to_state: str, actor=None, note: st
     if to_state == S.PUBLISHED:
         locked.published_at = timezone.now()
     locked.save()
-    RoundEvent.objects.create(round=locked, from_state=from_state, to_state=to_state, actor=actor, note=note)
+    event = RoundEvent.objects.create(
+        round=locked, from_state=from_state, to_state=to_state, actor=actor, note=note
+    )
+    notify_round_transition(locked, to_state=to_state, event_id=event.pk)
     if to_state == S.PUBLISHED:
         schedule_repeat_round(locked)
     review_round.refresh_from_db()

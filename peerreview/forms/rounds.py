@@ -1,0 +1,143 @@
+"""Forms for opening a round, moving it on and cancelling it."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cities.models import City
+
+from ..models import Framework, Round, RoundState
+
+# The due dates in the order of the process; each must be on or after the ones before it.
+DUE_DATE_FIELDS = [
+    "opens_on",
+    "prereport_due",
+    "scoring_due",
+    "assessment_due",
+    "report_due",
+    "factual_check_due",
+]
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value is always ISO so the picker can read it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = [
+            "host_city",
+            "framework",
+            "title",
+            "language",
+            *DUE_DATE_FIELDS,
+            "repeat_interval_months",
+        ]
+        widgets = {name: DateInput() for name in DUE_DATE_FIELDS}
+        help_texts = {
+            "title": gettext_lazy(
+                "Leave empty to use the city's name and the year, for example “Tampere 2026”."
+            ),
+            "framework": gettext_lazy("The round keeps this version even if the framework changes later."),
+            "language": gettext_lazy("The language the panel writes the summary report in."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["host_city"].queryset = City.objects.order_by("name", "country")
+        self.fields["framework"].queryset = Framework.objects.active().order_by(
+            "-created_at", "-version", "pk"
+        )
+        self.fields["title"].required = False
+        self.fields["repeat_interval_months"].widget.attrs.update({"min": 12, "max": 24})
+
+        self.helper = FormHelper()
+        self.helper.attrs = {"data-warn-unsaved": "", "novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset(_("The round"), "host_city", "framework", "title", "language"),
+            Fieldset(
+                _("Due dates"),
+                HTML(
+                    format_html(
+                        '<p class="form-text">{}</p>',
+                        _(
+                            "Each step is due on or after the step before it. Leave a date empty when it is"
+                            " not known yet; reminders go out only for dates that are set."
+                        ),
+                    )
+                ),
+                *DUE_DATE_FIELDS,
+            ),
+            Fieldset(_("Repeat round"), "repeat_interval_months"),
+            Submit("submit", _("Open the round")),
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        previous_name, previous_date = None, None
+        for name in DUE_DATE_FIELDS:
+            date = cleaned.get(name)
+            if date is None:
+                continue
+            if previous_date is not None and date < previous_date:
+                self.add_error(
+                    name,
+                    _("This date must be on or after “%(previous)s” (%(date)s).")
+                    % {
+                        "previous": self.fields[previous_name].label,
+                        "date": formats.date_format(previous_date, "DATE_FORMAT"),
+                    },
+                )
+                continue
+            previous_name, previous_date = name, date
+        host_city = cleaned.get("host_city")
+        if not cleaned.get("title") and host_city is not None:
+            year = (cleaned.get("opens_on") or timezone.localdate()).year
+            cleaned["title"] = f"{host_city.name} {year}"
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    """Move a round to a next step. The view offers only the steps the process and the
+    rules allow; the service checks again."""
+
+    to_state = forms.ChoiceField(label=gettext_lazy("Next step"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=gettext_lazy("Note for the history (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, choices: list[tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = choices if choices is not None else RoundState.choices
+        if len(self.fields["to_state"].choices) == 1:
+            self.fields["to_state"].initial = self.fields["to_state"].choices[0][0]
+
+
+class CancelRoundForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for cancelling"),
+        help_text=gettext_lazy("The host city, the panel and later readers of the history see this reason."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> carries the token

@@ -1,0 +1,24 @@
+"""Periodic jobs of the peerreview app, run by Celery beat (schedule: CELERY_BEAT_SCHEDULE
+in settings, installed into django-celery-beat's tables by its DatabaseScheduler)."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from .services.reminders import send_due_reminders
+from .services.retention import anonymise_interviewees
+
+
+@shared_task
+def send_reminders(today: str | None = None) -> int:
+    """Send the reminders due today (and any missed while beat was down), each once."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return len(send_due_reminders(day))
+
+
+@shared_task
+def anonymise_old_interviewees() -> int:
+    return anonymise_interviewees(now=timezone.now())

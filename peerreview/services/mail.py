@@ -1,0 +1,94 @@
+"""Sending one notification by e-mail, in the recipient's language.
+
+Called by the `send_notification` task. The notification row is claimed with a conditional
+update (pending or failed → sending) that must change one row, so a task delivered twice
+sends one e-mail. A failure is recorded on the row and raised for the task to retry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from ..models import AssessmentDay, Notification
+
+logger = logging.getLogger(__name__)
+
+N = Notification.Status
+
+
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def assessment_calendar(review_round) -> str:
+    """The assessment-day programme as an iCalendar file: one event per session."""
+    tz = timezone.get_default_timezone()
+    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//peer-review//assessment days//EN", "METHOD:PUBLISH"]
+    days = AssessmentDay.objects.filter(round=review_round).prefetch_related("sessions").order_by("date")
+    for day in days:
+        for session in day.sessions.all():
+            start = timezone.make_aware(datetime.datetime.combine(day.date, session.start_time), tz)
+            end = timezone.make_aware(datetime.datetime.combine(day.date, session.end_time), tz)
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:session-{session.pk}@peer-review",
+                f"DTSTAMP:{stamp}",
+                f"DTSTART:{start.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+                f"DTEND:{end.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+                f"SUMMARY:{_ics_escape(f'{review_round.title}: {session.topic}')}",
+                f"LOCATION:{_ics_escape(day.location)}",
+                "END:VEVENT",
+            ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def build_message(notification: Notification) -> EmailMultiAlternatives:
+    """The e-mail of a notification, rendered in the recipient's language."""
+    recipient = notification.recipient
+    context = {
+        "recipient": recipient,
+        "review_round": notification.round,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        **notification.context,
+    }
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        base = f"emails/{notification.kind}"
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
+    message.attach_alternative(html, "text/html")
+    if notification.kind == Notification.Kind.ASSESSMENT_PROGRAMME and notification.round is not None:
+        message.attach("assessment-days.ics", assessment_calendar(notification.round), "text/calendar")
+    return message
+
+
+def deliver_notification(notification_id: int) -> bool:
+    """Send a notification's e-mail once. Returns False when there is nothing to do
+    (already sent, being sent by another worker, or gone)."""
+    claimed = Notification.objects.filter(pk=notification_id, status__in=[N.PENDING, N.FAILED]).update(
+        status=N.SENDING, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return False
+    notification = Notification.objects.select_related("recipient", "round").get(pk=notification_id)
+    try:
+        message = build_message(notification)
+        message.send()
+    except Exception as error:
+        Notification.objects.filter(pk=notification_id).update(status=N.FAILED, last_error=repr(error)[:2000])
+        logger.warning("Sending notification %s failed: %r", notification_id, error)
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        status=N.SENT, sent_at=timezone.now(), subject=message.subject[:300], last_error=""
+    )
+    return True

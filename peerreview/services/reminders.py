@@ -1,0 +1,103 @@
+"""Reminders before and after due dates, and escalation of overdue steps.
+
+A daily job calls `send_due_reminders(today)`. What is due is computed from the rounds'
+due-date columns, not from messages waiting in the broker; each reminder is claimed by
+creating a `Reminder` row whose unique key is (round, step, due date, kind, days), so a
+reminder is sent once per step and due date, however often the job runs. After days
+with the job down, the next run sends what is still relevant once: the nearest
+"before" reminder if the date has not passed, else the overdue notice and escalation.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from ..models import DUE_FIELD_BY_STATE, Assignment, Notification, Reminder, Round, RoundState
+from .notifications import coordinators, host_members, notify, panel_members
+
+S = RoundState
+R = Reminder.Kind
+
+
+def pending_reminders(review_round: Round, today: datetime.date) -> list[tuple[str, int]]:
+    """(kind, days) of the reminders due for the round's current step on `today`."""
+    due = review_round.current_due_date
+    if due is None or review_round.state == S.PLANNED:
+        return []
+    if today <= due:
+        started = [
+            days for days in settings.REMINDER_DAYS_BEFORE if due - datetime.timedelta(days=days) <= today
+        ]
+        return [(R.BEFORE, min(started))] if started else []
+    reminders = [(R.OVERDUE, 0)]
+    escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
+    if (today - due).days >= escalate_after:
+        reminders.append((R.ESCALATION, escalate_after))
+    return reminders
+
+
+def step_recipients(review_round: Round):
+    """Who has to act at the round's current step."""
+    state = review_round.state
+    if state in (S.PREREPORT_OPEN, S.FACTUAL_CHECK):
+        return list(host_members(review_round))
+    if state == S.SCORING:
+        return list(
+            panel_members(review_round).filter(
+                assignments__round=review_round, assignments__scores_submitted_at__isnull=True
+            )
+        )
+    if state in (S.ASSESSMENT, S.DRAFTING):
+        return list(panel_members(review_round).filter(assignments__role=Assignment.Role.LEAD))
+    return list(coordinators())
+
+
+def send_due_reminders(today: datetime.date) -> list[Reminder]:
+    """Send every reminder due on `today` that was not sent before; returns those sent."""
+    sent = []
+    rounds = Round.objects.active().exclude(state=S.PLANNED).select_related("host_city").order_by("pk")
+    for review_round in rounds:
+        for kind, days in pending_reminders(review_round, today):
+            with transaction.atomic():
+                reminder, created = Reminder.objects.get_or_create(
+                    round=review_round,
+                    step=review_round.state,
+                    due_date=review_round.current_due_date,
+                    kind=kind,
+                    days=days,
+                )
+                if not created:
+                    continue
+                recipients = list(coordinators()) if kind == R.ESCALATION else step_recipients(review_round)
+                due_field = Round._meta.get_field(DUE_FIELD_BY_STATE[review_round.state])
+                notify(
+                    kind=Notification.Kind.ESCALATION if kind == R.ESCALATION else Notification.Kind.REMINDER,
+                    recipients=recipients,
+                    review_round=review_round,
+                    event_key=f"reminder-{reminder.pk}",
+                    context={
+                        "due_label": str(due_field.verbose_name),
+                        "due_date": review_round.current_due_date.isoformat(),
+                        "reminder_kind": kind,
+                        "days_left": (review_round.current_due_date - today).days,
+                        "path": reverse("peerreview:round_detail", args=[review_round.pk]),
+                        "step": str(RoundState(review_round.state).label),
+                    },
+                )
+                reminder.recipients = len(recipients)
+                reminder.save(update_fields=["recipients"])
+                sent.append(reminder)
+    return sent
+
+
+def reminder_summary(reminder: Reminder) -> str:
+    if reminder.kind == R.BEFORE:
+        return _("%(days)d days before the due date") % {"days": reminder.days}
+    if reminder.kind == R.ESCALATION:
+        return _("Escalated %(days)d days after the due date") % {"days": reminder.days}
+    return _("Due date passed")

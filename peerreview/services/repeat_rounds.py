@@ -1,0 +1,79 @@
+"""Opening repeat rounds when their date comes.
+
+Publishing a report plans the repeat round in the database (`schedule_repeat_round`);
+this periodic job opens it. Each due round is claimed with a conditional
+`UPDATE … WHERE state = 'planned'` that must change exactly one row, so two runs at
+the same time (two beat processes, a manual run beside the scheduled one) open each
+round once; the loser skips it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Round, RoundEvent, RoundState
+from .notifications import notify_repeat_round_opened
+from .rounds import prepare_prereport
+
+logger = logging.getLogger(__name__)
+
+S = RoundState
+
+# Called inside the opening transaction with the round just opened; the reports app passes
+# the carry-over of the previous round's action proposals (peerreview never imports reports).
+OpenedHook = Callable[[Round], None]
+
+
+def due_repeat_rounds(today: datetime.date):
+    """Planned repeat rounds whose date has come, and whose previous round was not cancelled."""
+    return (
+        Round.objects.filter(previous_round__isnull=False, state=S.PLANNED, opens_on__lte=today)
+        .exclude(previous_round__state=S.CANCELLED)
+        .select_related("host_city", "previous_round")
+        .order_by("opens_on", "pk")
+    )
+
+
+def open_repeat_round(review_round: Round, *, on_opened: Iterable[OpenedHook] = ()) -> bool:
+    """Open one planned repeat round, exactly once. Returns False when another process
+    claimed it first (or it was cancelled meanwhile).
+
+    Effects, in one transaction: the state moves planned → pre-report open by a conditional
+    update; a RoundEvent records it; the pre-report is prepared; each `on_opened` hook runs;
+    after commit the host city's members and the coordinators are notified."""
+    with transaction.atomic():
+        claimed = Round.objects.filter(pk=review_round.pk, state=S.PLANNED).update(
+            state=S.PREREPORT_OPEN, updated_at=timezone.now()
+        )
+        if claimed != 1:
+            return False
+        review_round.state = S.PREREPORT_OPEN
+        RoundEvent.objects.create(
+            round=review_round,
+            from_state=S.PLANNED,
+            to_state=S.PREREPORT_OPEN,
+            actor=None,
+            note="Repeat round opened on schedule.",
+        )
+        prepare_prereport(review_round)
+        for hook in on_opened:
+            hook(review_round)
+        notify_repeat_round_opened(review_round)
+    logger.info("Opened repeat round %s (%s)", review_round.pk, review_round)
+    return True
+
+
+def open_due_rounds(today: datetime.date, *, on_opened: Iterable[OpenedHook] = ()) -> list[Round]:
+    """Open every repeat round due on `today`; returns the rounds this call opened.
+    Each round gets its own transaction, so one failure does not undo the others."""
+    hooks = list(on_opened)
+    return [
+        review_round
+        for review_round in due_repeat_rounds(today)
+        if open_repeat_round(review_round, on_opened=hooks)
+    ]

@@ -1,0 +1,142 @@
+"""Pages run a fixed number of queries whatever the size of the data: each list and dashboard
+is rendered with one item and with many, and both must take the same number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from peerreview.models import AssessmentDay, Interviewee, Session
+from peerreview.services.panel import ensure_scores
+from peerreview.services.rounds import prepare_prereport
+from reports.models import ActionProposal
+from reports.services import get_or_create_report
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _host_round(city, evaluator_users, state="prereport_open"):
+    review_round = factories.RoundFactory(host_city=city, state="planned")
+    prereport = prepare_prereport(review_round)
+    review_round.state = state
+    review_round.save()
+    for index, evaluator in enumerate(evaluator_users):
+        assignment = factories.AssignmentFactory(
+            round=review_round, evaluator=evaluator, role="lead" if index == 0 else "member"
+        )
+        ensure_scores(assignment)
+    factories.AssignmentFactory(
+        round=review_round, evaluator=factories.EvaluatorProfileFactory().user, state="invited"
+    )
+    return review_round, prereport
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "host", "evaluator"])
+def test_dashboard_queries_do_not_grow_with_rounds(client, persona):
+    city = factories.CityFactory()
+    member = factories.MembershipFactory(city=city).user
+    evaluator = factories.EvaluatorProfileFactory().user
+    coordinator = factories.CoordinatorFactory()
+    user = {"coordinator": coordinator, "host": member, "evaluator": evaluator}[persona]
+    client.force_login(user)
+    url = reverse("peerreview:dashboard")
+
+    _host_round(city, [evaluator], state="scoring")
+    one = _count(client, url)
+    for state in ["prereport_open", "scoring", "assessment", "drafting", "published"]:
+        review_round, _prereport = _host_round(city, [evaluator], state=state)
+        AssessmentDay.objects.create(
+            round=review_round, date=timezone.localdate() + datetime.timedelta(days=3)
+        )
+    many = _count(client, url)
+
+    assert one == many
+
+
+def _scoring_round_with(criteria: int, evaluators: int):
+    framework = factories.make_framework(scored_criteria=criteria)
+    review_round = factories.RoundFactory(framework=framework, state="planned")
+    prepare_prereport(review_round)
+    review_round.state = "scoring"
+    review_round.save()
+    review_round.prereport.submitted_at = timezone.now()
+    review_round.prereport.save()
+    assignments = []
+    for index in range(evaluators):
+        assignment = factories.AssignmentFactory(round=review_round, role="lead" if index == 0 else "member")
+        for score in ensure_scores(assignment):
+            score.level, score.comment = 2, "Fine."
+            score.save()
+        assignment.scores_submitted_at = timezone.now()
+        assignment.save()
+        assignments.append(assignment)
+    return review_round, assignments
+
+
+@pytest.mark.parametrize(
+    "url_name", ["peerreview:scoring_sheet", "peerreview:score_overview", "peerreview:prereport_edit"]
+)
+def test_round_pages_queries_do_not_grow_with_criteria_or_evaluators(client, url_name):
+    small, (small_lead, *_rest) = _scoring_round_with(criteria=1, evaluators=2)
+    large, (large_lead, *_rest) = _scoring_round_with(criteria=8, evaluators=3)
+
+    client.force_login(small_lead.evaluator)
+    one = _count(client, reverse(url_name, kwargs={"round_id": small.pk}))
+    client.force_login(large_lead.evaluator)
+    many = _count(client, reverse(url_name, kwargs={"round_id": large.pk}))
+
+    assert one == many
+
+
+def _planned_days(review_round, days: int, sessions: int) -> None:
+    for day_index in range(days):
+        day = AssessmentDay.objects.create(
+            round=review_round, date=datetime.date(2026, 12, 1) + datetime.timedelta(days=day_index)
+        )
+        for session_index in range(sessions):
+            session = Session.objects.create(
+                day=day,
+                start_time=datetime.time(9 + session_index),
+                end_time=datetime.time(10 + session_index),
+                topic="T",
+            )
+            session.criteria.set(review_round.framework.themes.first().criteria.all())
+            Interviewee.objects.create(session=session, role="buyer", name="A. Buyer", consent_to_name=True)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["peerreview:assessment_planner", "reports:report_view", "reports:actions_edit", "reports:report_edit"],
+)
+def test_report_and_planner_queries_do_not_grow(client, url_name):
+    counts = []
+    for size in (1, 4):
+        review_round, (lead, *_rest) = _scoring_round_with(criteria=size, evaluators=2)
+        review_round.state = "drafting"
+        review_round.save()
+        _planned_days(review_round, days=size, sessions=size)
+        report = get_or_create_report(review_round)
+        for number in range(1, size * 2 + 1):
+            ActionProposal.objects.create(
+                report=report,
+                number=number,
+                title=f"Proposal {number}",
+                criterion=review_round.framework.themes.first().criteria.first(),
+            )
+        client.force_login(lead.evaluator)
+        counts.append(_count(client, reverse(url_name, kwargs={"round_id": review_round.pk})))
+
+    assert counts[0] == counts[1]

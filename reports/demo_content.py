@@ -1,7 +1,8 @@
 """The texts of the demo data built by `manage.py seed_demo`, kept apart from the code.
 
 Criteria and indicators are keyed by their codes in the default framework ("WHY.1", "IND.3").
-Templates for the cities other than Tampere take `{city}`, `{unit}` and `{flavour}`.
+Templates for the cities other than Tampere take `{city}`, `{unit}` and `{spend}`; the first
+criterion of each theme is followed by the city's own sentence for that theme ("flavour").
 Everything here is invented for the demo; the cities are real, the people and figures are not.
 """
 
@@ -195,11 +196,10 @@ DECLARED_CONFLICT = {
 
 CANCELLED_ROUND = {
     "city": "porto",
-    "title": "Porto 2025",
     "reason": (
-        "Cancelled at the city's request: the municipal procurement department was reorganised in spring 2025 "
-        "and the new head of department wanted the review to cover the new organisation. A new round was "
-        "opened for 2026."
+        "Cancelled at the city's request: the municipal procurement department was reorganised a few weeks "
+        "after the round opened, and the new head of department wanted the review to cover the new "
+        "organisation. A new round was opened the following year."
     ),
 }
 
@@ -512,7 +512,10 @@ TAMPERE_SCORES: dict[str, tuple[tuple[int, str], tuple[int, str], tuple[int, str
         (3, "Good practice on lots; effects on markets beyond SMEs are not followed. Level 3."),
     ),
     "WHAT.3": (
-        (3, "Procurement plans name the strategic goal, but the link is not followed after award. 3, not 4."),
+        (
+            4,
+            "Every large procurement names its strategic goal and the flagship projects show the effect. I accept the city's 4.",
+        ),
         (3, "Strong cascading into service-area plans. Evidence of measured effects is missing for a 4."),
         (
             2,
@@ -822,9 +825,9 @@ TAMPERE_REPORT: dict[str, str] = {
     "process_notes": (
         "The city submitted its pre-report with two evidence documents and indicator values for 2022–2024. "
         "The three evaluators scored every criterion independently before seeing each other's scores; the "
-        "score overview flagged three criteria with a spread of two levels (WHAT.3, HOW.5 is one level but "
-        "was raised by the lead, RESULT.3), which were discussed on the assessment days. Over two days the "
-        "panel interviewed 20 people in seven sessions: political leadership, city management, the "
+        "score overview flagged two criteria with a spread of two levels (WHAT.3 and RESULT.3), which were "
+        "discussed on the assessment days together with HOW.5. Over two days the panel interviewed 16 "
+        "people in seven sessions: political leadership, city management, the "
         "procurement head, buyers, contract managers, local businesses and the joint procurement unit.\n\n"
         "Conflict statement: none of the evaluators works for Tampere or for a city that shares a joint "
         "procurement unit with Tampere, and none has declared a conflict of interest. There were no "
@@ -1220,6 +1223,101 @@ CITY_PROFILES: dict[str, dict] = {
     },
 }
 
+# Indicator values of the other cities: the latest full year, in IND.1…IND.9 order.
+CITY_INDICATOR_LATEST: dict[str, list[float]] = {
+    "espoo": [18.9, 5.2, 31.0, 71, 54.0, 38.0, 24.5, 52.0, 29.0],
+    "malmo": [15.2, 3.8, 22.0, 58, 49.5, 44.0, 12.0, 71.0, 31.0],
+    "utrecht": [24.1, 7.9, 35.0, 49, 61.0, 33.0, 28.0, 64.0, 26.0],
+    "ghent": [27.5, 9.1, 41.0, 62, 58.0, 29.0, 17.0, 55.0, 21.0],
+    "porto": [31.8, 12.4, 57.0, 88, 46.0, 18.0, 9.0, 34.0, 11.0],
+    "gothenburg": [19.7, 4.6, 26.0, 63, 47.0, 40.0, 8.0, 69.0, 33.0],
+}
+
+# How much each indicator changed in a year (latest minus the year before), in IND order.
+INDICATOR_YEARLY_CHANGE: list[float] = [-1.2, -0.4, -3.0, -2, 1.5, 2.5, 1.0, 4.0, 3.0]
+
+INDICATOR_SOURCES: dict[str, str] = {
+    "IND.1": "Contract award notices (TED and national portal), {unit}",
+    "IND.2": "Contract register, direct awards without prior publication",
+    "IND.3": "Award criteria recorded in the e-tendering system",
+    "IND.4": "E-tendering system: days from the bid deadline to the award decision",
+    "IND.5": "Contract register matched with the national business register (company size)",
+    "IND.6": "E-tendering system, procedures above the national thresholds",
+    "IND.7": "Accounts payable: spend under joint and central purchasing agreements",
+    "IND.8": "Tender documents, sustainability criteria tagged by buyers",
+    "IND.9": "Market-consultation records of {unit}",
+}
+
+# One evidence document per city (besides Tampere's two).
+CITY_EVIDENCE: dict[str, dict] = {
+    "espoo": {
+        "filename": "Espoo_innovation_procurement_roadmap_2025.pdf",
+        "criterion": "WHAT.2",
+        "description": "Roadmap for scaling innovation procurement, approved by the City Manager's group.",
+        "title": "City of Espoo - Innovation procurement roadmap 2025-2028",
+        "lines": [
+            "Target: 5% of the investment budget in innovation procurement by 2028.",
+            "Pilots with Aalto University and the Otaniemi ecosystem: school buildings, smart mobility.",
+            "From pilot to scale: a common procedure for moving a successful pilot into a framework agreement.",
+        ],
+    },
+    "malmo": {
+        "filename": "Malmo_food_policy_follow-up_2025.pdf",
+        "criterion": "WHAT.3",
+        "description": "Follow-up of the policy for sustainable development and food, 2025.",
+        "title": "City of Malmo - Food policy follow-up 2025",
+        "lines": [
+            "Organic share of food purchases: 74% (target 100%).",
+            "Food-related greenhouse-gas emissions: -31% against the 2002 baseline (target -40%).",
+            "Seasonal menus and plant-based days in all schools since 2023.",
+        ],
+    },
+    "utrecht": {
+        "filename": "Utrecht_Social_Return_monitor_2025.pdf",
+        "criterion": "WHAT.2",
+        "description": "Social Return on Investment monitor: commitments and realisation per supplier.",
+        "title": "Gemeente Utrecht - Social Return monitor 2025",
+        "lines": [
+            "Contracts with a Social Return obligation: 312.",
+            "Commitments realised: 81% (value EUR 14.2 million).",
+            "Placements: 640 people, of whom 58% still employed after one year.",
+        ],
+    },
+    "ghent": {
+        "filename": "Ghent_circular_procurement_pilots_evaluation.pdf",
+        "criterion": "WHAT.2",
+        "description": "Evaluation of the circular-procurement pilots for furniture, textiles and ICT.",
+        "title": "City of Ghent - Circular procurement pilots: evaluation",
+        "lines": [
+            "Furniture: 62% of office furniture refurbished or reused in the 2024 contract.",
+            "ICT: laptops bought as a service with take-back and refurbishment.",
+            "Textiles: work clothes with recycled fibre content and a repair service.",
+        ],
+    },
+    "porto": {
+        "filename": "Porto_procurement_data_report_2025.pdf",
+        "criterion": "RESULT.2",
+        "description": "Procedure data extracted from the e-procurement platforms and BASE.",
+        "title": "Porto City Council - Public procurement data report 2025",
+        "lines": [
+            "Procedures published on BASE: 1,184.",
+            "Median time from bid deadline to award: 88 days.",
+            "Direct awards (ajuste direto): 12.4% of procedures.",
+        ],
+    },
+    "gothenburg": {
+        "filename": "Gothenburg_sustainability_requirements_follow-up_2025.pdf",
+        "criterion": "RESULT.1",
+        "description": "Annual follow-up of sustainability requirements reported to the city executive board.",
+        "title": "City of Gothenburg - Follow-up of sustainability requirements 2025",
+        "lines": [
+            "Employment requirements in 146 contracts; 412 people employed through suppliers.",
+            "Climate requirements in 69% of procedures.",
+            "Audits of working conditions at 38 suppliers.",
+        ],
+    },
+}
+
 # Narrative templates per criterion; the first criterion of each theme is followed by the flavour.
 GENERIC_NARRATIVES: dict[str, str] = {
     "WHY.1": "{city} spends about {spend} a year on external goods, services and works. The procurement policy states that procurement serves the city's goals, and the annual procurement report shows spend by category and supplier to the city management.",
@@ -1516,8 +1614,8 @@ GOTHENBURG_REPORT: dict[str, str] = {
         "municipal companies were included where they use the city's framework agreements."
     ),
     "process_notes": (
-        "The city submitted a complete pre-report. Three evaluators scored independently; the panel met "
-        "the city over two assessment days and interviewed 14 people in six sessions. Conflict statement: "
+        "The city submitted a complete pre-report. Two evaluators scored independently; the panel met "
+        "the city over two assessment days and interviewed 13 people in five sessions, followed by a feedback session with the procurement management. Conflict statement: "
         "no evaluator works for Gothenburg or for a city sharing a joint procurement unit with it; no "
         "conflicts were declared."
     ),

@@ -1,0 +1,63 @@
+"""The demo a new user first sees: rounds in every state, and no page of it fails."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cities.models import User
+from peerreview.models import Round, RoundState
+from reports.models import SummaryReport
+
+pytestmark = pytest.mark.django_db
+
+ROUND_PAGES = [
+    "peerreview:round_detail",
+    "peerreview:prereport_edit",
+    "peerreview:indicators_edit",
+    "peerreview:panel_manage",
+    "peerreview:scoring_sheet",
+    "peerreview:score_overview",
+    "peerreview:assessment_planner",
+    "reports:report_view",
+    "reports:report_edit",
+    "reports:actions_edit",
+    "reports:factual_check",
+    "reports:publish",
+]
+
+
+@pytest.fixture
+def demo(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", verbosity=0)
+
+
+def test_demo_has_rounds_in_every_state_and_a_published_report(demo):
+    states = set(Round.objects.values_list("state", flat=True))
+    assert states == set(RoundState.values)
+    published = Round.objects.get(state=RoundState.PUBLISHED)
+    report = SummaryReport.objects.get(round=published)
+    assert report.action_proposals.count() >= 6
+    repeat = Round.objects.get(previous_round=published)
+    assert repeat.state == RoundState.PLANNED and repeat.opens_on is not None
+    assert User.objects.filter(is_coordinator=True).exists()
+    assert {round_.host_city.country for round_ in Round.objects.all()} >= {"FI", "SE", "NL"}
+
+
+def test_second_run_changes_nothing(demo):
+    before = Round.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert Round.objects.count() == before
+
+
+def test_no_demo_page_is_a_server_error_for_any_demo_user(demo, client):
+    rounds = list(Round.objects.all())
+    for user in User.objects.filter(email__endswith="@demo.eu"):
+        client.force_login(user)
+        assert client.get(reverse("peerreview:dashboard")).status_code == 200, user
+        for review_round in rounds:
+            for name in ROUND_PAGES:
+                response = client.get(reverse(name, kwargs={"round_id": review_round.pk}))
+                assert response.status_code in (200, 302, 403, 404), (user.email, review_round.title, name)

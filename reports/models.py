@@ -109,3 +109,69 @@ class ActionProposal(models.Model):
     @property
     def reference(self) -> str:
         return f"AP-{self.number}"
+
+
+class ActionProgress(models.Model):
+    """The host city's progress, reported in a repeat round, on an action proposal of the
+    previous round's report. Created for every earlier proposal when the repeat round opens."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        IMPLEMENTED = "implemented", _("Implemented")
+        DROPPED = "dropped", _("Dropped")
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="action_progress", verbose_name=_("repeat round")
+    )
+    proposal = models.ForeignKey(
+        ActionProposal, on_delete=models.PROTECT, related_name="progress", verbose_name=_("action proposal")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    evidence = models.TextField(
+        _("evidence of progress"), blank=True, help_text=_("What was done, with links or documents.")
+    )
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("progress on an action proposal")
+        verbose_name_plural = _("progress on action proposals")
+        ordering = ["round", "proposal__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "proposal"], name="action_progress_once_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.reference}: {self.get_status_display()}"
+
+
+def report_pdf_path(instance: ReportPdf, filename: str) -> str:
+    return f"reports/round-{instance.report.round_id}/{filename}"
+
+
+class ReportPdf(models.Model):
+    """A rendered PDF of a report. Drafts are re-rendered when their content changes
+    (`sha256` of the rendered HTML, which includes the template); a published report's PDF is
+    final: rendered once, never overwritten (a new version only if its file is lost)."""
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="pdfs")
+    version = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=report_pdf_path, max_length=300)
+    sha256 = models.CharField(_("content hash"), max_length=64)
+    page_count = models.PositiveIntegerField(_("pages"), default=0)
+    rendered_at = models.DateTimeField(_("rendered at"), auto_now_add=True)
+    is_final = models.BooleanField(_("final (published)"), default=False)
+
+    class Meta:
+        verbose_name = _("report PDF")
+        verbose_name_plural = _("report PDFs")
+        ordering = ["report", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="report_pdf_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.version}{' (final)' if self.is_final else ''}"

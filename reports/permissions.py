@@ -71,3 +71,21 @@ def refuse_publish(access: RoundAccess) -> str:
             "state": _state_label(access)
         }
     return ALLOWED
+
+
+def refuse_view_progress(access: RoundAccess) -> str:
+    if access.is_coordinator or access.is_host_member or access.is_panel_member:
+        return ALLOWED
+    return _("Only the host city, the panel and coordinators see the progress on earlier action proposals.")
+
+
+def refuse_report_progress(access: RoundAccess) -> str:
+    if not access.is_host_member:
+        return _("Only members of the host city report progress on the action proposals.")
+    if not access.round.is_repeat:
+        return _("Progress on action proposals is reported in a repeat round.")
+    if access.state != RoundState.PREREPORT_OPEN:
+        return _(
+            "Progress is reported while the repeat round's pre-report is open; this round is at “%(state)s”."
+        ) % {"state": _state_label(access)}
+    return ALLOWED

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,6 +44,15 @@ REPEAT_INTERVAL_RANGE = (12, 24)
 
 
 # --- writing the report -------------------------------------------------------------------
+
+
+def schedule_pdf(report_id: int) -> None:
+    """Render the report's PDF in the background once the current transaction commits
+    (in-process when no broker is configured). A failing render is logged, never raised
+    into the request that saved the report."""
+    from .tasks import render_report_pdf
+
+    transaction.on_commit(lambda: render_report_pdf.delay(report_id), robust=True)
 
 
 def _require_editable(report: SummaryReport) -> None:
@@ -84,6 +94,7 @@ def save_report_texts(
     report.process_notes = process_notes
     report.next_steps = next_steps
     report.save(update_fields=[*REPORT_TEXT_FIELDS, "updated_at"])
+    schedule_pdf(report.pk)
     return report
 
 
@@ -104,6 +115,7 @@ def save_findings(*, report: SummaryReport, changes: dict[int, dict[str, str]]) 
             setattr(finding, name, value)
     Finding.objects.bulk_update(findings, FINDING_TEXT_FIELDS)
     SummaryReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    schedule_pdf(report.pk)
     return findings
 
 
@@ -154,6 +166,7 @@ def save_action_proposals(
         proposal.save()
         saved.append(proposal)
     SummaryReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
+    schedule_pdf(report.pk)
     return saved
 
 
@@ -204,6 +217,7 @@ def record_factual_comment(*, report: SummaryReport, comment: str, city_response
             "updated_at",
         ]
     )
+    schedule_pdf(report.pk)  # the city's response is printed in the report
     return report
 
 
@@ -235,6 +249,7 @@ def publish_report(*, review_round: Round, actor, repeat_interval_months: int) -
     report.published_at = published.published_at
     report.published_by = actor
     report.save(update_fields=["published_at", "published_by", "updated_at"])
+    schedule_pdf(report.pk)  # the frozen, final PDF
     return report
 
 
@@ -267,6 +282,19 @@ class ThemeSection:
                 entry.scores.agreed.level
                 for entry in self.entries
                 if entry.scores and entry.scores.agreed and not entry.scores.agreed.not_applicable
+            ]
+        )
+
+    @property
+    def mean_previous_agreed_score(self) -> float | None:
+        """The mean agreed score of the earlier review (repeat rounds)."""
+        return self._mean(
+            [
+                entry.scores.previous_agreed.level
+                for entry in self.entries
+                if entry.scores
+                and entry.scores.previous_agreed
+                and not entry.scores.previous_agreed.not_applicable
             ]
         )
 
@@ -307,6 +335,13 @@ class ReportDocument:
     @property
     def priority_actions(self) -> list[ActionProposal]:
         return [p for p in self.action_proposals if p.priority == ActionProposal.Priority.HIGH]
+
+    @cached_property
+    def maturity_chart(self):
+        """The maturity profile as SVG (reports.charts.Chart), the same in the page and the PDF."""
+        from .charts import maturity_chart
+
+        return maturity_chart(self)
 
 
 def _interviewees_by_role(days: list[AssessmentDay]) -> list[IntervieweeGroup]:

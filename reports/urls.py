@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import progress_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,4 +10,11 @@ urlpatterns = [
     path("rounds/<int:round_id>/report/send-for-check/", views.send_for_factual_check, name="send_for_check"),
     path("rounds/<int:round_id>/report/factual-check/", views.factual_check, name="factual_check"),
     path("rounds/<int:round_id>/report/publish/", views.publish, name="publish"),
+    path("rounds/<int:round_id>/report/pdf/", views.report_pdf, name="report_pdf"),
+    path("rounds/<int:round_id>/export/scores/", views.export_scores, name="export_scores"),
+    path("rounds/<int:round_id>/export/action-proposals/", views.export_proposals, name="export_proposals"),
+    path("rounds/<int:round_id>/export/round.json", views.export_round_json, name="export_round_json"),
+    path("exports/scores/", views.export_all_scores, name="export_all_scores"),
+    path("exports/action-proposals/", views.export_all_proposals, name="export_all_proposals"),
+    path("rounds/<int:round_id>/progress/", progress_views.action_progress, name="action_progress"),
 ]

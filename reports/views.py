@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peerreview.models import Criterion
+from peerreview.models import Criterion, Round, RoundState
 from peerreview.permissions import require, round_access
 from peerreview.services.panel import score_overview
 from peerreview.services.rounds import TransitionError
 
+from .exports import (
+    proposal_headers,
+    proposal_rows,
+    round_export,
+    score_headers,
+    score_rows,
+    to_csv,
+    to_xlsx,
+)
 from .forms import ActionProposalFormSet, FactualCommentForm, FindingFormSet, PublishForm, ReportTextsForm
 from .models import SummaryReport
+from .pdf import current_pdf
 from .permissions import (
     refuse_edit_report,
     refuse_factual_comment,
@@ -35,6 +46,7 @@ from .services import (
     save_action_proposals,
     save_findings,
     save_report_texts,
+    schedule_pdf,
 )
 from .services import (
     send_for_factual_check as send_for_factual_check_service,
@@ -241,5 +253,123 @@ def report_view(request: HttpRequest, round_id: int) -> HttpResponse:
             "can_edit": not refuse_edit_report(access),
             "can_comment": not refuse_factual_comment(access),
             "can_publish": not refuse_publish(access),
+            "can_export": not access.refuse_view_score_overview(),
+            "is_coordinator": access.is_coordinator,
         },
+    )
+
+
+# --- the PDF and the exports ------------------------------------------------------------------
+
+PDF_RETRY_SECONDS = 10
+
+
+def report_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Serve the stored PDF; never render one here. When there is no current PDF yet (a draft
+    changed, or the render is still queued), queue the render and answer 202 Accepted with a
+    page that says so and links back here: the request is accepted, the file comes later."""
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_view_report(access))
+    report = SummaryReport.objects.filter(round=access.round).first()
+    if report is None:
+        raise Http404(_("This round has no report yet."))
+    stored = current_pdf(report)
+    if stored is not None:
+        kind = "" if stored.is_final else "-draft"
+        filename = f"{slugify(access.round.title)}-report{kind}-v{stored.version}.pdf"
+        return FileResponse(
+            stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+        )
+    schedule_pdf(report.pk)
+    response = render(
+        request,
+        "reports/pdf_pending.html",
+        {"review_round": access.round, "retry_seconds": PDF_RETRY_SECONDS},
+        status=202,
+    )
+    response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    return response
+
+
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _table_response(request: HttpRequest, name: str, title: str, headers: list, rows: list) -> HttpResponse:
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404(_("Unknown export format."))
+    content = to_csv(headers, rows) if fmt == "csv" else to_xlsx(title, headers, rows)
+    response = HttpResponse(content, content_type=EXPORT_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def export_scores(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_view_score_overview)
+    review_round = access.round
+    return _table_response(
+        request,
+        f"{slugify(review_round.title)}-scores",
+        _("Scores"),
+        score_headers(),
+        score_rows([review_round]),
+    )
+
+
+def export_proposals(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_view_score_overview)
+    review_round = access.round
+    return _table_response(
+        request,
+        f"{slugify(review_round.title)}-action-proposals",
+        _("Action proposals"),
+        proposal_headers(),
+        proposal_rows([review_round]),
+    )
+
+
+def export_round_json(request: HttpRequest, round_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(access.refuse_view_score_overview)
+    try:
+        data = round_export(access.round)
+    except SummaryReport.DoesNotExist as error:
+        raise Http404(_("This round has no report yet.")) from error
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{slugify(access.round.title)}.json"'
+    return response
+
+
+def _refuse_unless_coordinator(user) -> str:
+    return "" if user.is_coordinator else _("Only coordinators export across all rounds.")
+
+
+def _all_rounds() -> list[Round]:
+    return list(
+        Round.objects.exclude(state=RoundState.CANCELLED)
+        .select_related("host_city", "framework")
+        .order_by("host_city__name", "created_at")
+    )
+
+
+def export_all_scores(request: HttpRequest) -> HttpResponse:
+    require(lambda: _refuse_unless_coordinator(request.user))
+    return _table_response(
+        request, "all-rounds-scores", _("Scores"), score_headers(), score_rows(_all_rounds())
+    )
+
+
+def export_all_proposals(request: HttpRequest) -> HttpResponse:
+    require(lambda: _refuse_unless_coordinator(request.user))
+    return _table_response(
+        request,
+        "all-rounds-action-proposals",
+        _("Action proposals"),
+        proposal_headers(),
+        proposal_rows(_all_rounds()),
     )

@@ -1,0 +1,92 @@
+"""Benchmark of the report PDF: run `python bench/report_pdf.py` after `manage.py seed_demo`.
+
+For the demo's published report it prints the time of the full render (report document,
+template, hash, WeasyPrint, page count — what `ensure_pdf` does without its cache) against
+WeasyPrint alone on the same HTML, their ratio (aim ≤ 1.15), the page count, and the time of
+a download of the stored PDF through the Django test client. Nothing is rendered into storage
+that is not there already (the stored final PDF is made once if it is missing)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerreview.config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from cities.models import User  # noqa: E402
+from reports.models import SummaryReport  # noqa: E402
+from reports.pdf import ensure_pdf, render_html, render_pdf, write_pdf  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+
+def timed(function, runs: int = RUNS) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> int:
+    report = (
+        SummaryReport.objects.filter(published_at__isnull=False)
+        .select_related("round")
+        .order_by("pk")
+        .first()
+    )
+    if report is None:
+        print("No published report: run `python manage.py seed_demo` first.", file=sys.stderr)
+        return 1
+    review_round = report.round
+    print(f"Report of “{review_round.title}” (round {review_round.pk}), {RUNS} runs each, medians:")
+    write_pdf(render_html(review_round))  # warm up fonts and imports
+    html = render_html(review_round)
+    full_times, alone_times, rendered = [], [], None
+    for _ in range(RUNS):  # interleaved, so load on the machine hits both alike
+        started = time.perf_counter()
+        rendered = render_pdf(review_round)
+        full_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        write_pdf(html)
+        alone_times.append(time.perf_counter() - started)
+    full, alone = statistics.median(full_times), statistics.median(alone_times)
+    print(f"  full render (document + template + WeasyPrint + page count): {full:.3f} s")
+    print(f"  WeasyPrint alone on the same HTML:                         {alone:.3f} s")
+    print(f"  ratio full / WeasyPrint:                                   {full / alone:.3f} (aim ≤ 1.15)")
+    print(f"  pages: {rendered.page_count}, size: {len(rendered.pdf) // 1024} KiB")
+
+    stored = ensure_pdf(report)  # the stored final PDF (rendered only if missing or broken)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(User.objects.filter(is_coordinator=True).order_by("pk").first())
+    url = reverse("reports:report_pdf", kwargs={"round_id": review_round.pk})
+
+    def download():
+        response = client.get(url, secure=True)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200 and body.startswith(b"%PDF"), response.status_code
+        return len(body)
+
+    took, size = timed(download, runs=max(RUNS, 5))
+    print(
+        f"  download of the stored PDF (v{stored.version}, {size // 1024} KiB) via the test client: {took * 1000:.1f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""Exports of rounds: the scores (criterion × evaluator, with the self-score and the agreed
+score) and the action proposals as CSV or XLSX, per round or across rounds, and a whole round
+as JSON (`round_export`, also printed by `manage.py export_round`).
+
+Scores are in long form — one row per criterion and evaluator — so rounds with different
+panels stack in one sheet. An empty score cell means “not scored”; “n/a” means not applicable."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from peerreview.models import Round
+from peerreview.services.panel import score_overview
+
+from .models import ActionProgress, ActionProposal, SummaryReport
+
+NOT_APPLICABLE = "n/a"
+
+
+def _level(level, not_applicable: bool = False):
+    return NOT_APPLICABLE if not_applicable else level
+
+
+def _agreed(row):
+    if row.agreed is None:
+        return None
+    return _level(row.agreed.level, row.agreed.not_applicable)
+
+
+def _self(row):
+    return _level(row.self_score, row.self_not_applicable)
+
+
+def _evaluator_city(assignment) -> str:
+    profile = getattr(assignment.evaluator, "evaluator_profile", None)
+    return profile.home_city.name if profile is not None and profile.home_city_id else ""
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def score_headers() -> list[str]:
+    return [
+        _("Round ID"),
+        _("Round"),
+        _("City"),
+        _("Theme"),
+        _("Criterion code"),
+        _("Criterion"),
+        _("Self-score"),
+        _("Evaluator"),
+        _("Evaluator's city"),
+        _("Evaluator's score"),
+        _("Agreed score"),
+    ]
+
+
+def score_rows(rounds: Iterable[Round]) -> list[list]:
+    rows = []
+    for review_round in rounds:
+        overview = score_overview(review_round)
+        for summary in overview.rows:
+            criterion = summary.criterion
+            base = [
+                review_round.pk,
+                review_round.title,
+                review_round.host_city.name,
+                criterion.theme.code,
+                criterion.code,
+                criterion.title,
+                _self(summary),
+            ]
+            panel = list(zip(overview.assignments, summary.evaluator_scores, strict=True))
+            if not panel:
+                rows.append([*base, "", "", None, _agreed(summary)])
+            for assignment, level in panel:
+                na = level is None and _score_is_na(review_round, assignment, criterion)
+                rows.append(
+                    [
+                        *base,
+                        assignment.evaluator.full_name,
+                        _evaluator_city(assignment),
+                        NOT_APPLICABLE if na else level,
+                        _agreed(summary),
+                    ]
+                )
+    return rows
+
+
+def _score_is_na(review_round, assignment, criterion) -> bool:
+    # score_overview folds N/A into None; the export tells them apart.
+    cache = getattr(review_round, "_na_scores", None)
+    if cache is None:
+        from peerreview.models import Score
+
+        cache = set(
+            Score.objects.filter(assignment__round=review_round, not_applicable=True).values_list(
+                "assignment_id", "criterion_id"
+            )
+        )
+        review_round._na_scores = cache
+    return (assignment.pk, criterion.pk) in cache
+
+
+def proposal_headers() -> list[str]:
+    return [
+        _("Round ID"),
+        _("Round"),
+        _("City"),
+        _("ID"),
+        _("Criterion"),
+        _("Proposal"),
+        _("Description"),
+        _("Priority"),
+        _("Owner"),
+        _("Timeframe"),
+        _("Success indicator"),
+        _("Status"),
+    ]
+
+
+def proposal_status(proposal: ActionProposal) -> str:
+    """The latest follow-up status from a repeat round, else “proposed”."""
+    progress = sorted(proposal.progress.all(), key=lambda item: item.round_id)
+    return progress[-1].status if progress else "proposed"
+
+
+def _proposals(rounds: Sequence[Round]) -> list[ActionProposal]:
+    return list(
+        ActionProposal.objects.filter(report__round__in=[r.pk for r in rounds])
+        .select_related("criterion", "report__round__host_city")
+        .prefetch_related(Prefetch("progress", queryset=ActionProgress.objects.order_by("round_id")))
+        .order_by("report__round_id", "number")
+    )
+
+
+def proposal_rows(rounds: Sequence[Round]) -> list[list]:
+    return [
+        [
+            proposal.report.round_id,
+            proposal.report.round.title,
+            proposal.report.round.host_city.name,
+            proposal.reference,
+            proposal.criterion.code if proposal.criterion else "",
+            proposal.title,
+            proposal.description,
+            proposal.priority,
+            proposal.owner,
+            proposal.timeframe,
+            proposal.success_indicator,
+            proposal_status(proposal),
+        ]
+        for proposal in _proposals(rounds)
+    ]
+
+
+# --- file formats ---------------------------------------------------------------------------
+
+
+def to_csv(headers: list[str], rows: list[list]) -> bytes:
+    """UTF-8 with a byte-order mark so spreadsheet programs read ä, ö and å right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- a whole round as JSON ------------------------------------------------------------------
+
+
+def _date(value):
+    return value.isoformat() if value else None
+
+
+def round_export(review_round: Round) -> dict:
+    """The round as plain data. Raises SummaryReport.DoesNotExist when it has no report."""
+    report = SummaryReport.objects.get(round=review_round)
+    overview = score_overview(review_round)
+    prereport = getattr(review_round, "prereport", None)
+    panel = (
+        review_round.assignments.accepted()
+        .select_related("evaluator__evaluator_profile__home_city")
+        .order_by("role", "pk")  # "lead" before "member"
+    )
+    findings = {finding.criterion_id: finding for finding in report.findings.select_related("criterion")}
+    criteria = []
+    for summary in overview.rows:
+        criteria.append(
+            {
+                "theme": summary.criterion.theme.code,
+                "code": summary.criterion.code,
+                "title": summary.criterion.title,
+                "self_score": summary.self_score,
+                "self_not_applicable": summary.self_not_applicable,
+                "evaluator_scores": [
+                    {"evaluator": assignment.evaluator.full_name, "score": level}
+                    for assignment, level in zip(overview.assignments, summary.evaluator_scores, strict=True)
+                ],
+                "agreed_score": summary.agreed.level if summary.agreed else None,
+                "agreed_not_applicable": bool(summary.agreed and summary.agreed.not_applicable),
+            }
+        )
+    return {
+        "round": {
+            "id": review_round.pk,
+            "title": review_round.title,
+            "language": review_round.language,
+            "previous_round_id": review_round.previous_round_id,
+        },
+        "host_city": {
+            "name": review_round.host_city.name,
+            "country": str(review_round.host_city.country),
+            "procurement_unit": review_round.host_city.procurement_unit,
+        },
+        "framework": {
+            "slug": review_round.framework.slug,
+            "name": review_round.framework.name,
+            "version": review_round.framework.version,
+        },
+        "status": review_round.state,
+        "dates": {
+            "opens_on": _date(review_round.opens_on),
+            "prereport_due": _date(review_round.prereport_due),
+            "prereport_submitted_at": _date(prereport.submitted_at if prereport else None),
+            "scoring_due": _date(review_round.scoring_due),
+            "assessment_days": [_date(day.date) for day in review_round.assessment_days.order_by("date")],
+            "report_due": _date(review_round.report_due),
+            "factual_check_due": _date(review_round.factual_check_due),
+            "published_at": _date(report.published_at),
+        },
+        "panel": [
+            {
+                "name": assignment.evaluator.full_name,
+                "role": assignment.role,
+                "city": _evaluator_city(assignment) or None,
+            }
+            for assignment in panel
+        ],
+        "criteria": criteria,
+        "findings": [
+            {
+                "criterion": finding.criterion.code,
+                "evidence": finding.evidence,
+                "strengths": finding.strengths,
+                "areas_to_develop": finding.areas_to_develop,
+                "good_practice": finding.good_practice,
+            }
+            for finding in findings.values()
+        ],
+        "action_proposals": [
+            {
+                "id": proposal.reference,
+                "criterion": proposal.criterion.code if proposal.criterion else None,
+                "title": proposal.title,
+                "description": proposal.description,
+                "priority": proposal.priority,
+                "owner": proposal.owner,
+                "timeframe": proposal.timeframe,
+                "success_indicator": proposal.success_indicator,
+                "status": proposal_status(proposal),
+            }
+            for proposal in _proposals([review_round])
+        ],
+    }

@@ -1,0 +1,17 @@
+"""Periodic jobs of the reports app, run by Celery beat (see CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from .repeat import open_due_repeat_rounds as open_due_repeat_rounds_service
+
+
+@shared_task
+def open_due_repeat_rounds(today: str | None = None) -> list[int]:
+    """Open the repeat rounds whose date has come; returns their ids."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return [review_round.pk for review_round in open_due_repeat_rounds_service(day)]

@@ -1,0 +1,186 @@
+"""The report as a tagged PDF (WeasyPrint, PDF/UA-1): rendering, storing and finding the
+current file.
+
+- `render_html(review_round)` is the HTML the PDF is made of (`templates/reports/pdf.html`,
+  in the round's language); its hash decides whether a draft's PDF is still current, so a
+  change to the report *or* to the template triggers a new render.
+- `ensure_pdf(report)` renders only when needed: a draft when its content hash changed or its
+  file is missing or broken; a published report once, as a final version that is never
+  overwritten (a new version is made only if the stored file is lost or damaged).
+- `current_pdf(report)` is what a download may serve; it never renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from peerreview.models import Round
+
+from .models import ReportPdf, SummaryReport
+from .services import report_document
+
+logger = logging.getLogger(__name__)
+
+# Bump when the rendering pipeline changes in a way the HTML does not show.
+LAYOUT_VERSION = "1"
+PDF_VARIANT = "pdf/ua-1"
+
+
+def render_html(review_round: Round) -> str:
+    """The PDF's HTML, in the round's language. Raises SummaryReport.DoesNotExist."""
+    document = report_document(review_round)
+    with translation.override(review_round.language or settings.LANGUAGE_CODE):
+        return render_to_string("reports/pdf.html", {"document": document, "review_round": review_round})
+
+
+def content_hash(html: str) -> str:
+    import weasyprint
+
+    digest = hashlib.sha256()
+    digest.update(f"{LAYOUT_VERSION}|{weasyprint.__version__}|{PDF_VARIANT}|".encode())
+    digest.update(html.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def base_url() -> str:
+    return str(settings.BASE_DIR)
+
+
+def write_pdf(html: str) -> bytes:
+    """WeasyPrint on the report's HTML: a tagged PDF/UA-1 document."""
+    return _layout_and_write(html)[0]
+
+
+def _layout_and_write(html: str) -> tuple[bytes, int]:
+    """The PDF and its page count from one layout (no second parse of the PDF)."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=base_url()).render(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
+
+
+@dataclass
+class Rendered:
+    html: str
+    sha256: str
+    pdf: bytes
+    page_count: int
+
+
+def render_pdf(review_round: Round) -> Rendered:
+    """The full render, no cache: HTML, hash, WeasyPrint, page count."""
+    html = render_html(review_round)
+    pdf, pages = _layout_and_write(html)
+    return Rendered(html=html, sha256=content_hash(html), pdf=pdf, page_count=pages)
+
+
+# --- checking stored files ------------------------------------------------------------------
+
+
+def looks_like_pdf(stored: ReportPdf) -> bool:
+    """Cheap check for downloads: the file exists, starts with %PDF and ends with %%EOF."""
+    try:
+        with stored.file.open("rb") as handle:
+            head = handle.read(5)
+            handle.seek(0, io.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 1024))
+            tail = handle.read()
+    except (OSError, ValueError):
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+def is_readable_pdf(stored: ReportPdf) -> bool:
+    """Thorough check: the cheap one, then pypdf reads every page."""
+    if not looks_like_pdf(stored):
+        return False
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        with stored.file.open("rb") as handle:
+            reader = PdfReader(io.BytesIO(handle.read()))
+            return len(reader.pages) > 0
+    except (OSError, ValueError, PyPdfError):
+        return False
+
+
+# --- the current PDF ------------------------------------------------------------------------
+
+
+def _latest(report: SummaryReport, *, final: bool) -> ReportPdf | None:
+    return report.pdfs.filter(is_final=final).order_by("-version").first()
+
+
+def current_pdf(report: SummaryReport, *, html: str | None = None) -> ReportPdf | None:
+    """The stored PDF a download may serve, or None. Never renders a PDF: a published
+    report's final version if its file is sound; a draft's latest version if its hash matches
+    the report's HTML now (rendering the HTML, not the PDF, is a template render)."""
+    if report.is_published:
+        stored = _latest(report, final=True)
+        return stored if stored is not None and looks_like_pdf(stored) else None
+    stored = _latest(report, final=False)
+    if stored is None or not looks_like_pdf(stored):
+        return None
+    if html is None:
+        html = render_html(report.round)
+    return stored if stored.sha256 == content_hash(html) else None
+
+
+def _store(report: SummaryReport, rendered: Rendered, *, final: bool) -> ReportPdf:
+    version = (report.pdfs.aggregate(highest=Max("version"))["highest"] or 0) + 1
+    stored = ReportPdf(
+        report=report, version=version, sha256=rendered.sha256, page_count=rendered.page_count, is_final=final
+    )
+    kind = "final" if final else "draft"
+    stored.file.save(f"report-{report.round_id}-v{version}-{kind}.pdf", ContentFile(rendered.pdf), save=False)
+    stored.save()
+    return stored
+
+
+def _discard_drafts(report: SummaryReport, keep: ReportPdf) -> None:
+    """Older draft versions are of no use once a newer one (or the final) exists."""
+    for old in report.pdfs.filter(is_final=False).exclude(pk=keep.pk):
+        name = old.file.name
+        old.delete()
+        if name:
+            transaction.on_commit(lambda name=name, storage=old.file.storage: storage.delete(name))
+
+
+def ensure_pdf(report: SummaryReport) -> ReportPdf:
+    """The report's current PDF, rendered only when needed (see the module's doc).
+    Serialised per report with a row lock so concurrent tasks do not render twice."""
+    with transaction.atomic():
+        report = SummaryReport.objects.select_for_update().select_related("round").get(pk=report.pk)
+        if report.is_published:
+            stored = _latest(report, final=True)
+            if stored is not None and is_readable_pdf(stored):
+                return stored  # frozen: never re-rendered, whatever changed since
+            if stored is not None:
+                logger.warning(
+                    "Final PDF %s of report %s is missing or broken: rendering again", stored, report.pk
+                )
+            rendered = render_pdf(report.round)
+            stored = _store(report, rendered, final=True)
+            _discard_drafts(report, keep=stored)
+            return stored
+        html = render_html(report.round)
+        digest = content_hash(html)
+        stored = _latest(report, final=False)
+        if stored is not None and stored.sha256 == digest and is_readable_pdf(stored):
+            return stored
+        pdf, pages = _layout_and_write(html)
+        stored = _store(report, Rendered(html, digest, pdf, pages), final=False)
+        _discard_drafts(report, keep=stored)
+        return stored

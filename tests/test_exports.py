@@ -1,0 +1,119 @@
+"""Exports read back equal the data: CSV (csv module), XLSX (openpyxl), JSON; and who gets them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests import factories
+from tests.test_report_pdf import PROPOSALS, build_round
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _xlsx(response) -> list[list]:
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def scored_round(personas):
+    review_round, report = build_round(personas)
+    lead = review_round.assignments.get(evaluator=personas.assigned_evaluator)
+    lead.scores_submitted_at = timezone.now()
+    lead.save()
+    criteria = [row.criterion for row in report.findings.select_related("criterion__theme")]
+    scored = [c for c in criteria if c.theme.is_scored]
+    factories.ScoreFactory(assignment=lead, criterion=scored[0], level=4)
+    factories.ScoreFactory(assignment=lead, criterion=scored[1], level=None, not_applicable=True)
+    return review_round, scored
+
+
+@pytest.mark.django_db
+def test_scores_csv_and_xlsx_read_back(client, personas, scored_round):
+    review_round, scored = scored_round
+    client.force_login(personas.coordinator)
+    url = reverse("reports:export_scores", kwargs={"round_id": review_round.pk})
+
+    rows = _csv(client.get(url))
+    header, body = rows[0], rows[1:]
+    assert header[4:] == [
+        "Criterion code",
+        "Criterion",
+        "Self-score",
+        "Evaluator",
+        "Evaluator's city",
+        "Evaluator's score",
+        "Agreed score",
+    ]
+    # one row per scored criterion (only the lead has submitted)
+    assert [(r[4], r[7], r[9], r[10]) for r in body] == [
+        (scored[0].code, personas.assigned_evaluator.full_name, "4", "3"),
+        (scored[1].code, personas.assigned_evaluator.full_name, "n/a", "1"),
+        (scored[2].code, personas.assigned_evaluator.full_name, "", ""),
+    ]
+    sheet = _xlsx(client.get(url + "?format=xlsx"))
+    assert sheet[0] == header
+    assert [(r[4], r[9], r[10]) for r in sheet[1:]] == [
+        (scored[0].code, 4, 3),
+        (scored[1].code, "n/a", 1),
+        (scored[2].code, None, None),
+    ]
+
+
+@pytest.mark.django_db
+def test_proposals_export_reads_back(client, personas, scored_round):
+    review_round, _scored = scored_round
+    client.force_login(personas.assigned_evaluator)
+    url = reverse("reports:export_proposals", kwargs={"round_id": review_round.pk})
+    rows = _csv(client.get(url))
+    assert [(r[3], r[5], r[7], r[9], r[11]) for r in rows[1:]] == [
+        (f"AP-{n}", title, priority, "2027", "proposed") for n, (title, priority) in enumerate(PROPOSALS, 1)
+    ]
+    sheet = _xlsx(client.get(url + "?format=xlsx"))
+    assert [r[5] for r in sheet[1:]] == [title for title, _ in PROPOSALS]
+    assert client.get(url + "?format=pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_round_json_matches_the_command(client, personas, scored_round):
+    review_round, _scored = scored_round
+    client.force_login(personas.coordinator)
+    data = client.get(reverse("reports:export_round_json", kwargs={"round_id": review_round.pk})).json()
+    assert data["round"]["id"] == review_round.pk
+    assert [c["agreed_score"] for c in data["criteria"]] == [3, 1, None]
+    assert data["criteria"][0]["evaluator_scores"] == [
+        {"evaluator": personas.assigned_evaluator.full_name, "score": 4}
+    ]
+
+
+@pytest.mark.django_db
+def test_cross_round_exports_for_coordinators_only(client, personas, scored_round):
+    review_round, _scored = scored_round
+    other = factories.RoundFactory(title="Malmö 2026")
+    factories.AgreedScoreFactory(
+        round=other, criterion=other.framework.themes.first().criteria.first(), level=2
+    )
+    url = reverse("reports:export_all_scores")
+    client.force_login(personas.assigned_evaluator)
+    assert client.get(url).status_code == 403
+    client.force_login(personas.coordinator)
+    body = _csv(client.get(url))[1:]
+    assert {"Tampere 2026", "Malmö 2026"} <= {r[1] for r in body}  # and the scheduled repeat round
+    proposals = _xlsx(client.get(reverse("reports:export_all_proposals") + "?format=xlsx"))[1:]
+    assert [r[5] for r in proposals] == [title for title, _ in PROPOSALS]
+
+
+@pytest.mark.django_db
+def test_host_city_does_not_get_the_evaluators_scores(client, personas, scored_round):
+    review_round, _scored = scored_round
+    client.force_login(personas.host_member)
+    for name in ("reports:export_scores", "reports:export_proposals", "reports:export_round_json"):
+        assert client.get(reverse(name, kwargs={"round_id": review_round.pk})).status_code == 403

@@ -1,0 +1,270 @@
+"""The report as a PDF: a real render read back, the frozen published version, the
+download that never renders, broken files, the commands, and the chart."""
+
+from __future__ import annotations
+
+import io
+import json
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from peerreview.models import Criterion
+from reports import pdf as report_pdf
+from reports.charts import maturity_chart
+from reports.models import ReportPdf, SummaryReport
+from reports.services import get_or_create_report, publish_report, report_document, save_action_proposals
+from tests import factories
+
+PROPOSALS = [
+    ("Adopt a procurement indicator set with baselines", "high"),
+    ("Introduce risk-based contract management", "medium"),
+    ("Kehittää hankintojen seurantaa – Åbo & Jyväskylä", "low"),
+]
+
+
+def build_round(personas, *, publish: bool = True, previous=None):
+    """A round with agreed scores (the last criterion left unscored) and action proposals."""
+    review_round = personas.review_round if previous is None else None
+    if review_round is None:
+        review_round = factories.RoundFactory(
+            host_city=previous.host_city,
+            framework=previous.framework,
+            previous_round=previous,
+            title="Tampere 2028",
+        )
+        factories.AssignmentFactory(round=review_round, evaluator=personas.assigned_evaluator, role="lead")
+    review_round.state = "drafting"
+    review_round.save()
+    criteria = list(Criterion.objects.filter(theme__framework=review_round.framework, theme__is_scored=True))
+    for level, criterion in zip((3, 1), criteria[:2], strict=True):
+        factories.AgreedScoreFactory(
+            round=review_round, criterion=criterion, level=level if previous is None else 4
+        )
+    report = get_or_create_report(review_round)
+    report.executive_summary = "Strong strategy, weak follow-up."
+    report.save()
+    titles = PROPOSALS if previous is None else [("Publish the indicator results yearly", "high")]
+    save_action_proposals(
+        report=report,
+        rows=[
+            {"pk": None, "title": title, "priority": priority, "timeframe": "2027"}
+            for title, priority in titles
+        ],
+    )
+    if publish:
+        review_round.state = "factual_check"
+        review_round.save()
+        publish_report(review_round=review_round, actor=personas.coordinator, repeat_interval_months=18)
+    report.refresh_from_db()
+    return review_round, report
+
+
+def pdf_text(stored: ReportPdf) -> tuple[str, PdfReader]:
+    with stored.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    return "\n".join(page.extract_text() for page in reader.pages), reader
+
+
+@pytest.mark.django_db
+def test_published_report_renders_a_tagged_pdf_with_the_content(personas):
+    review_round, report = build_round(personas)
+
+    stored = report_pdf.ensure_pdf(report)
+
+    assert stored.is_final and stored.version == 1 and stored.page_count >= 3
+    text, reader = pdf_text(stored)
+    flat = " ".join(text.split())
+    for heading in (
+        "Contents",
+        "About this review",
+        "Executive summary",
+        "Maturity profile",
+        "Findings",
+        "Action proposals",
+        "Indicator annex",
+        "Next steps",
+    ):
+        assert heading in flat, heading
+    assert "Tampere" in flat
+    for title, _priority in PROPOSALS:
+        assert " ".join(title.split()) in flat, title  # Finnish and Swedish letters survive
+    assert "3 – " in flat and "1 – " in flat  # the agreed levels with their labels
+    assert "not scored" in flat  # the criterion without an agreed score
+    assert "DRAFT" not in flat
+    assert "Page 1 of" in flat
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"]) is True
+    assert "/StructTreeRoot" in catalog
+    assert reader.metadata.title.startswith("Summary report: Tampere 2026")
+    assert catalog["/Lang"] == "en"
+
+
+@pytest.mark.django_db
+def test_published_pdf_is_frozen(personas):
+    review_round, report = build_round(personas)
+    first = report_pdf.ensure_pdf(report)
+
+    with mock.patch.object(report_pdf, "LAYOUT_VERSION", "changed"):
+        again = report_pdf.ensure_pdf(report)
+
+    assert again.pk == first.pk and ReportPdf.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_draft_is_marked_and_rerendered_only_when_it_changes(personas):
+    review_round, report = build_round(personas, publish=False)
+    first = report_pdf.ensure_pdf(report)
+    text, _reader = pdf_text(first)
+    assert not first.is_final and "DRAFT" in text
+
+    with mock.patch.object(report_pdf, "_layout_and_write", wraps=report_pdf._layout_and_write) as weasy:
+        assert report_pdf.ensure_pdf(report).pk == first.pk
+        assert weasy.call_count == 0
+        report.key_strengths = "Ein neuer Absatz."
+        report.save()
+        second = report_pdf.ensure_pdf(report)
+        assert weasy.call_count == 1
+    assert second.version == 2
+    assert list(ReportPdf.objects.values_list("version", flat=True)) == [2]  # the old draft is discarded
+
+
+@pytest.mark.django_db
+def test_broken_stored_pdf_is_rendered_again_not_served(client, personas, django_capture_on_commit_callbacks):
+    review_round, report = build_round(personas)
+    stored = report_pdf.ensure_pdf(report)
+    with open(stored.file.path, "wb") as handle:
+        handle.write(b"<html>not a pdf</html>")
+    client.force_login(personas.coordinator)
+    url = reverse("reports:report_pdf", kwargs={"round_id": review_round.pk})
+
+    with (
+        mock.patch("reports.tasks.render_report_pdf.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.get(url)
+    assert response.status_code == 202  # not the broken file
+    assert b"The PDF is being prepared" in response.content
+    delay.assert_called_once_with(report.pk)
+
+    repaired = report_pdf.ensure_pdf(report)
+    assert repaired.version == 2 and repaired.is_final
+    assert report_pdf.is_readable_pdf(repaired)
+
+
+@pytest.mark.django_db
+def test_download_serves_the_stored_file_and_renders_nothing(client, personas):
+    review_round, report = build_round(personas)
+    stored = report_pdf.ensure_pdf(report)
+    mtime = stored.file.storage.get_modified_time(stored.file.name)
+    client.force_login(personas.host_member)
+
+    with (
+        mock.patch.object(report_pdf, "_layout_and_write") as weasy,
+        mock.patch("reports.tasks.render_report_pdf.delay") as delay,
+    ):
+        response = client.get(reverse("reports:report_pdf", kwargs={"round_id": review_round.pk}))
+        body = b"".join(response.streaming_content)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert body.startswith(b"%PDF") and body == stored.file.open("rb").read()
+    assert weasy.call_count == 0 and delay.call_count == 0
+    assert ReportPdf.objects.count() == 1
+    assert stored.file.storage.get_modified_time(stored.file.name) == mtime
+
+
+@pytest.mark.django_db
+def test_publishing_queues_the_final_render(personas, django_capture_on_commit_callbacks):
+    with mock.patch("reports.tasks.render_report_pdf.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            review_round, report = build_round(personas)
+    assert mock.call(report.pk) in delay.call_args_list
+
+
+@pytest.mark.django_db
+def test_task_renders_and_exits_quietly_when_the_report_is_gone(personas):
+    from reports.tasks import render_report_pdf
+
+    review_round, report = build_round(personas)
+    render_report_pdf.delay(report.pk)
+    assert ReportPdf.objects.filter(report=report, is_final=True).count() == 1
+    render_report_pdf.delay(report.pk + 1000)  # no error
+
+
+@pytest.mark.django_db
+def test_repeat_round_report_shows_the_earlier_proposals(personas):
+    first_round, _report = build_round(personas)
+    repeat_round, report = build_round(personas, publish=False, previous=first_round)
+
+    text, _reader = pdf_text(report_pdf.ensure_pdf(report))
+    flat = " ".join(text.split())
+
+    assert "This is a repeat round" in flat
+    for title, _priority in PROPOSALS:
+        assert " ".join(title.split()) in flat
+    chart = maturity_chart(report_document(repeat_round))
+    assert chart.series[0].startswith("Earlier review")
+    assert chart.rows[0].first == 2.0 and chart.rows[0].second == 4.0  # mean of 3 and 1; then 4 and 4
+
+
+@pytest.mark.django_db
+def test_chart_is_the_same_in_the_page_and_the_pdf(client, personas):
+    review_round, report = build_round(personas)
+    chart = maturity_chart(report_document(review_round))
+    assert chart.svg.startswith("<svg") and "3.0" not in chart.alt.split(":")[0]
+    assert "2.0" in chart.alt  # the mean agreed score of the scored theme
+    client.force_login(personas.coordinator)
+    page = client.get(reverse("reports:report_view", kwargs={"round_id": review_round.pk})).content.decode()
+    html = report_pdf.render_html(review_round)
+    assert chart.data_uri in page and chart.data_uri in html
+    assert reverse("reports:report_pdf", kwargs={"round_id": review_round.pk}) in page
+
+
+@pytest.mark.django_db
+def test_round_without_a_report(client, personas, tmp_path):
+    review_round = personas.review_round
+    client.force_login(personas.coordinator)
+    response = client.get(reverse("reports:report_pdf", kwargs={"round_id": review_round.pk}))
+    assert response.status_code == 404
+    with pytest.raises(CommandError, match="has no summary report"):
+        call_command("render_report", review_round.pk, output=str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="has no summary report"):
+        call_command("export_round", review_round.pk)
+    with pytest.raises(CommandError, match="no round"):
+        call_command("export_round", 999999)
+
+
+@pytest.mark.django_db
+def test_render_report_command_writes_a_pdf(personas, tmp_path):
+    review_round, _report = build_round(personas)
+    output = tmp_path / "report.pdf"
+    call_command("render_report", review_round.pk, output=str(output), stdout=io.StringIO())
+    assert output.read_bytes().startswith(b"%PDF")
+    assert ReportPdf.objects.count() == 0  # the command stores nothing
+
+
+@pytest.mark.django_db
+def test_export_round_command_prints_json(personas):
+    review_round, report = build_round(personas)
+    out = io.StringIO()
+    call_command("export_round", review_round.pk, stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["host_city"]["name"] == "Tampere"
+    assert data["status"] == "published"
+    assert data["framework"]["version"] == review_round.framework.version
+    assert {member["name"] for member in data["panel"]} == {
+        personas.assigned_evaluator.full_name,
+        personas.second_evaluator.full_name,
+    }
+    assert [c["agreed_score"] for c in data["criteria"]] == [3, 1, None]
+    assert [p["title"] for p in data["action_proposals"]] == [title for title, _ in PROPOSALS]
+    assert (
+        data["action_proposals"][0] | {"id": "AP-1", "priority": "high", "timeframe": "2027"}
+        == data["action_proposals"][0]
+    )
+    assert len(data["findings"]) == report.findings.count()
+    assert SummaryReport.objects.count() == 1

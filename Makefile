@@ -21,7 +21,7 @@ fi
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo lint test ci
+.PHONY: help install demo lint test ci messages
 
 help:
 	@echo "make install  install the development requirements"
@@ -29,6 +29,7 @@ help:
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make test     the full CI check: lint, missing migrations, translations, pytest on PostgreSQL"
 	@echo "make ci       same as make test"
+	@echo "make messages re-extract translatable strings into locale/{fi,sv} and compile them"
 
 install:
 	$(PYTHON) -m pip install -r requirements-dev.txt
@@ -54,3 +55,11 @@ test:
 	$(PYTHON) -m pytest
 
 ci: test
+
+# Translations: after adding or changing a string, run this, translate the new or fuzzy
+# entries in locale/fi and locale/sv (tests/test_translations.py fails on any left), then
+# run it again to compile. Keep MESSAGES_IGNORE in step with tests/test_translations.py.
+MESSAGES_IGNORE := .git .venv venv node_modules static/vendor staticfiles media tests bench test-artifacts
+messages:
+	$(MANAGE) makemessages -l fi -l sv --no-obsolete --add-location=file $(addprefix --ignore=,$(MESSAGES_IGNORE))
+	@$(compile_messages)

@@ -24,6 +24,8 @@ from .models import (
     Answer,
     AssessmentDay,
     Assignment,
+    Notification,
+    Reminder,
     Round,
     RoundEvent,
     RoundState,
@@ -31,6 +33,9 @@ from .models import (
 from .services.rounds import MIN_PANEL_SIZE
 
 S = RoundState
+
+# How many notifications the dashboard lists.
+DASHBOARD_NOTIFICATIONS = 8
 
 # How many closed rounds the coordinator's dashboard lists (the counts cover them all).
 RECENTLY_CLOSED_LIMIT = 10
@@ -446,3 +451,16 @@ def panel_rows(review_round: Round, *, include_all: bool) -> list[PanelRow]:
 def round_events(review_round: Round) -> list[RoundEvent]:
     """The audit trail, oldest first. One query."""
     return list(review_round.events.select_related("actor").order_by("at", "pk"))
+
+
+# --- notifications and reminders -----------------------------------------------------------
+
+
+def latest_notifications(user) -> list[Notification]:
+    """The user's latest notifications, newest first. One query."""
+    return list(Notification.objects.for_dashboard(user)[:DASHBOARD_NOTIFICATIONS])
+
+
+def round_reminders(review_round: Round) -> list[Reminder]:
+    """The reminders sent about a round, newest first. One query."""
+    return list(review_round.reminders.order_by("-sent_at", "-pk"))

@@ -154,6 +154,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peer-review@example.eu")
+# Where people report accessibility problems (shown on the accessibility statement, /accessibility/).
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "accessibility@example.eu")
 
 # Celery: no broker configured means tasks run in-process (development default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

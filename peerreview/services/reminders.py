@@ -15,7 +15,6 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from ..models import DUE_FIELD_BY_STATE, Assignment, Notification, Reminder, Round, RoundState
 from .notifications import coordinators, host_members, notify, panel_members
@@ -93,11 +92,3 @@ def send_due_reminders(today: datetime.date) -> list[Reminder]:
                 reminder.save(update_fields=["recipients"])
                 sent.append(reminder)
     return sent
-
-
-def reminder_summary(reminder: Reminder) -> str:
-    if reminder.kind == R.BEFORE:
-        return _("%(days)d days before the due date") % {"days": reminder.days}
-    if reminder.kind == R.ESCALATION:
-        return _("Escalated %(days)d days after the due date") % {"days": reminder.days}
-    return _("Due date passed")

@@ -15,6 +15,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     host = selectors.host_dashboard(user, today)
     evaluator = selectors.evaluator_dashboard(user, today)
     coordinator = selectors.coordinator_dashboard(today) if user.is_coordinator else None
+    notifications = selectors.latest_notifications(user)
     roles = [
         name
         for name, section in (("host", host), ("evaluator", evaluator), ("coordinator", coordinator))
@@ -25,6 +26,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "host": host,
         "evaluator": evaluator,
         "coordinator": coordinator,
+        "notifications": notifications,
         "several_roles": len(roles) > 1,
         "no_role": not roles,
     }

@@ -208,6 +208,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "due_label": selectors.due_label(review_round.state),
         "panel": selectors.panel_rows(review_round, include_all=access.is_coordinator),
         "events": selectors.round_events(review_round),
+        "reminders": selectors.round_reminders(review_round) if access.is_coordinator else [],
         "transition_form": transition_form,
         "transition_help": [(state, label, TRANSITION_HELP.get(state, "")) for state, label in choices],
         "can_cancel": not review_round.is_closed and not access.refuse_transition(S.CANCELLED),

@@ -5,4 +5,5 @@ from . import views
 app_name = "cities"
 urlpatterns = [
     path("profile/language/", views.set_language, name="set_language"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
 ]

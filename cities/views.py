@@ -1,11 +1,18 @@
-"""Views about the signed-in person."""
+"""Views about the signed-in person, and the public accessibility statement."""
+
+import datetime
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+
+# When the statement was last reviewed against the site (update with each review).
+STATEMENT_REVIEWED_ON = datetime.date(2026, 11, 26)
 
 
 @require_POST
@@ -22,3 +29,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
         translation.activate(language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language)
     return response
+
+
+@login_not_required
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement the EU Web Accessibility Directive (2016/2102) asks of
+    public-sector sites, with a feedback contact. Public: people must reach it without an account."""
+    return render(
+        request,
+        "cities/accessibility.html",
+        {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL, "reviewed_on": STATEMENT_REVIEWED_ON},
+    )

@@ -8,6 +8,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from .services.notifications import retry_stuck_notifications
 from .services.reminders import send_due_reminders
 from .services.retention import anonymise_interviewees
 
@@ -22,3 +23,9 @@ def send_reminders(today: str | None = None) -> int:
 @shared_task
 def anonymise_old_interviewees() -> int:
     return anonymise_interviewees(now=timezone.now())
+
+
+@shared_task
+def retry_stuck_sends() -> list[int]:
+    """Send once more the notifications a crashed worker left in "sending"."""
+    return retry_stuck_notifications(now=timezone.now())

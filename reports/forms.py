@@ -115,3 +115,12 @@ class PublishForm(forms.Form):
         help_text=_("The repeat round opens this many months after publication (12–24)."),
         validators=[MinValueValidator(REPEAT_INTERVAL_RANGE[0]), MaxValueValidator(REPEAT_INTERVAL_RANGE[1])],
     )
+    repeat_with_newest_framework = forms.BooleanField(
+        label=_("Open the repeat round with the framework's newest version"),
+        help_text=_(
+            "Leave unticked to repeat with the same version as this round, so the scores compare "
+            "directly. Ticked, the repeat round uses the newest version at the time it opens; earlier "
+            "scores and action proposals are matched to it by criterion code."
+        ),
+        required=False,
+    )

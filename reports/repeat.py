@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from peerreview.models import Round, RoundState
+from peerreview.models import Criterion, Round, RoundState
 from peerreview.services.repeat_rounds import open_due_rounds
 
 from .models import ActionProgress, ActionProposal
@@ -41,11 +41,28 @@ def open_due_repeat_rounds(today: datetime.date) -> list[Round]:
 
 
 def progress_items(review_round: Round) -> list[ActionProgress]:
-    return list(
+    """The round's progress items in proposal order. Each carries `current_criterion`: the
+    proposal's criterion in this round's framework version, matched by theme and criterion
+    code when the repeat round opened with a newer version; None when the proposal had no
+    criterion or its criterion no longer exists. Two queries."""
+    items = list(
         ActionProgress.objects.filter(round=review_round)
-        .select_related("proposal__criterion", "updated_by")
+        .select_related("proposal__criterion__theme", "updated_by")
         .order_by("proposal__number")
     )
+    current = {
+        (criterion.theme.code, criterion.code): criterion
+        for criterion in Criterion.objects.filter(
+            theme__framework_id=review_round.framework_id
+        ).select_related("theme")
+    }
+    for item in items:
+        criterion = item.proposal.criterion
+        if criterion is None or criterion.theme.framework_id == review_round.framework_id:
+            item.current_criterion = criterion
+        else:
+            item.current_criterion = current.get((criterion.theme.code, criterion.code))
+    return items
 
 
 @transaction.atomic

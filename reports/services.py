@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerreview.models import (
+    AgreedScore,
     AssessmentDay,
     Assignment,
     Criterion,
@@ -28,7 +29,7 @@ from peerreview.models import (
 from peerreview.services.panel import CriterionSummary, score_overview
 from peerreview.services.rounds import transition_round
 
-from .models import ActionProposal, Finding, SummaryReport
+from .models import ActionProgress, ActionProposal, Finding, SummaryReport
 
 REPORT_TEXT_FIELDS = (
     "executive_summary",
@@ -235,16 +236,24 @@ def validate_repeat_interval(months) -> None:
 
 
 @transaction.atomic
-def publish_report(*, review_round: Round, actor, repeat_interval_months: int) -> SummaryReport:
-    """Sign off and publish the report. Effects: the round's repeat interval is set,
+def publish_report(
+    *, review_round: Round, actor, repeat_interval_months: int, repeat_with_newest_framework: bool = False
+) -> SummaryReport:
+    """Sign off and publish the report. Effects: the round's repeat interval and the
+    framework choice for the repeat round (same version, or the newest when it opens) are set,
     the report is stamped with who published it and when, and the round moves to
     “published”, which schedules the repeat round (`transition_round`). One transaction."""
     validate_repeat_interval(repeat_interval_months)
     report = SummaryReport.objects.select_for_update().filter(round=review_round).first()
     if report is None:
         raise ValidationError(_("There is no report to publish."))
-    Round.objects.filter(pk=review_round.pk).update(repeat_interval_months=repeat_interval_months)
-    review_round.repeat_interval_months = repeat_interval_months
+    choice = {
+        "repeat_interval_months": repeat_interval_months,
+        "repeat_with_newest_framework": bool(repeat_with_newest_framework),
+    }
+    Round.objects.filter(pk=review_round.pk).update(**choice)
+    for name, value in choice.items():
+        setattr(review_round, name, value)
     published = transition_round(review_round=review_round, to_state=RoundState.PUBLISHED, actor=actor)
     report.published_at = published.published_at
     report.published_by = actor
@@ -298,12 +307,66 @@ class ThemeSection:
             ]
         )
 
+    @property
+    def change_in_mean_agreed_score(self) -> float | None:
+        """Mean agreed score now minus in the earlier review (repeat rounds)."""
+        now, earlier = self.mean_agreed_score, self.mean_previous_agreed_score
+        return None if now is None or earlier is None else round(now - earlier, 1)
+
 
 @dataclass
 class IntervieweeGroup:
     role: str
     count: int
     names: list[str]
+
+
+@dataclass
+class ProposalFollowUp:
+    """An action proposal of the earlier review next to the host city's progress on it
+    (the `ActionProgress` item of this round; None when the city has reported nothing)."""
+
+    proposal: ActionProposal
+    progress: ActionProgress | None
+
+    @property
+    def status(self) -> str:
+        return self.progress.status if self.progress else ""
+
+    @property
+    def status_label(self) -> str:
+        return self.progress.get_status_display() if self.progress else _("not reported")
+
+    @property
+    def evidence(self) -> str:
+        return self.progress.evidence if self.progress else ""
+
+
+@dataclass
+class ScoreChange:
+    """The panel's agreed score for a criterion in the earlier review and now."""
+
+    criterion: Criterion
+    earlier: AgreedScore | None
+    now: AgreedScore | None
+
+    @staticmethod
+    def _level(score: AgreedScore | None) -> int | None:
+        return None if score is None or score.not_applicable else score.level
+
+    @property
+    def earlier_level(self) -> int | None:
+        return self._level(self.earlier)
+
+    @property
+    def now_level(self) -> int | None:
+        return self._level(self.now)
+
+    @property
+    def change(self) -> int | None:
+        if self.earlier_level is None or self.now_level is None:
+            return None
+        return self.now_level - self.earlier_level
 
 
 @dataclass
@@ -320,9 +383,27 @@ class ReportDocument:
     interviewees_by_role: list[IntervieweeGroup]
     indicator_values: list[IndicatorValue]
     previous_round: Round | None
-    previous_proposals: list[ActionProposal]
-    score_changes: list[CriterionSummary]
+    follow_ups: list[ProposalFollowUp]  # the earlier review's proposals with this round's progress
+    score_changes: list[ScoreChange]  # per scored criterion, in a repeat round only
     repeat_round: Round | None
+
+    @property
+    def previous_proposals(self) -> list[ActionProposal]:
+        return [follow_up.proposal for follow_up in self.follow_ups]
+
+    @property
+    def progress_counts(self) -> list[tuple[str, int]]:
+        """(status label, number of earlier proposals) for each progress status, in order,
+        then “not reported”; statuses no proposal has are left out."""
+        counts: dict[str, int] = {}
+        for follow_up in self.follow_ups:
+            counts[follow_up.status] = counts.get(follow_up.status, 0) + 1
+        labelled = [
+            (str(label), counts[value]) for value, label in ActionProgress.Status.choices if value in counts
+        ]
+        if "" in counts:
+            labelled.append((_("not reported"), counts[""]))
+        return labelled
 
     @property
     def is_draft(self) -> bool:
@@ -390,11 +471,20 @@ def report_document(review_round: Round) -> ReportDocument:
     if prereport is not None:
         indicator_values = list(prereport.indicator_values.select_related("indicator"))
     previous_round = review_round.previous_round if review_round.previous_round_id else None
-    previous_proposals = []
+    follow_ups: list[ProposalFollowUp] = []
+    score_changes: list[ScoreChange] = []
     if previous_round is not None:
-        previous_proposals = list(
-            ActionProposal.objects.filter(report__round=previous_round).select_related("criterion")
-        )
+        progress = {item.proposal_id: item for item in ActionProgress.objects.filter(round=review_round)}
+        follow_ups = [
+            ProposalFollowUp(proposal=proposal, progress=progress.get(proposal.pk))
+            for proposal in ActionProposal.objects.filter(report__round=previous_round)
+            .select_related("criterion")
+            .order_by("number")
+        ]
+        score_changes = [
+            ScoreChange(criterion=row.criterion, earlier=row.previous_agreed, now=row.agreed)
+            for row in overview.rows
+        ]
     repeat_round = None
     if review_round.state == RoundState.PUBLISHED:
         repeat_round = review_round.repeat_rounds.order_by("pk").first()
@@ -409,7 +499,7 @@ def report_document(review_round: Round) -> ReportDocument:
         interviewees_by_role=_interviewees_by_role(days),
         indicator_values=indicator_values,
         previous_round=previous_round,
-        previous_proposals=previous_proposals,
-        score_changes=[row for row in overview.rows if row.previous_agreed is not None],
+        follow_ups=follow_ups,
+        score_changes=score_changes,
         repeat_round=repeat_round,
     )

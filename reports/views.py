@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peerreview.models import Criterion, Round, RoundState
+from peerreview.models import Criterion, Framework, Round, RoundState
 from peerreview.permissions import require, round_access
 from peerreview.services.panel import score_overview
 from peerreview.services.rounds import TransitionError
@@ -198,7 +198,10 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
         raise Http404(_("This round has no report yet.")) from error
     form = PublishForm(
         request.POST if request.method == "POST" else None,
-        initial={"repeat_interval_months": review_round.repeat_interval_months},
+        initial={
+            "repeat_interval_months": review_round.repeat_interval_months,
+            "repeat_with_newest_framework": review_round.repeat_with_newest_framework,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -206,6 +209,7 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
                 review_round=review_round,
                 actor=request.user,
                 repeat_interval_months=form.cleaned_data["repeat_interval_months"],
+                repeat_with_newest_framework=form.cleaned_data["repeat_with_newest_framework"],
             )
         except ValidationError as error:
             form.add_error(None, error)  # a dict error lands at its field
@@ -232,6 +236,7 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
             "high_priority_count": sum(1 for p in proposals if p.priority == p.Priority.HIGH),
             "findings_written": sum(1 for f in findings if not f.is_empty()),
             "findings_total": len(findings),
+            "newest_framework": Framework.objects.active().newest_version_of(review_round.framework.slug),
         },
     )
 

@@ -236,6 +236,7 @@ def test_periodic_jobs_are_defined_in_code_and_exist():
         "reports.jobs.open_due_repeat_rounds",
         "peerreview.jobs.send_reminders",
         "peerreview.jobs.anonymise_old_interviewees",
+        "peerreview.jobs.retry_stuck_sends",
     }
     assert tasks <= set(celery_app.tasks)
 

@@ -117,3 +117,26 @@ def test_host_city_does_not_get_the_evaluators_scores(client, personas, scored_r
     client.force_login(personas.host_member)
     for name in ("reports:export_scores", "reports:export_proposals", "reports:export_round_json"):
         assert client.get(reverse(name, kwargs={"round_id": review_round.pk})).status_code == 403
+
+
+@pytest.mark.django_db
+def test_dashboard_links_coordinators_to_the_cross_round_exports(client, personas, scored_round):
+    dashboard = reverse("peerreview:dashboard")
+    links = [
+        reverse("reports:export_all_scores") + "?format=xlsx",
+        reverse("reports:export_all_scores") + "?format=csv",
+        reverse("reports:export_all_proposals") + "?format=xlsx",
+        reverse("reports:export_all_proposals") + "?format=csv",
+    ]
+    client.force_login(personas.coordinator)
+    page = client.get(dashboard).content.decode()
+    assert "Exports across all rounds" in page
+    for link in links:
+        assert f'href="{link}"' in page
+        response = client.get(link)
+        assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    for user in (personas.host_member, personas.assigned_evaluator):
+        client.force_login(user)
+        page = client.get(dashboard).content.decode()
+        assert "Exports across all rounds" not in page
+        assert reverse("reports:export_all_scores") not in page

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from peerreview.models import AssessmentDay, Interviewee, Session
+from peerreview.models import AssessmentDay, Interviewee, Notification, Session
 from peerreview.services.panel import ensure_scores
 from peerreview.services.rounds import prepare_prereport
 from reports.models import ActionProposal
@@ -64,6 +64,41 @@ def test_dashboard_queries_do_not_grow_with_rounds(client, persona):
     many = _count(client, url)
 
     assert one == many
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "host", "evaluator"])
+def test_dashboard_queries_do_not_grow_with_notifications(client, persona):
+    city = factories.CityFactory()
+    member = factories.MembershipFactory(city=city).user
+    evaluator = factories.EvaluatorProfileFactory().user
+    coordinator = factories.CoordinatorFactory()
+    user = {"coordinator": coordinator, "host": member, "evaluator": evaluator}[persona]
+    client.force_login(user)
+    url = reverse("peerreview:dashboard")
+    review_round, _prereport = _host_round(city, [evaluator], state="scoring")
+
+    def notify(number: int, status: str) -> None:
+        other_round, _prereport = _host_round(city, [evaluator], state="scoring")
+        Notification.objects.create(
+            recipient=user,
+            kind=Notification.Kind.REMINDER,
+            round=other_round if number % 2 else review_round,
+            dedupe_key=f"count-test:{persona}:{number}",
+            status=status,
+        )
+
+    notify(0, Notification.Status.SENT)
+    one = _count(client, url)
+    for number in range(1, 12):  # more than the dashboard lists, some failed, on several rounds
+        notify(number, Notification.Status.FAILED if number % 3 else Notification.Status.SENT)
+    Notification.objects.create(
+        recipient=user, kind=Notification.Kind.REMINDER, dedupe_key=f"{persona}:no-round"
+    )
+    many = _count(client, url)
+    page = client.get(url).content.decode()
+
+    assert one == many
+    assert "e-mail not delivered yet" in page
 
 
 def _scoring_round_with(criteria: int, evaluators: int):

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import io
 import json
+from html import unescape
 from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
 from peerreview.models import Criterion
 from reports import pdf as report_pdf
 from reports.charts import maturity_chart
-from reports.models import ReportPdf, SummaryReport
+from reports.models import ActionProgress, ActionProposal, ReportPdf, SummaryReport
+from reports.repeat import carry_over_action_proposals
 from reports.services import get_or_create_report, publish_report, report_document, save_action_proposals
 from tests import factories
 
@@ -195,20 +199,90 @@ def test_task_renders_and_exits_quietly_when_the_report_is_gone(personas):
     render_report_pdf.delay(report.pk + 1000)  # no error
 
 
-@pytest.mark.django_db
-def test_repeat_round_report_shows_the_earlier_proposals(personas):
+PROGRESS = [
+    ("implemented", "Indicator set adopted by the board on 3.2.2027; baselines in the annual report."),
+    ("in_progress", "Risk model piloted in two categories – jatkuu vuonna 2028."),
+    ("dropped", ""),
+]
+
+
+def build_repeat_round(personas):
+    """A published first round and its repeat round in drafting, with the city's progress
+    on two of the three earlier proposals and none reported on the third."""
     first_round, _report = build_round(personas)
     repeat_round, report = build_round(personas, publish=False, previous=first_round)
+    items = carry_over_action_proposals(repeat_round)
+    assert len(items) == len(PROPOSALS)
+    for item, (status, evidence) in zip(
+        sorted(items, key=lambda i: i.proposal.number), PROGRESS, strict=True
+    ):
+        item.status, item.evidence = status, evidence
+        item.save()
+    ActionProgress.objects.filter(round=repeat_round, proposal__number=3).delete()  # nothing reported
+    return first_round, repeat_round, report
 
-    text, _reader = pdf_text(report_pdf.ensure_pdf(report))
-    flat = " ".join(text.split())
 
-    assert "This is a repeat round" in flat
-    for title, _priority in PROPOSALS:
-        assert " ".join(title.split()) in flat
-    chart = maturity_chart(report_document(repeat_round))
+@pytest.mark.django_db
+def test_repeat_round_report_shows_the_earlier_proposals_progress(client, personas):
+    first_round, repeat_round, report = build_repeat_round(personas)
+
+    document = report_document(repeat_round)
+    assert [f.status for f in document.follow_ups] == ["implemented", "in_progress", ""]
+    assert [(c.earlier_level, c.now_level, c.change) for c in document.score_changes] == [
+        (3, 4, 1),
+        (1, 4, 3),
+        (None, None, None),
+    ]
+    assert document.scored_themes[0].change_in_mean_agreed_score == 2.0
+    chart = maturity_chart(document)
     assert chart.series[0].startswith("Earlier review")
     assert chart.rows[0].first == 2.0 and chart.rows[0].second == 4.0  # mean of 3 and 1; then 4 and 4
+
+    client.force_login(personas.coordinator)
+    page = client.get(reverse("reports:report_view", kwargs={"round_id": repeat_round.pk})).content.decode()
+    text, _reader = pdf_text(report_pdf.ensure_pdf(report))
+    flat = " ".join(text.split())
+    for shown in (" ".join(unescape(page).split()), flat):
+        assert "This is a repeat round of" in shown
+        assert "Progress on the earlier action proposals" in shown
+        for title, _priority in PROPOSALS:
+            assert " ".join(title.split()) in shown
+        assert "Implemented" in shown and "In progress" in shown and "not reported" in shown
+        assert "Indicator set adopted by the board on 3.2.2027" in shown
+        assert "jatkuu vuonna 2028" in shown  # the city's evidence, Finnish letters intact
+        assert "+3" in shown and "+2.0" in shown  # per criterion and per theme
+    # each earlier proposal's status is on its own row, next to the proposal
+    row = flat[flat.index("AP-2 Introduce risk-based contract management") :][:250]
+    assert "In progress" in row and "Risk model piloted" in row
+
+
+@pytest.mark.django_db
+def test_repeat_round_report_queries_do_not_grow_with_earlier_proposals(client, personas):
+    first_round, repeat_round, report = build_repeat_round(personas)
+    client.force_login(personas.coordinator)
+    url = reverse("reports:report_view", kwargs={"round_id": repeat_round.pk})
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    earlier_report = first_round.summary_report
+    for number in range(4, 14):
+        proposal = ActionProposal.objects.create(report=earlier_report, number=number, title=f"P{number}")
+        ActionProgress.objects.create(
+            round=repeat_round, proposal=proposal, status="in_progress", evidence="x"
+        )
+    assert count() == few
+
+
+@pytest.mark.django_db
+def test_first_round_report_says_there_is_no_earlier_review(personas):
+    review_round, _report = build_round(personas)
+    document = report_document(review_round)
+    assert document.follow_ups == [] and document.score_changes == []
+    assert "This is the unit's first review" in report_pdf.render_html(review_round)
 
 
 @pytest.mark.django_db

@@ -170,15 +170,27 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs, defined here in code. Beat's DatabaseScheduler writes these entries
 # into django-celery-beat's tables when it starts (and corrects them if edited in the admin),
 # so the database schedule always matches this dict. Times are in TIME_ZONE.
+# Repeat rounds are checked hourly (at :15); REPEAT_ROUND_CHECK_MINUTES=N checks every N minutes.
+REPEAT_ROUND_CHECK_MINUTES = env_int("REPEAT_ROUND_CHECK_MINUTES", 0)
+# A notification left "sending" this long (the worker died mid-send) is sent once more by a sweep.
+NOTIFICATION_STUCK_MINUTES = env_int("NOTIFICATION_STUCK_MINUTES", 15)
 CELERY_BEAT_SCHEDULE = {
     "open-due-repeat-rounds": {
         "task": "reports.jobs.open_due_repeat_rounds",
-        "schedule": crontab(minute=15, hour="*"),
+        "schedule": (
+            crontab(minute=f"*/{REPEAT_ROUND_CHECK_MINUTES}")
+            if REPEAT_ROUND_CHECK_MINUTES > 0
+            else crontab(minute=15, hour="*")
+        ),
     },
     "send-reminders": {"task": "peerreview.jobs.send_reminders", "schedule": crontab(minute=0, hour=7)},
     "anonymise-old-interviewees": {
         "task": "peerreview.jobs.anonymise_old_interviewees",
         "schedule": crontab(minute=30, hour=3),
+    },
+    "retry-stuck-notifications": {
+        "task": "peerreview.jobs.retry_stuck_sends",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

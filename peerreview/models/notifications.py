@@ -53,6 +53,12 @@ class Notification(models.Model):
     read = models.BooleanField(_("read"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sending_since = models.DateTimeField(
+        _("sending since"),
+        null=True,
+        blank=True,
+        help_text=_("When a worker claimed it for sending; a row stuck in sending is retried by a sweep."),
+    )
 
     objects = NotificationQuerySet.as_manager()
 

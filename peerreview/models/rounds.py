@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
@@ -113,6 +114,14 @@ class Round(models.Model):
         validators=[MinValueValidator(12), MaxValueValidator(24)],
         help_text=_("The repeat round opens this many months after publication (12–24)."),
     )
+    repeat_with_newest_framework = models.BooleanField(
+        _("repeat with the newest framework version"),
+        default=False,
+        help_text=_(
+            "When set, the repeat round uses the newest version of the framework when it opens; "
+            "otherwise the same version as this round."
+        ),
+    )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -153,6 +162,16 @@ class Round(models.Model):
         return self.state in (RoundState.PUBLISHED, RoundState.CANCELLED)
 
 
+# Notes the platform itself writes into the audit trail. They are stored in English and
+# translated when shown (`RoundEvent.display_note`), so each reader sees their language;
+# notes people type are shown as typed.
+NOTE_REPEAT_OPENED = gettext_noop("Repeat round opened on schedule.")
+NOTE_REPEAT_OPENED_NEWEST = gettext_noop(
+    "Repeat round opened on schedule, with the newest version of the framework."
+)
+SYSTEM_NOTES = frozenset({NOTE_REPEAT_OPENED, NOTE_REPEAT_OPENED_NEWEST})
+
+
 class RoundEvent(models.Model):
     """The audit trail: every state change of a round, who made it and when."""
 
@@ -172,3 +191,8 @@ class RoundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {self.from_state} → {self.to_state}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the reader's language when the platform wrote it, else as typed."""
+        return gettext(self.note) if self.note in SYSTEM_NOTES else self.note

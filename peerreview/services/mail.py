@@ -1,8 +1,10 @@
 """Sending one notification by e-mail, in the recipient's language.
 
 Called by the `send_notification` task. The notification row is claimed with a conditional
-update (pending or failed → sending) that must change one row, so a task delivered twice
-sends one e-mail. A failure is recorded on the row and raised for the task to retry.
+update (pending or failed → sending, stamping `sending_since`) that must change one row, so a
+task delivered twice sends one e-mail. A failure is recorded on the row and raised for the
+task to retry. A row left in "sending" by a worker that died mid-send is released by the
+periodic sweep `notifications.retry_stuck_notifications`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 
-from ..models import AssessmentDay, Notification
+from ..models import DUE_FIELD_BY_STATE, AssessmentDay, Assignment, Notification, Round, RoundState
 
 logger = logging.getLogger(__name__)
 
@@ -51,19 +56,45 @@ def assessment_calendar(review_round) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def localised_details(details: dict) -> dict:
+    """A notification's stored details with codes turned into labels and dates formatted in
+    the active language: `role` (an assignment role), `step` (a round state), `due_field`
+    (a Round due-date field, giving `due_label`) and `due_date` (ISO). Values that are not
+    codes (rows written before codes were stored) are kept as they are."""
+    details = dict(details)
+    if details.get("role") in Assignment.Role.values:
+        details["role"] = Assignment.Role(details["role"]).label
+    if details.get("step") in RoundState.values:
+        details["step"] = RoundState(details["step"]).label
+    if details.get("due_field") in DUE_FIELD_BY_STATE.values():
+        details["due_label"] = capfirst(Round._meta.get_field(details["due_field"]).verbose_name)
+    if details.get("due_date"):
+        try:
+            details["due_date"] = date_format(datetime.date.fromisoformat(details["due_date"]), "DATE_FORMAT")
+        except (TypeError, ValueError):
+            pass
+    return details
+
+
+def render_plain(template_name: str, context: dict) -> str:
+    """Render a plain-text template (subject, text body) without HTML escaping, so a
+    round called "Åbo & Turku" is not written "Åbo &amp; Turku" in a text e-mail."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives:
     """The e-mail of a notification, rendered in the recipient's language."""
     recipient = notification.recipient
-    context = {
-        "recipient": recipient,
-        "review_round": notification.round,
-        "site_url": settings.SITE_URL.rstrip("/"),
-        **notification.context,
-    }
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        context = {
+            "recipient": recipient,
+            "review_round": notification.round,
+            "site_url": settings.SITE_URL.rstrip("/"),
+            **localised_details(notification.context),
+        }
         base = f"emails/{notification.kind}"
-        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
-        text = render_to_string(f"{base}.txt", context)
+        subject = " ".join(render_plain(f"{base}.subject.txt", context).split())
+        text = render_plain(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
     message.attach_alternative(html, "text/html")
@@ -76,7 +107,7 @@ def deliver_notification(notification_id: int) -> bool:
     """Send a notification's e-mail once. Returns False when there is nothing to do
     (already sent, being sent by another worker, or gone)."""
     claimed = Notification.objects.filter(pk=notification_id, status__in=[N.PENDING, N.FAILED]).update(
-        status=N.SENDING, attempts=F("attempts") + 1
+        status=N.SENDING, attempts=F("attempts") + 1, sending_since=timezone.now()
     )
     if claimed != 1:
         return False

@@ -9,9 +9,13 @@ commit (in a worker, or in-process without a broker) and failures are logged.
 
 from __future__ import annotations
 
+import datetime
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from cities.models import User
@@ -19,8 +23,15 @@ from cities.models import User
 from ..models import Assignment, Notification, Round, RoundState
 from ..tasks import send_notification
 
+logger = logging.getLogger(__name__)
+
 K = Notification.Kind
+N = Notification.Status
 S = RoundState
+
+# A notification is sent at most this many times: the task's own tries, then no more
+# retries by the sweep of rows stuck in "sending".
+MAX_SEND_ATTEMPTS = send_notification.max_retries + 1
 
 
 def coordinators():
@@ -78,7 +89,7 @@ def notify_invitation(assignment: Assignment) -> list[Notification]:
         event_key=f"assignment-{assignment.pk}",
         context={
             "path": reverse("peerreview:invitation_respond", args=[assignment.pk]),
-            "role": str(assignment.get_role_display()),
+            "role": assignment.role,  # a code: the e-mail shows its label in the recipient's language
         },
     )
 
@@ -143,3 +154,39 @@ def notify_repeat_round_opened(review_round: Round) -> list[Notification]:
         event_key=f"round-{review_round.pk}",
         context={"path": _round_url("peerreview:round_detail", review_round)},
     )
+
+
+def retry_stuck_notifications(*, now: datetime.datetime) -> list[int]:
+    """Release the notifications stuck in "sending" for longer than
+    NOTIFICATION_STUCK_MINUTES (the worker died mid-send, so no task will finish them) and
+    send each once more. Returns the ids retried.
+
+    Each row is released with a conditional update (still sending, same claim time), so two
+    sweeps at once retry it once; the release is recorded on the row (`last_error`) and
+    logged. A row that has used up MAX_SEND_ATTEMPTS is left failed and not retried. The
+    crash may have come after the SMTP server took the message, so a retry can repeat an
+    e-mail: a rare duplicate is preferred to a message never sent."""
+    cutoff = now - datetime.timedelta(minutes=settings.NOTIFICATION_STUCK_MINUTES)
+    stuck = Notification.objects.filter(
+        Q(sending_since__lt=cutoff) | Q(sending_since__isnull=True), status=N.SENDING
+    ).values_list("pk", "sending_since", "attempts")
+    retried = []
+    for pk, since, attempts in stuck:
+        gave_up = attempts >= MAX_SEND_ATTEMPTS
+        note = (
+            f"Stuck in sending since {since.isoformat() if since else 'an unknown time'}: "
+            f"the worker stopped mid-send. {'Not retried: no attempts left.' if gave_up else 'Retried by the sweep.'}"
+        )
+        with transaction.atomic():
+            released = Notification.objects.filter(pk=pk, status=N.SENDING, sending_since=since).update(
+                status=N.FAILED, last_error=note
+            )
+            if released != 1:
+                continue  # sent or released meanwhile
+            if gave_up:
+                logger.error("Notification %s stuck in sending after %d attempts: not retried", pk, attempts)
+                continue
+            logger.warning("Notification %s stuck in sending since %s: retrying", pk, since)
+            transaction.on_commit(lambda pk=pk: send_notification.delay(pk), robust=True)
+            retried.append(pk)
+    return retried

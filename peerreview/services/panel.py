@@ -208,6 +208,28 @@ class ScoreOverview:
     rows: list[CriterionSummary]
 
 
+def previous_agreed_scores(review_round: Round) -> dict:
+    """The previous round's agreed scores (one query), keyed by criterion id and by
+    (theme code, criterion code), so they are found when the repeat round opened with a
+    newer framework version; see `find_previous_agreed`."""
+    if not review_round.previous_round_id:
+        return {}
+    previous = list(
+        AgreedScore.objects.filter(round_id=review_round.previous_round_id).select_related("criterion__theme")
+    )
+    return {a.criterion_id: a for a in previous} | {
+        ("code", a.criterion.theme.code, a.criterion.code): a for a in previous
+    }
+
+
+def find_previous_agreed(previous: dict, criterion: Criterion) -> AgreedScore | None:
+    """The previous round's agreed score on `criterion` (same criterion, or the same codes
+    in the earlier framework version); None when the criterion is new."""
+    if not previous:
+        return None
+    return previous.get(criterion.pk) or previous.get(("code", criterion.theme.code, criterion.code))
+
+
 def score_overview(review_round: Round, *, submitted_only: bool = True) -> ScoreOverview:
     """Scores per criterion: self-score, each evaluator's, mean, median, spread and the agreed
     score. Mean/median/spread are over the evaluators' numeric scores; N/A is left out.
@@ -222,11 +244,7 @@ def score_overview(review_round: Round, *, submitted_only: bool = True) -> Score
     scores = Score.objects.filter(assignment__in=assignments)
     by_key = {(s.assignment_id, s.criterion_id): s for s in scores}
     agreed = {a.criterion_id: a for a in review_round.agreed_scores.all()}
-    previous_agreed = {}
-    if review_round.previous_round_id:
-        previous_agreed = {
-            a.criterion_id: a for a in AgreedScore.objects.filter(round_id=review_round.previous_round_id)
-        }
+    previous_agreed = previous_agreed_scores(review_round)
     answers = {}
     prereport = getattr(review_round, "prereport", None)
     if prereport is not None:
@@ -245,7 +263,7 @@ def score_overview(review_round: Round, *, submitted_only: bool = True) -> Score
                 self_not_applicable=bool(answer and answer.not_applicable),
                 evaluator_scores=levels,
                 agreed=agreed.get(criterion.pk),
-                previous_agreed=previous_agreed.get(criterion.pk),
+                previous_agreed=find_previous_agreed(previous_agreed, criterion),
                 numeric=[level for level in levels if level is not None],
             )
         )

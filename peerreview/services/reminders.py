@@ -73,19 +73,20 @@ def send_due_reminders(today: datetime.date) -> list[Reminder]:
                 if not created:
                     continue
                 recipients = list(coordinators()) if kind == R.ESCALATION else step_recipients(review_round)
-                due_field = Round._meta.get_field(DUE_FIELD_BY_STATE[review_round.state])
                 notify(
                     kind=Notification.Kind.ESCALATION if kind == R.ESCALATION else Notification.Kind.REMINDER,
                     recipients=recipients,
                     review_round=review_round,
                     event_key=f"reminder-{reminder.pk}",
+                    # Codes, not labels: the e-mail is rendered in each recipient's language
+                    # (`mail.build_message` turns them into labels and a localised date).
                     context={
-                        "due_label": str(due_field.verbose_name),
+                        "due_field": DUE_FIELD_BY_STATE[review_round.state],
                         "due_date": review_round.current_due_date.isoformat(),
                         "reminder_kind": kind,
                         "days_left": (review_round.current_due_date - today).days,
                         "path": reverse("peerreview:round_detail", args=[review_round.pk]),
-                        "step": str(RoundState(review_round.state).label),
+                        "step": review_round.state,
                     },
                 )
                 reminder.recipients = len(recipients)

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Round, RoundEvent, RoundState
+from ..models import Framework, Round, RoundEvent, RoundState
+from ..models.rounds import NOTE_REPEAT_OPENED, NOTE_REPEAT_OPENED_NEWEST
 from .notifications import notify_repeat_round_opened
 from .rounds import prepare_prereport
 
@@ -34,9 +35,20 @@ def due_repeat_rounds(today: datetime.date):
     return (
         Round.objects.filter(previous_round__isnull=False, state=S.PLANNED, opens_on__lte=today)
         .exclude(previous_round__state=S.CANCELLED)
-        .select_related("host_city", "previous_round")
+        .select_related("host_city", "previous_round", "framework")
         .order_by("opens_on", "pk")
     )
+
+
+def framework_for_repeat(review_round: Round) -> Framework:
+    """The framework version a repeat round opens with: the same as its previous round, or
+    the newest version offered for new rounds (same slug) when the coordinator chose so at
+    publication (`Round.repeat_with_newest_framework` of the previous round)."""
+    previous = review_round.previous_round
+    if previous is None or not previous.repeat_with_newest_framework:
+        return review_round.framework
+    newest = Framework.objects.active().newest_version_of(review_round.framework.slug)
+    return newest or review_round.framework
 
 
 def open_repeat_round(review_round: Round, *, on_opened: Iterable[OpenedHook] = ()) -> bool:
@@ -44,27 +56,32 @@ def open_repeat_round(review_round: Round, *, on_opened: Iterable[OpenedHook] = 
     claimed it first (or it was cancelled meanwhile).
 
     Effects, in one transaction: the state moves planned → pre-report open by a conditional
-    update; a RoundEvent records it; the pre-report is prepared; each `on_opened` hook runs;
-    after commit the host city's members and the coordinators are notified."""
+    update (which also switches to the framework's newest version when that was chosen);
+    a RoundEvent records it; the pre-report is prepared for the round's framework; each
+    `on_opened` hook runs; after commit the host city's members and the coordinators are
+    notified."""
+    framework = framework_for_repeat(review_round)
+    newer = framework.pk != review_round.framework_id
     with transaction.atomic():
         claimed = Round.objects.filter(pk=review_round.pk, state=S.PLANNED).update(
-            state=S.PREREPORT_OPEN, updated_at=timezone.now()
+            state=S.PREREPORT_OPEN, framework=framework, updated_at=timezone.now()
         )
         if claimed != 1:
             return False
         review_round.state = S.PREREPORT_OPEN
+        review_round.framework = framework
         RoundEvent.objects.create(
             round=review_round,
             from_state=S.PLANNED,
             to_state=S.PREREPORT_OPEN,
             actor=None,
-            note="Repeat round opened on schedule.",
+            note=NOTE_REPEAT_OPENED_NEWEST if newer else NOTE_REPEAT_OPENED,
         )
         prepare_prereport(review_round)
         for hook in on_opened:
             hook(review_round)
         notify_repeat_round_opened(review_round)
-    logger.info("Opened repeat round %s (%s)", review_round.pk, review_round)
+    logger.info("Opened repeat round %s (%s) with framework %s", review_round.pk, review_round, framework)
     return True
 
 

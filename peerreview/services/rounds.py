@@ -163,6 +163,7 @@ def schedule_repeat_round(review_round: Round) -> Round:
         state=S.PLANNED,
         opens_on=opens_on,
         repeat_interval_months=review_round.repeat_interval_months,
+        repeat_with_newest_framework=review_round.repeat_with_newest_framework,
     )
 
 

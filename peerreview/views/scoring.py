@@ -13,35 +13,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..forms.scoring import AgreedScoreForm, ScoreForm, save_score_drafts
-from ..models import AgreedScore, Answer, EvidenceFile, LevelDescriptor, Round, Score
+from ..models import AgreedScore, Answer, EvidenceFile, LevelDescriptor, Score
 from ..permissions import require, round_access
 from ..services import panel as panel_service
 from ..services.panel import (
     DISAGREEMENT_SPREAD,
     ensure_scores,
+    find_previous_agreed,
+    previous_agreed_scores,
     record_agreed_score,
     submit_scores,
     visible_scores_for,
 )
-
-
-def _previous_agreed_scores(review_round: Round) -> dict[int, AgreedScore]:
-    """The previous round's agreed score per criterion of this round (one query).
-    Matched by criterion, or by theme and criterion code when the framework version changed."""
-    if not review_round.previous_round_id:
-        return {}
-    previous = list(
-        AgreedScore.objects.filter(round_id=review_round.previous_round_id).select_related("criterion__theme")
-    )
-    return {a.criterion_id: a for a in previous} | {
-        ("code", a.criterion.theme.code, a.criterion.code): a for a in previous
-    }
-
-
-def _find_previous(previous: dict, criterion) -> AgreedScore | None:
-    if not previous:
-        return None
-    return previous.get(criterion.pk) or previous.get(("code", criterion.theme.code, criterion.code))
 
 
 @dataclass
@@ -150,9 +133,9 @@ def scoring_sheet(request: HttpRequest, round_id: int) -> HttpResponse:
             if other.criterion_id in by_criterion:
                 by_criterion[other.criterion_id].others.append(other)
 
-    previous = _previous_agreed_scores(review_round)
+    previous = previous_agreed_scores(review_round)
     for item in items:
-        item.previous_agreed = _find_previous(previous, item.criterion)
+        item.previous_agreed = find_previous_agreed(previous, item.criterion)
 
     complete = sum(1 for item in items if item.score.is_complete())
     return render(

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peerreview.models import Criterion, Round, RoundState
-from peerreview.services.repeat_rounds import open_due_rounds
+from peerreview.services.repeat_rounds import open_due_rounds, open_repeat_round
 
 from .models import ActionProgress, ActionProposal
 
@@ -38,6 +38,14 @@ def open_due_repeat_rounds(today: datetime.date) -> list[Round]:
     """Open the repeat rounds due on `today`, each exactly once, with the earlier
     action proposals ready for progress reporting."""
     return open_due_rounds(today, on_opened=[carry_over_action_proposals])
+
+
+def open_repeat_round_now(*, review_round: Round, actor) -> bool:
+    """The coordinator opens a planned repeat round before its date, with the same effects
+    as the scheduled job (and, like it, exactly once)."""
+    if review_round.previous_round_id is None or review_round.state != RoundState.PLANNED:
+        raise ValidationError(_("Only a planned repeat round can be opened this way."))
+    return open_repeat_round(review_round, on_opened=[carry_over_action_proposals], actor=actor)
 
 
 def progress_items(review_round: Round) -> list[ActionProgress]:

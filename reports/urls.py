@@ -17,4 +17,5 @@ urlpatterns = [
     path("exports/scores/", views.export_all_scores, name="export_all_scores"),
     path("exports/action-proposals/", views.export_all_proposals, name="export_all_proposals"),
     path("rounds/<int:round_id>/progress/", progress_views.action_progress, name="action_progress"),
+    path("rounds/<int:round_id>/repeat/open/", progress_views.open_repeat_round, name="open_repeat_round"),
 ]

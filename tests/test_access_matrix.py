@@ -67,6 +67,7 @@ MATRIX = {
     "reports:actions_edit": row("GET", "drafting", 200, 403, 404, 200, 404),
     "reports:send_for_check": row("POST", "drafting", 302, 403, 404, 302, 404),
     "reports:factual_check": row("GET", "factual_check", 200, 200, 404, 200, 404),
+    "reports:open_repeat_round": row("POST", "planned", 403, 403, 404, 403, 404),
     "reports:publish": row("GET", "factual_check", 200, 403, 404, 403, 404),
     "reports:action_progress": row("GET", "prereport_open", 200, 200, 404, 200, 404),
     # no PDF rendered yet: 202 "being prepared" (the queued render never runs inside the test's transaction)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from peerreview.models import Criterion, Notification, Reminder, RoundEvent, RoundState
 from peerreview.services.reminders import send_due_reminders
+from peerreview.services.rounds import TransitionError, transition_round
 from peerreview.tasks import send_notification
 from reports.models import ActionProgress, ActionProposal, SummaryReport
 from reports.repeat import open_due_repeat_rounds, progress_items
@@ -610,3 +611,28 @@ def test_every_email_names_the_round_in_subject_text_and_html(kind, language):
         assert "prereport_open" not in text and "prereport_due" not in text
     if kind == Notification.Kind.INVITATION:
         assert "Turku" in text and " lead." not in text  # the role's label, not its code
+
+
+@pytest.mark.django_db
+def test_coordinator_opens_a_repeat_round_early_with_the_earlier_proposals_carried_over(client):
+    repeat = make_repeat_round(opens_on=TODAY + datetime.timedelta(days=200))
+    coordinator = factories.CoordinatorFactory()
+    client.force_login(coordinator)
+
+    response = client.post(reverse("reports:open_repeat_round", kwargs={"round_id": repeat.pk}))
+
+    repeat.refresh_from_db()
+    assert response.status_code == 302
+    assert repeat.state == RoundState.PREREPORT_OPEN
+    assert ActionProgress.objects.filter(round=repeat).count() == 2
+    assert RoundEvent.objects.get(round=repeat, to_state=RoundState.PREREPORT_OPEN).actor == coordinator
+
+
+@pytest.mark.django_db
+def test_a_plain_state_change_cannot_open_a_repeat_round():
+    repeat = make_repeat_round()
+
+    with pytest.raises(TransitionError):
+        transition_round(review_round=repeat, to_state=RoundState.PREREPORT_OPEN)
+    repeat.refresh_from_db()
+    assert repeat.state == RoundState.PLANNED

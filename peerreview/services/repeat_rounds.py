@@ -51,7 +51,7 @@ def framework_for_repeat(review_round: Round) -> Framework:
     return newest or review_round.framework
 
 
-def open_repeat_round(review_round: Round, *, on_opened: Iterable[OpenedHook] = ()) -> bool:
+def open_repeat_round(review_round: Round, *, on_opened: Iterable[OpenedHook] = (), actor=None) -> bool:
     """Open one planned repeat round, exactly once. Returns False when another process
     claimed it first (or it was cancelled meanwhile).
 
@@ -74,7 +74,7 @@ def open_repeat_round(review_round: Round, *, on_opened: Iterable[OpenedHook] = 
             round=review_round,
             from_state=S.PLANNED,
             to_state=S.PREREPORT_OPEN,
-            actor=None,
+            actor=actor,
             note=NOTE_REPEAT_OPENED_NEWEST if newer else NOTE_REPEAT_OPENED,
         )
         prepare_prereport(review_round)

@@ -68,12 +68,21 @@ def _scores_in(review_round: Round) -> list[str]:
     return [_("%(name)s has not submitted scores yet.") % {"name": a.evaluator} for a in waiting]
 
 
+def _not_a_repeat_round(review_round: Round) -> list[str]:
+    """Repeat rounds open through `open_repeat_round`, which also carries the earlier
+    action proposals over; a plain state change would skip that."""
+    if review_round.previous_round_id:
+        return [_("A repeat round opens on its date, or with “Open the repeat round now” on its page.")]
+    return []
+
+
 def _has_reason(review_round: Round) -> list[str]:
     return [] if review_round.cancellation_reason.strip() else [_("Give a reason for cancelling.")]
 
 
 # Conditions checked before entering a state; each returns the problems that block it.
 GUARDS: dict[str, Callable[[Round], list[str]]] = {
+    S.PREREPORT_OPEN: _not_a_repeat_round,
     S.PREREPORT_SUBMITTED: _prereport_complete,
     S.SCORING: _panel_ready,
     S.ASSESSMENT: _scores_in,

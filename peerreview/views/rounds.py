@@ -75,7 +75,10 @@ def _transition_choices(access) -> list[tuple[str, str]]:
     return [
         (state, RoundState(state).label)
         for state in allowed_next_states(access.round)
-        if state not in NOT_OFFERED_HERE and not access.refuse_transition(state)
+        if state not in NOT_OFFERED_HERE
+        and not access.refuse_transition(state)
+        # A repeat round opens with its own button, which carries the earlier proposals over.
+        and not (state == RoundState.PREREPORT_OPEN and access.round.is_repeat)
     ]
 
 

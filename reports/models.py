@@ -7,10 +7,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from peerreview.models import Criterion, Round
+from peerreview.models import Criterion, Round, RoundState
 
 
 class SummaryReport(models.Model):
+    # The panel writes from the assessment days on, and may still correct the draft while
+    # the city checks it for factual errors.
+    EDITABLE_STATES = (RoundState.ASSESSMENT, RoundState.DRAFTING, RoundState.FACTUAL_CHECK)
+
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="summary_report")
     executive_summary = models.TextField(_("executive summary"), blank=True)
     key_strengths = models.TextField(_("key strengths"), blank=True)

@@ -26,8 +26,8 @@ from django.utils import translation
 
 from peerreview.models import Round
 
+from .document import report_document
 from .models import ReportPdf, SummaryReport
-from .services import report_document
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from peerreview.models import RoundState
 from peerreview.permissions import ALLOWED, RoundAccess
 
-# The panel may still correct the draft while the city checks it for factual errors.
-EDITABLE_STATES = (RoundState.ASSESSMENT, RoundState.DRAFTING, RoundState.FACTUAL_CHECK)
+from .models import SummaryReport
 
 
 def _state_label(access: RoundAccess) -> str:
@@ -35,7 +34,7 @@ def refuse_view_report(access: RoundAccess) -> str:
 def refuse_edit_report(access: RoundAccess) -> str:
     if not (access.is_lead or access.is_coordinator):
         return _("Only the lead evaluator and coordinators write the summary report.")
-    if access.state not in EDITABLE_STATES:
+    if access.state not in SummaryReport.EDITABLE_STATES:
         return _(
             "The report is written from the assessment days until the factual check; "
             "this round is at the step “%(state)s”."

@@ -16,6 +16,7 @@ from peerreview.permissions import require, round_access
 from peerreview.services.panel import score_overview
 from peerreview.services.rounds import TransitionError
 
+from .document import report_document
 from .exports import (
     proposal_headers,
     proposal_rows,
@@ -42,7 +43,6 @@ from .services import (
     get_or_create_report,
     publish_report,
     record_factual_comment,
-    report_document,
     save_action_proposals,
     save_findings,
     save_report_texts,

@@ -18,9 +18,10 @@ from pypdf import PdfReader
 from peerreview.models import Criterion
 from reports import pdf as report_pdf
 from reports.charts import maturity_chart
+from reports.document import report_document
 from reports.models import ActionProgress, ActionProposal, ReportPdf, SummaryReport
 from reports.repeat import carry_over_action_proposals
-from reports.services import get_or_create_report, publish_report, report_document, save_action_proposals
+from reports.services import get_or_create_report, publish_report, save_action_proposals
 from tests import factories
 
 PROPOSALS = [

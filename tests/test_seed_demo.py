@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -61,3 +62,15 @@ def test_no_demo_page_is_a_server_error_for_any_demo_user(demo, client):
             for name in ROUND_PAGES:
                 response = client.get(reverse(name, kwargs={"round_id": review_round.pk}))
                 assert response.status_code in (200, 302, 403, 404), (user.email, review_round.title, name)
+
+
+def test_back_office_pages_open_for_the_coordinator(demo, client):
+    client.force_login(User.objects.get(email="coordinator@demo.eu"))
+    for model in admin.site._registry:
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(changelist).status_code == 200, changelist
+        first = model.objects.order_by("pk").first()
+        if first is not None:
+            change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
+            assert client.get(change).status_code == 200, change

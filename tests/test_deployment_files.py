@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "peerreview" / "config" / "settings.py"
@@ -69,7 +66,25 @@ def test_ci_run_is_executable() -> None:
     assert CI_RUN.read_text(encoding="utf-8").startswith("#!"), f"{CI_RUN} has no shebang line"
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_ci_run_is_valid_bash() -> None:
     result = subprocess.run(["bash", "-n", str(CI_RUN)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks() -> None:
+    """With DEBUG off and the required variables set, Django's deployment checks find nothing."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "a-long-random-secret-key-for-this-check-only-0123456789abcdef",
+        "ALLOWED_HOSTS": "peer-review.example.eu",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from tests import factories
 
@@ -54,3 +56,12 @@ def personas(db) -> Personas:
 def _fast_password_hashing(settings):
     # Factories set real passwords; the slow default hasher would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A test that activates a language must not leak it into the next one
+    # (model labels and framework texts would come out in that language).
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cities.models import City
@@ -155,6 +155,15 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise ValueError(day)
 
 
+def _repeat_title(review_round: Round, opens_on: datetime.date) -> str:
+    """In the round's own language (the report's), not the publisher's interface language."""
+    with translation.override(review_round.language):
+        return _("%(city)s – repeat round %(year)d") % {
+            "city": review_round.host_city.name,
+            "year": opens_on.year,
+        }
+
+
 def schedule_repeat_round(review_round: Round) -> Round:
     """Plan the repeat round in the database; a periodic job opens it when due."""
     published_on = timezone.localdate(review_round.published_at)
@@ -166,8 +175,7 @@ def schedule_repeat_round(review_round: Round) -> Round:
         host_city=review_round.host_city,
         framework=review_round.framework,
         previous_round=review_round,
-        title=_("%(city)s – repeat round %(year)d")
-        % {"city": review_round.host_city.name, "year": opens_on.year},
+        title=_repeat_title(review_round, opens_on),
         language=review_round.language,
         state=S.PLANNED,
         opens_on=opens_on,

@@ -225,6 +225,7 @@ def round_export(review_round: Round) -> dict:
                 ],
                 "agreed_score": summary.agreed.level if summary.agreed else None,
                 "agreed_not_applicable": bool(summary.agreed and summary.agreed.not_applicable),
+                "previous_agreed_score": summary.previous_agreed.level if summary.previous_agreed else None,
             }
         )
     return {
@@ -287,5 +288,17 @@ def round_export(review_round: Round) -> dict:
                 "status": proposal_status(proposal),
             }
             for proposal in _proposals([review_round])
+        ],
+        # In a repeat round: the city's progress on the earlier round's action proposals.
+        "progress_on_earlier_proposals": [
+            {
+                "id": item.proposal.reference,
+                "title": item.proposal.title,
+                "status": item.status,
+                "evidence": item.evidence,
+            }
+            for item in ActionProgress.objects.filter(round=review_round)
+            .select_related("proposal")
+            .order_by("proposal__number")
         ],
     }

@@ -343,3 +343,18 @@ def test_export_round_command_prints_json(personas):
     )
     assert len(data["findings"]) == report.findings.count()
     assert SummaryReport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_export_round_of_a_repeat_round_has_the_progress_and_earlier_scores(personas):
+    _first_round, repeat_round, _report = build_repeat_round(personas)
+    out = io.StringIO()
+
+    call_command("export_round", repeat_round.pk, stdout=out)
+
+    data = json.loads(out.getvalue())
+    assert [(item["id"], item["status"]) for item in data["progress_on_earlier_proposals"]] == [
+        ("AP-1", "implemented"),
+        ("AP-2", "in_progress"),
+    ]
+    assert [c["previous_agreed_score"] for c in data["criteria"]] == [3, 1, None]

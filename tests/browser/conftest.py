@@ -35,6 +35,7 @@ PASSWORD = "review-demo-2026"  # tests.factories.PASSWORD, and the demo accounts
 # The browser's own locale per interface language: what a person of that language sends as
 # Accept-Language, so that even the login page comes in their language.
 BROWSER_LOCALES = {"en": "en-GB", "fi": "fi-FI", "sv": "sv-SE"}
+LANGUAGES = list(BROWSER_LOCALES)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -148,6 +149,17 @@ class Visit:
 @pytest.fixture
 def visit(request, axe):
     return Visit(axe=axe, prefix=request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_"))
+
+
+def translated(language: str, message: str) -> str:
+    """`message` as Django translates it into `language`: what the page must show. Outside English
+    the catalogue must have it, or the page would prove nothing about the translation."""
+    from django.utils import translation
+
+    with translation.override(language):
+        text = translation.gettext(message)
+    assert language == "en" or text != message, f"no {language} translation of {message!r}"
+    return text
 
 
 def switch_language(page, language: str) -> None:

@@ -1,20 +1,31 @@
-"""Keyboard only: the skip link, visible focus, and the two long forms (the pre-report editor
-and the scoring sheet) completed with Tab, Space, the arrow keys and typing — no clicks."""
+"""Keyboard only, in English, Finnish and Swedish: the skip link, visible focus, and the two long
+forms (the pre-report editor and the scoring sheet) completed with Tab, Space, the arrow keys and
+typing — no clicks.
+
+Every selector is language-independent (field names, button `name`/`value`, form actions, `href`s);
+where the text on the screen matters, it is compared with Django's own translation of it.
+"""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from cities.models import User
 from peerreview.models import Answer, Assignment, PreReport, Score
 from peerreview.services.framework_loader import load_default_framework
 from peerreview.services.rounds import transition_round
 from tests import factories
+from tests.browser.conftest import LANGUAGES, translated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# What the focused element is, and whether its focus can be seen (an outline or a box shadow).
-FOCUSED_JS = """() => {
+# What the focused element is, whether its focus can be seen (an outline or a box shadow), and
+# whether it is the element that the CSS selector `target` matches.
+FOCUSED_JS = """(target) => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   const style = getComputedStyle(e);
@@ -22,34 +33,53 @@ FOCUSED_JS = """() => {
   return {
     tag: e.tagName.toLowerCase(), type: e.type || "", name: e.name || "", id: e.id,
     value: e.value || "", checked: !!e.checked, text: (e.innerText || "").trim(),
-    visible: outline || style.boxShadow !== "none",
+    visible: outline || style.boxShadow !== "none", target: !!target && e.matches(target),
   };
 }"""
 
 
-def focused(page) -> dict:
-    return page.evaluate(FOCUSED_JS) or {}
+def focused(page, target: str | None = None) -> dict:
+    return page.evaluate(FOCUSED_JS, target) or {}
 
 
-def complete_with_keyboard(page, *, level_field: str, level: str, text_fields: dict[str, str], button: str):
+def assert_language(page, language: str) -> None:
+    assert page.locator("html").get_attribute("lang") == language, f"{page.url}: not in {language}"
+
+
+def complete_with_keyboard(
+    page,
+    *,
+    button: str,
+    label: str,
+    level_field: str | None = None,
+    level: str = "",
+    text_fields: dict[str, str] | None = None,
+) -> set[str]:
     """Tab through the page; in each radio group named `*<level_field>` move to `level` with the
     arrow keys; type into each empty text field whose name ends with a key of `text_fields`;
-    press Enter on the button named `button`. Every focused element must show its focus."""
+    press Enter on the button that the CSS selector `button` matches, which must read `label`.
+    Every focused element must show its focus."""
     groups_done: set[str] = set()
     invisible: list[str] = []
     for _step in range(1500):
         page.keyboard.press("Tab")
-        element = focused(page)
+        element = focused(page, button)
         if not element:
             continue
         if not element["visible"]:
             invisible.append(f"{element['tag']}#{element['id'] or element['name']}")
-        if element["tag"] == "button" and element["text"] == button:
+        if element["target"]:
             assert not invisible, f"focus not visible on: {invisible}"
+            assert element["text"] == label, f"the button reads {element['text']!r}, not {label!r}"
             page.keyboard.press("Enter")
             return groups_done
         name = element["name"]
-        if element["type"] == "radio" and name.endswith(level_field) and name not in groups_done:
+        if (
+            level_field
+            and element["type"] == "radio"
+            and name.endswith(level_field)
+            and name not in groups_done
+        ):
             if not element["checked"]:
                 page.keyboard.press("Space")
             for _move in range(10):
@@ -58,16 +88,17 @@ def complete_with_keyboard(page, *, level_field: str, level: str, text_fields: d
                 page.keyboard.press("ArrowDown")
             assert focused(page)["checked"] and focused(page)["value"] == level
             groups_done.add(name)
-        elif element["tag"] in ("textarea", "input") and not element["value"]:
+        elif text_fields and element["tag"] in ("textarea", "input") and not element["value"]:
             for suffix, text in text_fields.items():
                 if name.endswith(suffix):
                     page.keyboard.type(text)
                     break
-    raise AssertionError(f"never reached the button “{button}” with Tab")
+    raise AssertionError(f"never reached the button {button} with Tab")
 
 
 @pytest.fixture
-def keyboard_round(db):
+def keyboard_round(db, language):
+    """A round open for the pre-report; everyone's profile language is the test's `language`."""
     framework = load_default_framework()
     host = factories.CityFactory(name="Tampere")
     coordinator = factories.CoordinatorFactory()
@@ -75,47 +106,69 @@ def keyboard_round(db):
     lead = factories.AssignmentFactory(round=review_round, role="lead")
     factories.AssignmentFactory(round=review_round)
     transition_round(review_round=review_round, to_state="prereport_open", actor=coordinator)
-    return {
-        "round": review_round,
+    people = {
         "coordinator": coordinator,
         "host_member": factories.MembershipFactory(city=host).user,
         "lead": lead.evaluator,
     }
+    User.objects.filter(pk__in=[user.pk for user in people.values()]).update(language=language)
+    return {"round": review_round, **people}
 
 
-def test_skip_link_and_visible_focus(open_as, visit, keyboard_round):
-    page = open_as(keyboard_round["host_member"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_skip_link_and_visible_focus(language, open_as, visit, keyboard_round):
+    visit.prefix = f"keyboard-{language}"
+    page = open_as(keyboard_round["host_member"], language=language)
+    assert_language(page, language)
     page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to main content")
+    skip = page.locator("body > a[href='#main']")
     expect(skip).to_be_focused()
     expect(skip).to_be_visible()  # visually hidden until focused
+    expect(skip).to_have_text(translated(language, "Skip to main content"))
     assert focused(page)["visible"], "the skip link shows no focus indicator"
-    visit.check(page, "Dashboard with the skip link focused", screenshot=True)
+    visit.check(page, f"Dashboard with the skip link focused ({language})", screenshot=True)
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     visit.assert_clean()
 
 
-def test_prereport_and_scoring_with_the_keyboard_alone(open_as, visit, keyboard_round):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_prereport_and_scoring_with_the_keyboard_alone(language, open_as, visit, keyboard_round):
+    visit.prefix = f"keyboard-{language}"
     review_round = keyboard_round["round"]
+    submit_url = reverse("peerreview:prereport_submit", args=[review_round.pk])
 
     # The host city: the whole pre-report, then its submission.
-    host = open_as(keyboard_round["host_member"])
-    host.goto(f"/rounds/{review_round.pk}/pre-report/")
+    host = open_as(keyboard_round["host_member"], language=language)
+    host.goto(reverse("peerreview:prereport_edit", args=[review_round.pk]))
+    assert_language(host, language)
+    visit.check(host, f"Pre-report editor (keyboard, empty) ({language})")
     groups = complete_with_keyboard(
         host,
+        button="main .form-actions button[name=action][value=review]",
+        label=translated(language, "Save and review submission"),
         level_field="-level",
         level="3",
         text_fields={"-context": "Our context.", "-narrative": "What we do."},
-        button="Save and review submission",
     )
     assert len(groups) == 20
-    expect(host.get_by_role("heading", level=1)).to_contain_text("Submit")
-    visit.check(host, "Pre-report submission (keyboard)")
+    expect(host).to_have_url(re.compile(re.escape(submit_url) + "$"))
+    assert_language(host, language)
+    expect(host.locator("main h1")).to_have_text(translated(language, "Submit the pre-report"))
+    visit.check(host, f"Pre-report submission (keyboard) ({language})")
     complete_with_keyboard(
-        host, level_field="-none", level="", text_fields={}, button="Submit the pre-report"
+        host,
+        button=f'main form[action="{submit_url}"] button[type=submit]',
+        label=translated(language, "Submit the pre-report"),
     )
-    expect(host.get_by_role("status").filter(has_text="The pre-report is submitted")).to_be_visible()
+    expect(host.locator("main .messages [role=status]")).to_have_text(
+        translated(language, "The pre-report is submitted. It is now read-only and goes to the panel.")
+    )
+    expect(host).to_have_url(
+        re.compile(re.escape(reverse("peerreview:round_detail", args=[review_round.pk])) + "$")
+    )
+    assert_language(host, language)
+    visit.check(host, f"Round page (pre-report submitted) ({language})")
     prereport = PreReport.objects.get(round=review_round)
     assert prereport.is_submitted
     assert set(
@@ -126,14 +179,28 @@ def test_prereport_and_scoring_with_the_keyboard_alone(open_as, visit, keyboard_
 
     # The lead evaluator: the whole scoring sheet, then submit.
     transition_round(review_round=review_round, to_state="scoring", actor=keyboard_round["coordinator"])
-    lead = open_as(keyboard_round["lead"])
-    lead.goto(f"/rounds/{review_round.pk}/scoring/")
+    lead = open_as(keyboard_round["lead"], language=language)
+    lead.goto(reverse("peerreview:scoring_sheet", args=[review_round.pk]))
+    assert_language(lead, language)
     groups = complete_with_keyboard(
-        lead, level_field="-level", level="2", text_fields={"-comment": "Seen."}, button="Submit scores"
+        lead,
+        button="main form button[name=action][value=submit]",
+        label=translated(language, "Submit scores"),
+        level_field="-level",
+        level="2",
+        text_fields={"-comment": "Seen."},
     )
     assert len(groups) == 20
-    expect(lead.get_by_text("You submitted your scores on")).to_be_visible()
-    visit.check(lead, "Scoring sheet (keyboard, submitted)")
+    expect(lead.locator("main .messages [role=status]")).to_have_text(
+        translated(
+            language,
+            "Your scores are submitted and locked. You now see the other evaluators' submitted scores.",
+        )
+    )
+    overview = reverse("peerreview:score_overview", args=[review_round.pk])
+    expect(lead.locator(f"main .alert-success[role=status] a[href='{overview}']")).to_be_visible()
+    assert_language(lead, language)
+    visit.check(lead, f"Scoring sheet (keyboard, submitted) ({language})")
     assignment = Assignment.objects.get(round=review_round, evaluator=keyboard_round["lead"])
     assert assignment.has_submitted_scores
     assert set(Score.objects.filter(assignment=assignment).values_list("level", flat=True)) == {2}

@@ -161,7 +161,7 @@ def _links(access) -> list[dict]:
             )
     # The report pages belong to the reports app, which checks its own rules (reports/permissions.py,
     # which this app may not import): these links follow the same steps and roles.
-    if state in (S.ASSESSMENT, S.DRAFTING) and (access.is_lead or access.is_coordinator):
+    if state in (S.ASSESSMENT, S.DRAFTING, S.FACTUAL_CHECK) and (access.is_lead or access.is_coordinator):
         add(
             _("Write the report"),
             "reports:report_edit",

@@ -1,9 +1,12 @@
 """Back office for the secretariat: people, cities, memberships and conflicts."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .account_forms import AdminInviteUserForm
+from .accounts import invite
 from .models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 
 
@@ -39,10 +42,53 @@ class UserAdmin(DjangoUserAdmin):
         (_("Roles"), {"fields": ["is_coordinator", "is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # A new person gets no password from the coordinator: an e-mail invites them to set their own.
+    add_form = AdminInviteUserForm
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "job_title", "language", "is_coordinator"],
+                "description": _(
+                    "The person receives an e-mail with a link to set their own password (valid for a limited time, once)."
+                ),
+            },
+        ),
     ]
     inlines = [MembershipInline, EvaluatorProfileInline, DeclaredConflictInline]
+    actions = ["send_invitation"]
+
+    def get_inlines(self, request, obj):
+        # Adding asks only for the person; roles are added on the next page.
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+        if not change:
+            invite(user=obj, actor=request.user)
+            self.message_user(
+                request,
+                _("An invitation to set a password has been sent to %(email)s.") % {"email": obj.email},
+            )
+
+    @admin.action(description=_("Send an invitation to set a password"))
+    def send_invitation(self, request, queryset) -> None:
+        people = list(queryset.filter(is_active=True))
+        for person in people:
+            invite(user=person, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "An invitation has been sent to %(count)d person.",
+                "Invitations have been sent to %(count)d people.",
+                len(people),
+            )
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(City)

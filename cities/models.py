@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -85,6 +86,8 @@ class User(AbstractUser):
         default=False,
         help_text=_("Coordinators belong to the network's secretariat and see every round."),
     )
+    # Part of the session hash: a new value ends every session of this person ("log out everywhere").
+    session_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -105,6 +108,15 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash (an HMAC of the password), with the session nonce added:
+        sessions end when the password changes or when the person logs out everywhere.
+        With no nonce set it equals Django's own hash, so existing sessions stay valid."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_nonce, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class JointProcurementUnit(models.Model):

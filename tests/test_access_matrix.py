@@ -40,6 +40,16 @@ MATRIX = {
     "login": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "logout": row("POST", "scoring", 302, 302, 302, 302, 302),
     "admin": row("GET", "scoring", 200, 302, 302, 302, 302),
+    "accounts:account": row("GET", "scoring", 200, 200, 200, 200, 200),
+    "accounts:password_change": row("GET", "scoring", 200, 200, 200, 200, 200),
+    "accounts:logout_everywhere": row("POST", "scoring", 302, 302, 302, 302, 302),
+    "accounts:invite": row("GET", "scoring", 200, 403, 403, 403, 403),
+    # Public: a person who cannot log in must reach these (an invalid link explains itself).
+    "accounts:password_reset": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    "accounts:password_reset_done": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    "accounts:password_reset_confirm": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    "accounts:password_reset_complete": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    "accounts:invitation_accept": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "cities:accessibility": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "cities:set_language": row("POST", "scoring", 302, 302, 302, 302, 302, data={"language": "fi"}),
     "peerreview:dashboard": row("GET", "scoring", 200, 200, 200, 200, 200),
@@ -128,6 +138,8 @@ def round_objects(personas):
         "day_id": day.pk,
         "session_id": session.pk,
         "assignment_id": lead_assignment.pk,
+        "uidb64": "MQ",  # a link that does not work: the page says so
+        "token": "0-not-a-token",
     }
 
 
@@ -137,9 +149,18 @@ URL_KWARGS = {
     "peerreview:session_create": ("round_id", "day_id"),
     "peerreview:session_edit": ("round_id", "session_id"),
     "peerreview:invitation_respond": ("assignment_id",),
+    "accounts:password_reset_confirm": ("uidb64", "token"),
+    "accounts:invitation_accept": ("uidb64", "token"),
 }
 NO_KWARGS = {
     "login",
+    "accounts:account",
+    "accounts:password_change",
+    "accounts:logout_everywhere",
+    "accounts:invite",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_complete",
     "logout",
     "cities:set_language",
     "cities:accessibility",

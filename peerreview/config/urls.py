@@ -8,6 +8,7 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("cities.account_urls")),
     path("admin/", admin.site.urls),
     path("", include("cities.urls")),
     path("", include("reports.urls")),

@@ -1,0 +1,295 @@
+"""Accounts: invitations, password reset and change, log out everywhere.
+
+Logins that are themselves under test go through the real login form (the test client
+posting to it); everything else uses force_login."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from cities.accounts import invitation_token_generator
+from cities.models import EvaluatorProfile, Membership, User
+from tests import factories
+
+NEW_PASSWORD = "a-fresh-passphrase-for-2027"
+
+
+def log_in(client, email: str, password: str):
+    return client.post(reverse("login"), {"username": email, "password": password})
+
+
+def link_in(message) -> str:
+    match = re.search(r"(http://testserver\S+/)", message.body)
+    assert match, message.body
+    return match.group(1).removeprefix("http://testserver")
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def person(db):
+    return factories.UserFactory(email="kaisa@example.eu", full_name="Kaisa Mäki", language="fi")
+
+
+# --- Password reset ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reset_link_sets_a_new_password_once(client, person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "Kaisa@Example.eu"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["kaisa@example.eu"]
+    assert "salasana" in message.subject.lower()  # in the person's own language (Finnish)
+    link = link_in(message)
+
+    response = client.get(link)  # the token moves into the session, out of the address bar
+    assert response.status_code == 302
+    form_url = response["Location"]
+    assert "set-password" in form_url
+    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response["Location"] == reverse("accounts:password_reset_complete")
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+
+    second = client.get(link)  # the same link again
+    assert second.status_code == 200
+    assert not second.context["validlink"]
+    assert "no longer works" in second.content.decode()
+    assert log_in(client, person.email, NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_reset_link_expires(client, person, settings):
+    generator = default_token_generator
+    too_old = generator._num_seconds(generator._now()) - settings.PASSWORD_RESET_TIMEOUT - 60
+    token = generator._make_token_with_timestamp(person, too_old, generator.secret)
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+
+    response = client.get(reverse("accounts:password_reset_confirm", args=[uid, token]))
+
+    assert response.status_code == 200
+    assert not response.context["validlink"]
+    assert reverse("accounts:password_reset") in response.content.decode()  # offers a new link
+
+
+@pytest.mark.django_db
+def test_reset_form_keeps_the_typed_password_rules_at_the_field(client, person):
+    token = default_token_generator.make_token(person)
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    form_url = client.get(reverse("accounts:password_reset_confirm", args=[uid, token]))["Location"]
+
+    response = client.post(form_url, {"new_password1": "12345678", "new_password2": "12345678"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]  # too short, entirely numeric, common
+    person.refresh_from_db()
+    assert not person.check_password("12345678")
+
+
+@pytest.mark.django_db
+def test_reset_request_for_an_unknown_address_looks_the_same(
+    client, person, django_capture_on_commit_callbacks
+):
+    """An attacker learns nothing about which addresses have accounts: same redirect, same page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("accounts:password_reset"), {"email": person.email})
+        unknown = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.eu"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert len(mail.outbox) == 1  # only the real account gets an e-mail
+    page = client.get(known["Location"]).content.decode()
+    assert "If the address you entered belongs to an account" in page
+    assert "nobody@example.eu" not in page and person.email not in page
+
+
+@pytest.mark.django_db
+def test_reset_request_does_not_build_the_email_in_the_request(
+    client, person, django_capture_on_commit_callbacks
+):
+    """The e-mail is built and sent after commit (a background task), so the request itself does
+    the same work for known and unknown addresses."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("accounts:password_reset"), {"email": person.email})
+    assert len(mail.outbox) == 0
+    assert len(callbacks) == 1
+
+
+# --- Invitations --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_coordinator_invites_a_person_who_sets_their_password_once(
+    client, django_capture_on_commit_callbacks
+):
+    coordinator = factories.CoordinatorFactory()
+    city = factories.CityFactory(name="Oulu")
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:invite"),
+            {
+                "email": "Ville.Nieminen@Oulu.example",
+                "full_name": "Ville Nieminen",
+                "job_title": "Buyer",
+                "language": "sv",
+                "city": city.pk,
+                "evaluator_home_city": city.pk,
+            },
+        )
+    assert response.status_code == 302
+    invited = User.objects.get(email="ville.nieminen@oulu.example")
+    assert not invited.has_usable_password()  # nobody, the coordinator included, knows a password
+    assert Membership.objects.filter(user=invited, city=city).exists()
+    assert EvaluatorProfile.objects.filter(user=invited, home_city=city).exists()
+    assert len(mail.outbox) == 1
+    assert "konto" in mail.outbox[0].subject.lower()  # Swedish, as chosen
+    link = link_in(mail.outbox[0])
+    assert "/accounts/welcome/" in link
+
+    anonymous = client.__class__()
+    form_url = anonymous.get(link)["Location"]
+    response = anonymous.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response["Location"] == reverse("login")
+    invited.refresh_from_db()
+    assert invited.check_password(NEW_PASSWORD)
+
+    again = anonymous.get(link)
+    assert again.status_code == 200 and not again.context["validlink"]
+    assert log_in(anonymous, invited.email, NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_invitation_link_expires_and_is_no_reset_link(client, person, settings):
+    person.set_unusable_password()
+    person.save()
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    generator = invitation_token_generator
+    too_old = generator._num_seconds(generator._now()) - settings.INVITATION_TIMEOUT_DAYS * 86400 - 60
+    old_token = generator._make_token_with_timestamp(person, too_old, generator.secret)
+    reset_token = default_token_generator.make_token(person)
+
+    expired = client.get(reverse("accounts:invitation_accept", args=[uid, old_token]))
+    wrong_kind = client.get(reverse("accounts:invitation_accept", args=[uid, reset_token]))
+
+    assert not expired.context["validlink"]
+    assert not wrong_kind.context["validlink"]
+    fresh = client.get(reverse("accounts:invitation_accept", args=[uid, generator.make_token(person)]))
+    assert fresh.status_code == 302  # a fresh invitation works
+
+
+@pytest.mark.django_db
+def test_invite_form_refuses_a_known_address_at_the_field(client, person):
+    client.force_login(factories.CoordinatorFactory())
+    response = client.post(
+        reverse("accounts:invite"), {"email": "KAISA@example.eu", "full_name": "Kaisa", "language": "fi"}
+    )
+    assert response.status_code == 200
+    assert "already has an account" in str(response.context["form"].errors["email"])
+    assert 'value="KAISA@example.eu"' in response.content.decode()  # typed text kept
+
+
+@pytest.mark.django_db
+def test_only_coordinators_invite(client, person):
+    client.force_login(person)
+    response = client.post(
+        reverse("accounts:invite"), {"email": "x@example.eu", "full_name": "X", "language": "en"}
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="x@example.eu").exists()
+
+
+@pytest.mark.django_db
+def test_back_office_add_person_sends_an_invitation(client, django_capture_on_commit_callbacks):
+    admin_user = factories.CoordinatorFactory(is_superuser=True)
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:cities_user_add"),
+            {"email": "new.person@example.eu", "full_name": "New Person", "language": "en", "job_title": ""},
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = User.objects.get(email="new.person@example.eu")
+    assert not created.has_usable_password()
+    assert [m.to for m in mail.outbox] == [["new.person@example.eu"]]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:cities_user_changelist"),
+            {"action": "send_invitation", "_selected_action": [created.pk]},
+        )
+    assert len(mail.outbox) == 2
+    assert "/accounts/welcome/" in mail.outbox[1].body
+
+
+# --- Password change and sessions ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_password_change_keeps_this_session_and_ends_the_others(client, person):
+    other_device = client.__class__()
+    other_device.force_login(person)
+    client.force_login(person)
+
+    wrong = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "not-my-password", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert wrong.status_code == 200
+    assert wrong.context["form"].errors["old_password"]
+
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": factories.PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response["Location"] == reverse("accounts:account")
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    assert client.get(reverse("accounts:account")).status_code == 200
+    assert other_device.get(reverse("accounts:account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_log_out_everywhere_ends_every_session(client, person):
+    laptop, phone = client.__class__(), client.__class__()
+    laptop.force_login(person)
+    phone.force_login(person)
+    someone_else = client.__class__()
+    someone_else.force_login(factories.UserFactory())
+
+    response = laptop.post(reverse("accounts:logout_everywhere"))
+
+    assert response["Location"] == reverse("login")
+    for device in (laptop, phone):
+        redirected = device.get(reverse("accounts:account"))
+        assert redirected.status_code == 302 and "login" in redirected["Location"]
+    assert someone_else.get(reverse("accounts:account")).status_code == 200
+    # and logging in again works
+    assert log_in(phone, person.email, factories.PASSWORD).status_code == 302
+    assert phone.get(reverse("accounts:account")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_account_page_links_to_everything_about_signing_in(client, person):
+    client.force_login(person)
+    page = client.get(reverse("accounts:account")).content.decode()
+    assert reverse("accounts:password_change") in page
+    assert reverse("accounts:logout_everywhere") in page
+    assert 'id="my-data"' in page
+
+
+@pytest.mark.django_db
+def test_login_page_links_to_password_reset(client):
+    assert reverse("accounts:password_reset") in client.get(reverse("login")).content.decode()

@@ -3,6 +3,8 @@ action proposals (the follow-up register) and the city's factual-check comment."
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -153,7 +155,9 @@ class ActionProgress(models.Model):
 
 
 def report_pdf_path(instance: ReportPdf, filename: str) -> str:
-    return f"reports/round-{instance.report.round_id}/{filename}"
+    """A random name: nothing in it (round, version, draft or final) can be guessed; the
+    download view gives the reader a readable name."""
+    return f"reports/{uuid.uuid4().hex}.pdf"
 
 
 class ReportPdf(models.Model):

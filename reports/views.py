@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peerreview.downloads import attachment
 from peerreview.models import Criterion, Framework, Round, RoundState
 from peerreview.permissions import require, round_access
 from peerreview.services.panel import score_overview
@@ -282,9 +283,7 @@ def report_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
     if stored is not None:
         kind = "" if stored.is_final else "-draft"
         filename = f"{slugify(access.round.title)}-report{kind}-v{stored.version}.pdf"
-        return FileResponse(
-            stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-        )
+        return attachment(stored.file, filename, content_type="application/pdf")
     schedule_pdf(report.pk)
     response = render(
         request,

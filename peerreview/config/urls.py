@@ -1,6 +1,5 @@
 """Root URLconf: the composition root wires the apps together."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,8 +13,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("peerreview.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, in DEBUG either: stored files leave only through views that check access
+# (peerreview.downloads).

@@ -30,6 +30,26 @@ EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
+# The type a download is sent with: the one its (checked) extension stands for.
+EVIDENCE_CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".csv": "text/csv; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def evidence_content_type(evidence: EvidenceFile) -> str:
+    return EVIDENCE_CONTENT_TYPES.get(Path(evidence.file.name).suffix.lower(), "application/octet-stream")
+
+
 def validate_evidence_file(upload: UploadedFile) -> None:
     """Refuse files that are too large, of a type we do not accept, or whose content
     does not match their extension."""

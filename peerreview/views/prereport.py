@@ -8,17 +8,18 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..downloads import attachment
 from ..forms.prereport import EvidenceUploadForm, IndicatorTable, PreReportEditor, indicator_years
 from ..models import Answer, EvidenceFile, PreReport, Round, RoundState
 from ..permissions import RoundAccess, require, round_access
-from ..services.prereport import add_evidence, delete_evidence, submit_pre_report
+from ..services.prereport import add_evidence, delete_evidence, evidence_content_type, submit_pre_report
 from ..services.rounds import TransitionError, prepare_prereport
 
 # --- helpers -------------------------------------------------------------------------------
@@ -323,11 +324,7 @@ def evidence_download(request: HttpRequest, round_id: int, evidence_id: int) -> 
     access = round_access(request.user, round_id)
     require(access.refuse_view_prereport)
     evidence = get_object_or_404(EvidenceFile, pk=evidence_id, prereport__round=access.round)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404(_("The file is no longer stored.")) from error
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+    return attachment(evidence.file, evidence.original_name, content_type=evidence_content_type(evidence))
 
 
 @require_POST

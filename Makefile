@@ -3,7 +3,14 @@
 # Only `test` (and `ci`) point Django at PostgreSQL; every other target uses
 # whatever the environment says, which by default is SQLite with tasks run in-process.
 
-PYTHON ?= python
+# Everything runs in a project virtual environment (.venv), made with the system's python3 on
+# first use: a stock Debian or macOS has only `python3`, and Debian's own Python refuses pip
+# installs (PEP 668). `make test PYTHON=python` uses another interpreter (CI does).
+VENV ?= .venv
+BOOTSTRAP_PYTHON ?= python3
+PYTHON ?= $(VENV)/bin/python
+PORT ?= 8000
+export PORT
 MANAGE := $(PYTHON) manage.py
 RUFF := $(PYTHON) -m ruff
 
@@ -21,25 +28,36 @@ fi
 endef
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo lint test ci messages
+.PHONY: help venv install demo lint test ci messages
 
 help:
-	@echo "make install  install the development requirements"
-	@echo "make demo     install, migrate, seed demo data and run on http://127.0.0.1:8000 (SQLite, no services)"
+	@echo "make install  make .venv (with python3) and install the development requirements into it"
+	@echo "make demo     make .venv, install, migrate, seed demo data and run on http://127.0.0.1:PORT (default 8000; SQLite, no services)"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make test     the full CI check: lint, missing migrations, translations, pytest on PostgreSQL"
 	@echo "make ci       same as make test"
 	@echo "make messages re-extract translatable strings into locale/{fi,sv} and compile them"
 
-install:
-	$(PYTHON) -m pip install -r requirements-dev.txt
+# Create .venv when PYTHON is the venv's interpreter and it does not exist yet.
+venv:
+	@if [ "$(PYTHON)" = "$(VENV)/bin/python" ] && [ ! -x "$(PYTHON)" ]; then \
+		command -v $(BOOTSTRAP_PYTHON) >/dev/null 2>&1 || { echo "error: $(BOOTSTRAP_PYTHON) not found: install Python 3.11 or newer"; exit 1; }; \
+		$(BOOTSTRAP_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed, found " + sys.version.split()[0])' || exit 1; \
+		echo "creating the virtual environment $(VENV) with $(BOOTSTRAP_PYTHON)"; \
+		$(BOOTSTRAP_PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+			echo "error: could not create $(VENV). On Debian or Ubuntu: sudo apt install python3-venv"; exit 1; }; \
+	fi
 
-demo:
-	$(PYTHON) -m pip install -r requirements.txt
+install: venv
+	$(PYTHON) -m pip install --disable-pip-version-check -r requirements-dev.txt
+
+demo: venv
+	$(PYTHON) -m pip install --disable-pip-version-check -r requirements.txt
 	$(MANAGE) migrate --noinput
 	@$(compile_messages)
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Demo running at http://127.0.0.1:$(PORT)/ (every demo password: review-demo-2026). Stop with Ctrl+C."
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint:
 	$(RUFF) check . && $(RUFF) format --check .
@@ -49,6 +67,7 @@ lint:
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peerreview
 test: export CELERY_BROKER_URL ?=
 test:
+	@$(PYTHON) -c "import django, pytest" 2>/dev/null || { echo "error: the test requirements are not installed for $(PYTHON): run make install first"; exit 1; }
 	$(RUFF) check . && $(RUFF) format --check .
 	$(MANAGE) makemigrations --check --dry-run
 	@$(compile_messages)

@@ -43,7 +43,8 @@ if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Links in e-mails. `make demo PORT=8001` sets it; it follows PORT when unset.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -167,8 +168,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peer-review@example.eu")
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "accessibility@example.eu")
 
 # Celery: no broker configured means tasks run in-process (development default).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, kombu would still resolve a default AMQP host (and warn "No hostname was
+# supplied" on every send): the in-memory transport keeps it quiet and never leaves the process.
+CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost//"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

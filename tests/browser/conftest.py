@@ -14,6 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Generous limits: these are ceilings for conditions to come true, not waits. On a fully loaded
+# two-core machine (CI with other work, load average 10) a navigation can take many seconds;
+# a timeout must mean a defect, not a busy machine.
+ACTION_TIMEOUT_MS = 60_000
+NAVIGATION_TIMEOUT_MS = 120_000
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
 # thread with a running loop unless told that it is safe (it is: nothing here is async).
@@ -183,7 +191,8 @@ def open_as(request, chromium, live_server, visit, browser_settings):
         context = chromium.new_context(
             base_url=live_server.url, locale=BROWSER_LOCALES[language], accept_downloads=True
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         visit.watch(page)

@@ -12,7 +12,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BROWSER_LOCALES, LANGUAGES, translated
+from tests.browser.conftest import (
+    ACTION_TIMEOUT_MS,
+    BROWSER_LOCALES,
+    LANGUAGES,
+    NAVIGATION_TIMEOUT_MS,
+    translated,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +33,8 @@ def test_accessibility_statement_is_public_and_linked_from_the_footer(
     browser_settings.ACCESSIBILITY_CONTACT_EMAIL = CONTACT
     statement = reverse("cities:accessibility")
     context = chromium.new_context(base_url=live_server.url, locale=BROWSER_LOCALES[language])
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     try:
         page = context.new_page()
         visit.watch(page)

@@ -69,6 +69,7 @@ test: export CELERY_BROKER_URL ?=
 test:
 	@$(PYTHON) -c "import django, pytest" 2>/dev/null || { echo "error: the test requirements are not installed for $(PYTHON): run make install first"; exit 1; }
 	$(RUFF) check . && $(RUFF) format --check .
+	$(PYTHON) -c "from importlinter.cli import lint_imports_command; lint_imports_command()" --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 	@$(compile_messages)
 	$(PYTHON) -m pytest

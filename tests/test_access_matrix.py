@@ -14,6 +14,7 @@ from peerreview.models import AssessmentDay, Session
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
 from reports.services import get_or_create_report
+from tests.files import pdf_bytes
 
 PERSONAS = ["coordinator", "host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"]
 ANONYMOUS = "anonymous"
@@ -119,7 +120,7 @@ def round_objects(personas):
     prereport.save()
     evidence = add_evidence(
         prereport=prereport,
-        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf"),
+        upload=SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf"),
         user=personas.host_member,
     )
     day = AssessmentDay.objects.create(

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cities.middleware.UserLanguageMiddleware",
+    # Refuses oversized bodies from Content-Length, in the user's language, before the CSRF
+    # check (a process_view) reads the body.
+    "peerreview.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the edit history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -151,6 +154,15 @@ STORAGES = {
 
 # Uploads: evidence files are checked by type and size in cities-independent validators.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Evidence a round may store in all (its pre-report's files together).
+EVIDENCE_ROUND_QUOTA_BYTES = env_int("EVIDENCE_ROUND_QUOTA_BYTES", 200 * 1024 * 1024)
+# A request body larger than this is refused from its Content-Length, before it is read:
+# one evidence file and the form around it.
+UPLOAD_MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024
+# Office documents (zip packages) are unpacked within these limits (zip bombs).
+OFFICE_MAX_UNPACKED_BYTES = env_int("OFFICE_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+OFFICE_MAX_COMPRESSION_RATIO = 100
+OFFICE_MAX_ENTRIES = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

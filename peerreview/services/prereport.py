@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Criterion, EvidenceFile, PreReport, Round, RoundState
 from .rounds import TransitionError, transition_round
+from .upload_checks import check_content
 
 # Allowed evidence types: extension → the first bytes a real file of that type starts with.
 EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -79,6 +81,7 @@ def validate_evidence_file(upload: UploadedFile) -> None:
                 _("The file's content does not match its “%(type)s” extension.") % {"type": suffix},
                 code="file_content",
             )
+        check_content(upload, suffix)
     else:
         upload.seek(0)
         sample = upload.read(4096)
@@ -103,15 +106,39 @@ def add_evidence(
     description: str = "",
 ) -> EvidenceFile:
     validate_evidence_file(upload)
-    return EvidenceFile.objects.create(
-        prereport=prereport,
-        criterion=criterion,
-        file=upload,
-        original_name=Path(upload.name).name[:255],
-        size=upload.size,
-        description=description,
-        uploaded_by=user,
-    )
+    with transaction.atomic():
+        # The row lock makes concurrent uploads to one pre-report take turns at the quota.
+        PreReport.objects.select_for_update().filter(pk=prereport.pk).first()
+        check_quota(prereport=prereport, size=upload.size)
+        return EvidenceFile.objects.create(
+            prereport=prereport,
+            criterion=criterion,
+            file=upload,
+            original_name=Path(upload.name).name[:255],
+            size=upload.size,
+            description=description,
+            uploaded_by=user,
+        )
+
+
+def check_quota(*, prereport: PreReport, size: int) -> None:
+    """A round stores at most EVIDENCE_ROUND_QUOTA_BYTES of evidence."""
+    quota = settings.EVIDENCE_ROUND_QUOTA_BYTES
+    used = prereport.evidence_files.aggregate(total=Sum("size"))["total"] or 0
+    if used + size > quota:
+        raise ValidationError(
+            _(
+                "This round's evidence files already take %(used)s MB of the %(quota)s MB a round "
+                "may store, and this file (%(size)s MB) does not fit. Delete files you no longer "
+                "need, or ask the coordinators."
+            )
+            % {
+                "used": f"{used / 1048576:.1f}",
+                "quota": f"{quota / 1048576:.0f}",
+                "size": f"{size / 1048576:.1f}",
+            },
+            code="quota",
+        )
 
 
 def delete_evidence(*, evidence: EvidenceFile) -> None:

@@ -27,16 +27,14 @@ from cities.models import User
 from peerreview.models import AgreedScore, Assignment, Criterion, PreReport, Round, Session
 from reports.models import ActionProposal, SummaryReport
 from tests.browser.conftest import switch_language
+from tests.files import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LANGUAGES = ["en", "fi", "sv"]
 
-# The smallest file the evidence check accepts as a PDF.
-SMALL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# A small PDF the evidence check accepts (it parses and has a page).
+SMALL_PDF = pdf_bytes("Procurement strategy")
 HOST, LEAD, MEMBER, COORDINATOR, OTHER_CITY = (
     "espoo@demo.eu",
     "eva.lund@demo.eu",

@@ -7,13 +7,37 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from peerreview.forms.versioned import VersionedFormMixin
 from peerreview.models import Criterion
 
+from .editing import FINDING_FIELDS, PROPOSAL_FIELDS, SECTION_FIELDS, new_form_token
 from .models import ActionProposal, Finding, SummaryReport
 from .services import REPEAT_INTERVAL_RANGE
 
+# Hidden bookkeeping fields that never count as a change a person made.
+BOOKKEEPING_FIELDS = {"base_version", "base_digests", "form_token"}
 
-class ReportTextsForm(forms.ModelForm):
+
+class VersionedModelForm(VersionedFormMixin, forms.ModelForm):
+    """A ModelForm for one versioned unit of the report; ``conflict`` is set after a refused save."""
+
+    conflict = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.add_version_fields()
+
+    def has_changed(self) -> bool:
+        return any(name not in BOOKKEEPING_FIELDS for name in self.changed_data)
+
+    def labels(self) -> dict[str, str]:
+        return {name: str(self.fields[name].label) for name in self.versioned_fields if name in self.fields}
+
+
+class ReportTextsForm(VersionedModelForm):
+    versioned_fields = list(SECTION_FIELDS)
+
     class Meta:
         model = SummaryReport
         fields = ["executive_summary", "key_strengths", "purpose_and_scope", "process_notes", "next_steps"]
@@ -31,7 +55,9 @@ class ReportTextsForm(forms.ModelForm):
         }
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(VersionedModelForm):
+    versioned_fields = list(FINDING_FIELDS)
+
     class Meta:
         model = Finding
         fields = ["evidence", "strengths", "areas_to_develop", "good_practice"]
@@ -62,7 +88,12 @@ class CriterionChoiceField(forms.ModelChoiceField):
         return str(initial or "") != str(data or "")
 
 
-class ActionProposalForm(forms.ModelForm):
+class ActionProposalForm(VersionedModelForm):
+    """An existing proposal (versioned) or a new row (with a one-time token, so a double
+    submission creates one proposal)."""
+
+    versioned_fields = list(PROPOSAL_FIELDS)
+
     class Meta:
         model = ActionProposal
         fields = ["criterion", "title", "description", "priority", "owner", "timeframe", "success_indicator"]
@@ -73,6 +104,10 @@ class ActionProposalForm(forms.ModelForm):
         self.fields["criterion"] = CriterionChoiceField(
             criteria, required=False, label=_("criterion"), empty_label=_("(the whole unit)")
         )
+        if self.instance.pk is None:
+            self.fields["form_token"] = forms.UUIDField(
+                widget=forms.HiddenInput, required=False, initial=new_form_token
+            )
 
 
 class BaseActionProposalFormSet(BaseModelFormSet):

@@ -38,6 +38,8 @@ class SummaryReport(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    # Bumped by every versioned save of a text section (peerreview.services.versioning).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("summary report")
@@ -60,6 +62,8 @@ class Finding(models.Model):
     strengths = models.TextField(_("strengths"), blank=True)
     areas_to_develop = models.TextField(_("areas to develop"), blank=True)
     good_practice = models.TextField(_("good practice"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("finding")
@@ -102,6 +106,10 @@ class ActionProposal(models.Model):
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     timeframe = models.CharField(_("timeframe"), max_length=100, blank=True)
     success_indicator = models.CharField(_("success indicator"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
+    # The one-time token of the form that created it: a form posted twice creates one proposal.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("action proposal")

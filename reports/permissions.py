@@ -34,6 +34,8 @@ def refuse_view_report(access: RoundAccess) -> str:
 def refuse_edit_report(access: RoundAccess) -> str:
     if not (access.is_lead or access.is_coordinator):
         return _("Only the lead evaluator and coordinators write the summary report.")
+    if access.state == RoundState.PUBLISHED:
+        return _("The report is published: it can no longer be changed.")
     if access.state not in SummaryReport.EDITABLE_STATES:
         return _(
             "The report is written from the assessment days until the factual check; "

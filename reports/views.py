@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from peerreview.downloads import attachment
@@ -18,6 +19,7 @@ from peerreview.services.panel import score_overview
 from peerreview.services.rounds import TransitionError
 
 from .document import report_document
+from .editing import UnitEdit, create_action_proposal, delete_action_proposals, save_units
 from .exports import (
     proposal_headers,
     proposal_rows,
@@ -28,7 +30,7 @@ from .exports import (
     to_xlsx,
 )
 from .forms import ActionProposalFormSet, FactualCommentForm, FindingFormSet, PublishForm, ReportTextsForm
-from .models import SummaryReport
+from .models import ActionProposal, Finding, SummaryReport
 from .pdf import current_pdf
 from .permissions import (
     refuse_edit_report,
@@ -38,15 +40,10 @@ from .permissions import (
     refuse_view_report,
 )
 from .services import (
-    ACTION_FIELDS,
-    FINDING_TEXT_FIELDS,
     factual_check_problems,
     get_or_create_report,
     publish_report,
     record_factual_comment,
-    save_action_proposals,
-    save_findings,
-    save_report_texts,
     schedule_pdf,
 )
 from .services import (
@@ -56,6 +53,44 @@ from .services import (
 
 def _problems(error: ValidationError | TransitionError) -> list[str]:
     return error.problems if isinstance(error, TransitionError) else error.messages
+
+
+def _edit_for(form, model) -> UnitEdit:
+    version, base = form.base()
+    return UnitEdit(
+        model=model,
+        pk=form.instance.pk,
+        base_version=version,
+        base=base,
+        values=form.model_values(),
+        labels=form.labels(),
+    )
+
+
+def _apply_results(request: HttpRequest, pairs) -> int:
+    """After save_units: rebase every saved form on the unit as saved (the person's text
+    stays), attach conflicts to their forms. Returns the number of conflicts."""
+    conflicts = 0
+    for form, edit in pairs:
+        if edit.conflict is not None:
+            form.conflict = edit.conflict
+            form.rebase_on(edit.conflict.current)
+            conflicts += 1
+        elif edit.saved is not None:
+            form.rebase_on(edit.saved)
+    if conflicts:
+        messages.warning(
+            request,
+            ngettext(
+                "One part was changed by someone else while you were writing: it is not saved. "
+                "Your other changes are saved.",
+                "%(count)d parts were changed by someone else while you were writing: they are not saved. "
+                "Your other changes are saved.",
+                conflicts,
+            )
+            % {"count": conflicts},
+        )
+    return conflicts
 
 
 def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -68,20 +103,21 @@ def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     formset = FindingFormSet(
         data, queryset=report.findings.select_related("criterion__theme"), prefix="findings"
     )
+    status = 200
     if data is not None and texts_form.is_valid() and formset.is_valid():
+        pairs = [(texts_form, _edit_for(texts_form, SummaryReport))]
+        pairs += [(form, _edit_for(form, Finding)) for form in formset.forms]
         try:
-            save_report_texts(report=report, **texts_form.cleaned_data)
-            changes = {
-                form.instance.pk: {name: form.cleaned_data[name] for name in FINDING_TEXT_FIELDS}
-                for form in formset.forms
-                if form.has_changed()
-            }
-            save_findings(report=report, changes=changes)
+            save_units(report=report, edits=[edit for _form, edit in pairs], actor=request.user)
         except ValidationError as error:
             texts_form.add_error(None, error)
+            status = 409
         else:
-            messages.success(request, _("The report is saved."))
-            return redirect("reports:report_edit", round_id=review_round.pk)
+            if not _apply_results(request, pairs):
+                messages.success(request, _("The report is saved."))
+                return redirect("reports:report_edit", round_id=review_round.pk)
+            status = 409
+            report.refresh_from_db()
     rows = {row.criterion.pk: row for row in score_overview(review_round).rows}
     for form in formset.forms:
         form.scores = rows.get(form.instance.criterion_id)
@@ -97,6 +133,7 @@ def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
             "can_send": not refuse_send_for_check(access),
             "send_problems": factual_check_problems(report),
         },
+        status=status,
     )
 
 
@@ -112,29 +149,40 @@ def actions_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     )
     formset = ActionProposalFormSet(
         request.POST if request.method == "POST" else None,
-        queryset=report.action_proposals.all(),
+        queryset=report.action_proposals.select_related("criterion"),
         prefix="actions",
         criteria=criteria,
     )
+    status = 200
     if request.method == "POST" and formset.is_valid():
-        deleted = [form for form in formset.deleted_forms if form.instance.pk]
-        rows = [
-            {"pk": form.instance.pk, **{name: form.cleaned_data.get(name) for name in ACTION_FIELDS}}
-            for form in formset.forms
-            if form.has_changed() and form not in formset.deleted_forms
-        ]
+        deleted = [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
+        existing = [form for form in formset.forms if form.instance.pk and form.instance.pk not in deleted]
+        new = [form for form in formset.forms if not form.instance.pk and form.has_changed()]
+        pairs = [(form, _edit_for(form, ActionProposal)) for form in existing]
         try:
-            save_action_proposals(report=report, rows=rows, delete_ids=[form.instance.pk for form in deleted])
+            save_units(report=report, edits=[edit for _form, edit in pairs], actor=request.user)
+            for form in new:
+                create_action_proposal(
+                    report=report,
+                    form_token=form.cleaned_data.get("form_token"),
+                    values=form.model_values(),
+                    actor=request.user,
+                )
+            delete_action_proposals(report=report, ids=deleted)
         except ValidationError as error:
             for problem in error.messages:
                 messages.error(request, problem)
+            status = 409
         else:
-            messages.success(request, _("The action proposals are saved."))
-            return redirect("reports:actions_edit", round_id=review_round.pk)
+            if not _apply_results(request, pairs):
+                messages.success(request, _("The action proposals are saved."))
+                return redirect("reports:actions_edit", round_id=review_round.pk)
+            status = 409
     return render(
         request,
         "reports/actions_edit.html",
         {"review_round": review_round, "report": report, "formset": formset},
+        status=status,
     )
 
 

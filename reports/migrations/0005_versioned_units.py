@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_report_pdf'),
+        ('reports', '0004_report_pdf_random_names'),
     ]
 
     operations = [

@@ -6,9 +6,19 @@
 # Everything runs in a project virtual environment (.venv), made with the system's python3 on
 # first use: a stock Debian or macOS has only `python3`, and Debian's own Python refuses pip
 # installs (PEP 668). `make test PYTHON=python` uses another interpreter (CI does).
+# When the active `python` already has the requirements (an activated virtual environment, CI's
+# interpreter), that one is used instead.
 VENV ?= .venv
 BOOTSTRAP_PYTHON ?= python3
-PYTHON ?= $(VENV)/bin/python
+ifeq ($(origin PYTHON),undefined)
+  ifneq ($(wildcard $(VENV)/bin/python),)
+    PYTHON := $(VENV)/bin/python
+  else ifeq ($(shell python -c "import django" >/dev/null 2>&1 && echo yes),yes)
+    PYTHON := python
+  else
+    PYTHON := $(VENV)/bin/python
+  endif
+endif
 PORT ?= 8000
 export PORT
 MANAGE := $(PYTHON) manage.py

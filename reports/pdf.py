@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,8 +33,10 @@ from .models import ReportPdf, SummaryReport
 logger = logging.getLogger(__name__)
 
 # Bump when the rendering pipeline changes in a way the HTML does not show.
-LAYOUT_VERSION = "1"
-PDF_VARIANT = "pdf/ua-1"
+LAYOUT_VERSION = "2"
+# WeasyPrint writes PDF/A-2a (tags, sRGB output intent, identification); reports.pdf_ua then
+# fixes what PDF/UA-1 needs beyond that and adds its identification.
+PDF_VARIANT = "pdf/a-2a"
 
 
 def render_html(review_round: Round) -> str:
@@ -65,8 +68,17 @@ def _layout_and_write(html: str) -> tuple[bytes, int]:
     """The PDF and its page count from one layout (no second parse of the PDF)."""
     from weasyprint import HTML
 
+    from .pdf_ua import finish
+
     document = HTML(string=html, base_url=base_url()).render(pdf_variant=PDF_VARIANT)
-    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return finish(pdf, html=html, language=html_language(html)), len(document.pages)
+
+
+def html_language(html: str) -> str:
+    """The language the report's HTML declares on its root element."""
+    match = re.search(r"<html[^>]*\blang=\"([A-Za-z-]+)\"", html)
+    return match.group(1) if match else settings.LANGUAGE_CODE
 
 
 @dataclass

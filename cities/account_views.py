@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .account_forms import InvitePersonForm, PasswordResetRequestForm
-from .accounts import invitation_token_generator, log_out_everywhere
+from .accounts import axes_username, invitation_token_generator, log_out_everywhere, unlock
 
 
 class ResetMinutesMixin:
@@ -41,6 +42,27 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        # Whoever proves they own the address is past any lockout of the account.
+        unlock(user=self.user)
+        return super().form_valid(form)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked account sees on the login page (django-axes' AXES_LOCKOUT_CALLABLE), in the
+    visitor's language; the same for an address without an account, so it tells nothing."""
+    message = _(
+        "Too many wrong passwords: this account is locked for %(minutes)d minutes after "
+        "%(limit)d failed attempts in a row. Try again later, choose a new password with "
+        '"Forgot your password?", or ask the network\'s coordinators to unlock it.'
+    ) % {
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "limit": settings.AXES_FAILURE_LIMIT,
+    }
+    form = AuthenticationForm(request, initial={"username": axes_username(request, credentials)})
+    context = {"form": form, "locked_out_message": message, "next": request.POST.get("next", "")}
+    return render(request, "registration/login.html", context, status=429)
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

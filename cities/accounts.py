@@ -97,6 +97,20 @@ def send_account_email(*, user: User, kind: str, actor: User | None = None) -> N
     message.send()
 
 
+def axes_username(request, credentials: dict | None = None) -> str:
+    """The account a login attempt is counted against (django-axes): the e-mail address as
+    typed, without case or spaces, so "Anna@City.eu " and "anna@city.eu" share one count."""
+    data = credentials if credentials else getattr(request, "POST", {})
+    return str(data.get("username") or data.get("email") or "").strip().lower()
+
+
+def unlock(*, user: User) -> int:
+    """Clear the failed logins of `user`, ending a lockout early. Returns the attempts cleared."""
+    from axes.utils import reset
+
+    return reset(username=user.email.lower())
+
+
 def _enqueue(user_id: int, kind: str, actor_id: int | None = None) -> None:
     from .tasks import send_account_email_task
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .account_forms import AdminInviteUserForm
-from .accounts import invite
+from .accounts import invite, unlock
 from .models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 
 
@@ -57,7 +57,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     inlines = [MembershipInline, EvaluatorProfileInline, DeclaredConflictInline]
-    actions = ["send_invitation"]
+    actions = ["send_invitation", "unlock_accounts"]
 
     def get_inlines(self, request, obj):
         # Adding asks only for the person; roles are added on the next page.
@@ -73,6 +73,21 @@ class UserAdmin(DjangoUserAdmin):
                 request,
                 _("An invitation to set a password has been sent to %(email)s.") % {"email": obj.email},
             )
+
+    @admin.action(description=_("Unlock (clear failed logins)"))
+    def unlock_accounts(self, request, queryset) -> None:
+        """End a lockout after too many wrong passwords before its time runs out."""
+        unlocked = [person for person in queryset if unlock(user=person)]
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account unlocked.",
+                "%(count)d accounts unlocked.",
+                len(unlocked),
+            )
+            % {"count": len(unlocked)},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Send an invitation to set a password"))
     def send_invitation(self, request, queryset) -> None:

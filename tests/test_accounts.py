@@ -293,3 +293,101 @@ def test_account_page_links_to_everything_about_signing_in(client, person):
 @pytest.mark.django_db
 def test_login_page_links_to_password_reset(client):
     assert reverse("accounts:password_reset") in client.get(reverse("login")).content.decode()
+
+
+# --- Lockout (django-axes) ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(client, person, settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    statuses = [log_in(client, person.email, "wrong-password").status_code for _attempt in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth wrong password locks
+
+    response = client.post(
+        reverse("login"),
+        {"username": person.email.upper(), "password": factories.PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="fi",
+    )
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "lukittu" in page  # the locked-out message, in the visitor's language (Finnish)
+    assert 'value="KAISA@EXAMPLE.EU"' in page or 'value="kaisa@example.eu"' in page
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("accounts:account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_lockout_counts_per_account_not_per_address(client, person):
+    for _attempt in range(5):
+        log_in(client, person.email, "wrong-password")
+    colleague = factories.UserFactory(email="colleague@example.eu")
+    # Same office, same address: the colleague still logs in.
+    assert log_in(client, colleague.email, factories.PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_unknown_address_locks_like_a_known_one(client):
+    """Whether an address has an account is not told by the lockout either."""
+    responses = [log_in(client, "nobody@example.eu", "wrong-password") for _attempt in range(6)]
+    assert [r.status_code for r in responses] == [200] * 4 + [429] * 2
+
+
+@pytest.mark.django_db
+def test_coordinator_unlocks_an_account_in_the_back_office(client, person):
+    for _attempt in range(6):
+        log_in(client, person.email, "wrong-password")
+    assert log_in(client, person.email, factories.PASSWORD).status_code == 429
+
+    coordinator_browser = client.__class__()
+    coordinator_browser.force_login(factories.CoordinatorFactory(is_superuser=True))
+    response = coordinator_browser.post(
+        reverse("admin:cities_user_changelist"),
+        {"action": "unlock_accounts", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+
+    assert log_in(client, person.email, factories.PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_reset_ends_a_lockout(client, person):
+    for _attempt in range(6):
+        log_in(client, person.email, "wrong-password")
+    token = default_token_generator.make_token(person)
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    form_url = client.get(reverse("accounts:password_reset_confirm", args=[uid, token]))["Location"]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert log_in(client, person.email, NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_login_signals_fire_for_the_audit_trail(client, person):
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+    seen = []
+
+    def record(name):
+        def receiver(sender, **kwargs):
+            seen.append(name)
+
+        return receiver
+
+    receivers = {"failed": record("failed"), "locked": record("locked"), "in": record("in")}
+    user_login_failed.connect(receivers["failed"])
+    user_locked_out.connect(receivers["locked"])
+    user_logged_in.connect(receivers["in"])
+    try:
+        log_in(client, person.email, factories.PASSWORD)
+        for _attempt in range(5):
+            log_in(client.__class__(), person.email, "wrong-password")
+    finally:
+        user_login_failed.disconnect(receivers["failed"])
+        user_locked_out.disconnect(receivers["locked"])
+        user_logged_in.disconnect(receivers["in"])
+    assert seen[0] == "in"
+    assert seen.count("failed") == 5
+    assert "locked" in seen

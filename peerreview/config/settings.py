@@ -7,6 +7,7 @@ in-process, e-mail printed to the console. Every variable is listed in
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "simple_history",
+    "axes",
     "cities",
     "peerreview",
     "reports",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     # Records who made each change in the edit history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes: refuses logins to a locked account (keep it last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "peerreview.config.urls"
@@ -117,6 +121,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks the lockout before the model backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "peerreview:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -125,6 +134,21 @@ LOGOUT_REDIRECT_URL = "login"
 # (set your own password) once and for this many days.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 INVITATION_TIMEOUT_DAYS = env_int("INVITATION_TIMEOUT_DAYS", 7)
+# Lockout (django-axes): this many wrong passwords in a row lock the account for AXES_COOLOFF_MINUTES;
+# a coordinator can unlock it earlier (back office: People → "Unlock"), and so does a password reset.
+# Counted per account, not per address, so that a city office behind one address is never locked out.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" in the lockout parameters because counting by user agent or cookie
+# can be dodged; counting by account cannot (the attacker must name the account), and an address-wide
+# lock would shut out a whole city office behind one NAT address after five typos by different people.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (axes would guess "email", the USERNAME_FIELD)
+AXES_USERNAME_CALLABLE = "cities.accounts.axes_username"
+AXES_LOCKOUT_CALLABLE = "cities.account_views.locked_out"
+AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fi", _("Finnish")), ("sv", _("Swedish"))]
@@ -241,5 +265,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every layout step at INFO and a font-subsetting warning per font.
-    "loggers": {"weasyprint": {"level": "ERROR"}},
+    "loggers": {"weasyprint": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }

@@ -29,3 +29,11 @@ def anonymise_old_interviewees() -> int:
 def retry_stuck_sends() -> list[int]:
     """Send once more the notifications a crashed worker left in "sending"."""
     return retry_stuck_notifications(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """Proof for /readyz that beat schedules and a worker runs tasks (peerreview.health)."""
+    from .health import record_heartbeat
+
+    record_heartbeat()

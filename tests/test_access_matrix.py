@@ -52,6 +52,9 @@ MATRIX = {
     "accounts:password_reset_complete": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "accounts:invitation_accept": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "cities:accessibility": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    # Operations: no login (load balancers, compose health checks); they reveal no round data.
+    "healthz": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    "readyz": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "cities:set_language": row("POST", "scoring", 302, 302, 302, 302, 302, data={"language": "fi"}),
     "peerreview:dashboard": row("GET", "scoring", 200, 200, 200, 200, 200),
     "peerreview:round_create": row("GET", "scoring", 200, 403, 403, 403, 403),
@@ -154,6 +157,8 @@ URL_KWARGS = {
     "accounts:invitation_accept": ("uidb64", "token"),
 }
 NO_KWARGS = {
+    "healthz",
+    "readyz",
     "login",
     "accounts:account",
     "accounts:password_change",

@@ -222,7 +222,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 REPEAT_ROUND_CHECK_MINUTES = env_int("REPEAT_ROUND_CHECK_MINUTES", 0)
 # A notification left "sending" this long (the worker died mid-send) is sent once more by a sweep.
 NOTIFICATION_STUCK_MINUTES = env_int("NOTIFICATION_STUCK_MINUTES", 15)
+# /readyz: the worker's heartbeat (a job beat sends every minute) must be younger than this.
+WORKER_HEARTBEAT_MAX_AGE_MINUTES = env_int("WORKER_HEARTBEAT_MAX_AGE_MINUTES", 5)
 CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "peerreview.jobs.heartbeat", "schedule": 60.0},
     "open-due-repeat-rounds": {
         "task": "reports.jobs.open_due_repeat_rounds",
         "schedule": (
@@ -252,6 +255,8 @@ INTERVIEWEE_RETENTION_DAYS = env_int("INTERVIEWEE_RETENTION_DAYS", 180)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health checks come from inside the deployment over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -11,7 +11,7 @@ from peerreview.forms.versioned import VersionedFormMixin
 from peerreview.models import Criterion
 
 from .editing import FINDING_FIELDS, PROPOSAL_FIELDS, SECTION_FIELDS, new_form_token
-from .models import ActionProposal, Finding, SummaryReport
+from .models import ActionProposal, Finding, PublicationLevel, SummaryReport
 from .services import REPEAT_INTERVAL_RANGE
 
 # Hidden bookkeeping fields that never count as a change a person made.
@@ -159,3 +159,18 @@ class PublishForm(forms.Form):
         ),
         required=False,
     )
+
+
+class PublicationLevelForm(forms.Form):
+    """The host city's choice of who may read the published report; `levels` are the choices
+    open now (after publishing only the current level and wider ones)."""
+
+    publication_level = forms.ChoiceField(
+        label=_("Who may read the published report"), widget=forms.RadioSelect, choices=()
+    )
+
+    def __init__(self, *args, levels: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["publication_level"].choices = [
+            (value, label) for value, label in PublicationLevel.choices if value in levels
+        ]

@@ -12,6 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from peerreview.models import Criterion, Round, RoundState
 
 
+class PublicationLevel(models.TextChoices):
+    """Who may read a published report, from the narrowest to the widest."""
+
+    ROUND = "round", _("The round's participants")
+    NETWORK = "network", _("The whole network")
+    PUBLIC = "public", _("The public")
+
+    @classmethod
+    def rank(cls, level: str) -> int:
+        return list(cls.values).index(level)
+
+
 class SummaryReport(models.Model):
     # The panel writes from the assessment days on, and may still correct the draft while
     # the city checks it for factual errors.
@@ -37,6 +49,17 @@ class SummaryReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Chosen by the host city (from the factual check on); once published it can only be widened.
+    publication_level = models.CharField(
+        _("who may read the published report"),
+        max_length=10,
+        choices=PublicationLevel.choices,
+        default=PublicationLevel.ROUND,
+    )
+    publication_level_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    publication_level_set_at = models.DateTimeField(_("readership chosen at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     # Bumped by every versioned save of a text section (peerreview.services.versioning).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)

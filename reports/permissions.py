@@ -7,28 +7,113 @@ round and returns "" when allowed, or the reason it is refused (shown on the 403
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from peerreview.models import RoundState
+from cities.models import User
+from peerreview.models import Round, RoundState
 from peerreview.permissions import ALLOWED, RoundAccess
 
-from .models import SummaryReport
+from .models import PublicationLevel, SummaryReport
+from .publication import CHOOSABLE_STATES
 
 
 def _state_label(access: RoundAccess) -> str:
     return str(RoundState(access.state).label)
 
 
+# --- who may read a published report (the publication level) --------------------------------
+
+
+def is_network_member(user) -> bool:
+    """Coordinators, every member of a city of the network and every evaluator, signed in."""
+    if not user.is_authenticated:
+        return False
+    if user.is_coordinator:
+        return True
+    if not hasattr(user, "_is_network_member"):
+        user._is_network_member = (
+            User.objects.filter(pk=user.pk)
+            .filter(Q(memberships__isnull=False) | Q(evaluator_profile__isnull=False))
+            .exists()
+        )
+    return user._is_network_member
+
+
+def readable_levels(user) -> list[str]:
+    """The publication levels whose reports the user may read without taking part in the round."""
+    if is_network_member(user):
+        return [PublicationLevel.NETWORK, PublicationLevel.PUBLIC]
+    return [PublicationLevel.PUBLIC]
+
+
+def readable_reports(user) -> QuerySet[SummaryReport]:
+    """The published reports a user may read: the public ones for anyone (signed in or not), the
+    network's for its members and evaluators, and every report of a round the user takes part in
+    (host city, panel; coordinators all). Drafts are never in it."""
+    published = SummaryReport.objects.filter(published_at__isnull=False, round__state=RoundState.PUBLISHED)
+    if user.is_authenticated and user.is_coordinator:
+        return published
+    condition = Q(publication_level__in=readable_levels(user))
+    if user.is_authenticated:
+        condition |= Q(round__in=Round.objects.visible_to(user).values("pk"))
+    return published.filter(condition)
+
+
+def report_access(user, round_id: int) -> RoundAccess:
+    """Like `round_access`, for the report page and its PDF: also the rounds whose published
+    report the user may read without taking part (a 404 for anything else)."""
+    readable = Q(pk__in=Round.objects.visible_to(user).values("pk")) | Q(
+        summary_report__in=readable_reports(user).values("pk")
+    )
+    review_round = get_object_or_404(
+        Round.objects.filter(readable).select_related("host_city", "framework"), pk=round_id
+    )
+    return RoundAccess(user=user, round=review_round)
+
+
+def public_report_or_404(round_id: int) -> SummaryReport:
+    """A report published to the public, for the page anyone may open without signing in."""
+    return get_object_or_404(
+        readable_reports(AnonymousUser()).select_related("round__host_city", "round__framework"),
+        round_id=round_id,
+    )
+
+
+def is_participant(access: RoundAccess) -> bool:
+    """Takes part in the round: sees its round pages, not only its published report."""
+    return access.is_coordinator or access.is_host_member or access.is_panel_member
+
+
 def refuse_view_report(access: RoundAccess) -> str:
     """Coordinators and the panel see the report at any time (a draft preview);
-    the host city sees the draft in its factual check, and the published report."""
+    the host city sees the draft in its factual check, and the published report; others read
+    a published report when the city shared it with them (its publication level)."""
     if access.is_coordinator or access.is_panel_member:
         return ALLOWED
     if access.is_host_member:
         if access.state in (RoundState.FACTUAL_CHECK, RoundState.PUBLISHED):
             return ALLOWED
         return _("The city sees the report when the panel sends the draft for a factual check.")
+    if (
+        access.state == RoundState.PUBLISHED
+        and readable_reports(access.user).filter(round_id=access.round.pk).exists()
+    ):
+        return ALLOWED
     return _("Only the host city, the panel and coordinators can read this report.")
+
+
+def refuse_choose_publication_level(access: RoundAccess) -> str:
+    """The host city decides who reads its report; the coordinator publishes with that choice."""
+    if not access.is_host_member:
+        return _("Only members of the host city choose who may read their report.")
+    if access.state not in CHOOSABLE_STATES:
+        return _(
+            "The city chooses who may read the report from the factual check on; this round is at “%(state)s”."
+        ) % {"state": _state_label(access)}
+    return ALLOWED
 
 
 def refuse_edit_report(access: RoundAccess) -> str:

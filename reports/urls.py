@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import progress_views, views
+from . import progress_views, sharing_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("rounds/<int:round_id>/report/factual-check/", views.factual_check, name="factual_check"),
     path("rounds/<int:round_id>/report/publish/", views.publish, name="publish"),
     path("rounds/<int:round_id>/report/pdf/", views.report_pdf, name="report_pdf"),
+    path("rounds/<int:round_id>/report/readers/", sharing_views.publication_level, name="publication_level"),
+    path("public/reports/<int:round_id>/", sharing_views.public_report, name="public_report"),
+    path("public/reports/<int:round_id>/pdf/", sharing_views.public_report_pdf, name="public_report_pdf"),
     path("rounds/<int:round_id>/export/scores/", views.export_scores, name="export_scores"),
     path("rounds/<int:round_id>/export/action-proposals/", views.export_proposals, name="export_proposals"),
     path("rounds/<int:round_id>/export/round.json", views.export_round_json, name="export_round_json"),

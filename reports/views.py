@@ -33,11 +33,14 @@ from .forms import ActionProposalFormSet, FactualCommentForm, FindingFormSet, Pu
 from .models import ActionProposal, Finding, SummaryReport
 from .pdf import current_pdf
 from .permissions import (
+    is_participant,
+    refuse_choose_publication_level,
     refuse_edit_report,
     refuse_factual_comment,
     refuse_publish,
     refuse_send_for_check,
     refuse_view_report,
+    report_access,
 )
 from .services import (
     factual_check_problems,
@@ -242,7 +245,9 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
     require(lambda: refuse_publish(access))
     review_round = access.round
     try:
-        report = SummaryReport.objects.select_related("factual_comment_by").get(round=review_round)
+        report = SummaryReport.objects.select_related("factual_comment_by", "publication_level_set_by").get(
+            round=review_round
+        )
     except SummaryReport.DoesNotExist as error:
         raise Http404(_("This round has no report yet.")) from error
     form = PublishForm(
@@ -291,7 +296,7 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def report_view(request: HttpRequest, round_id: int) -> HttpResponse:
-    access = round_access(request.user, round_id)
+    access = report_access(request.user, round_id)
     require(lambda: refuse_view_report(access))
     try:
         document = report_document(access.round)
@@ -309,6 +314,8 @@ def report_view(request: HttpRequest, round_id: int) -> HttpResponse:
             "can_publish": not refuse_publish(access),
             "can_export": not access.refuse_view_score_overview(),
             "is_coordinator": access.is_coordinator,
+            "is_participant": is_participant(access),
+            "can_choose_level": not refuse_choose_publication_level(access),
         },
     )
 
@@ -322,21 +329,27 @@ def report_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
     """Serve the stored PDF; never render one here. When there is no current PDF yet (a draft
     changed, or the render is still queued), queue the render and answer 202 Accepted with a
     page that says so and links back here: the request is accepted, the file comes later."""
-    access = round_access(request.user, round_id)
+    access = report_access(request.user, round_id)
     require(lambda: refuse_view_report(access))
     report = SummaryReport.objects.filter(round=access.round).first()
     if report is None:
         raise Http404(_("This round has no report yet."))
+    return pdf_response(request, access.round, report)
+
+
+def pdf_response(request: HttpRequest, review_round: Round, report: SummaryReport, *, public: bool = False):
+    """The report's stored PDF as a download, or 202 with a page to try again (see `report_pdf`).
+    The caller has checked that the person may read the report."""
     stored = current_pdf(report)
     if stored is not None:
         kind = "" if stored.is_final else "-draft"
-        filename = f"{slugify(access.round.title)}-report{kind}-v{stored.version}.pdf"
+        filename = f"{slugify(review_round.title)}-report{kind}-v{stored.version}.pdf"
         return attachment(stored.file, filename, content_type="application/pdf")
     schedule_pdf(report.pk)
     response = render(
         request,
         "reports/pdf_pending.html",
-        {"review_round": access.round, "retry_seconds": PDF_RETRY_SECONDS},
+        {"review_round": review_round, "retry_seconds": PDF_RETRY_SECONDS, "public": public},
         status=202,
     )
     response["Retry-After"] = str(PDF_RETRY_SECONDS)

@@ -13,18 +13,32 @@ from django.utils import timezone
 from peerreview.models import AssessmentDay, Session
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
+from reports.models import SummaryReport
 from reports.services import get_or_create_report
+from tests import factories
 from tests.files import pdf_bytes
 
 PERSONAS = ["coordinator", "host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"]
 ANONYMOUS = "anonymous"
 
 
-def row(method: str, state: str, coordinator, host, other, assigned, unassigned, anonymous=302, data=None):
+def row(
+    method: str,
+    state: str,
+    coordinator,
+    host,
+    other,
+    assigned,
+    unassigned,
+    anonymous=302,
+    data=None,
+    published_to=None,
+):
     return {
         "method": method,
         "state": state,
         "data": data or {},
+        "published_to": published_to,  # a publication level: the report is published to it
         "expected": {
             "coordinator": coordinator,
             "host_member": host,
@@ -86,6 +100,14 @@ MATRIX = {
     "reports:action_progress": row("GET", "prereport_open", 200, 200, 404, 200, 404),
     # no PDF rendered yet: 202 "being prepared" (the queued render never runs inside the test's transaction)
     "reports:report_pdf": row("GET", "drafting", 202, 403, 404, 202, 404),
+    "reports:publication_level": row("GET", "factual_check", 403, 200, 404, 403, 404),
+    # Public: readable without an account when the city published the report to the public ...
+    "reports:public_report": row(
+        "GET", "published", 200, 200, 200, 200, 200, anonymous=200, published_to="public"
+    ),
+    "reports:public_report_pdf": row(
+        "GET", "published", 202, 202, 202, 202, 202, anonymous=202, published_to="public"
+    ),
     "reports:export_scores": row("GET", "assessment", 200, 403, 404, 200, 404),
     "reports:export_proposals": row("GET", "assessment", 200, 403, 404, 200, 404),
     "reports:export_round_json": row("GET", "assessment", 200, 403, 404, 200, 404),
@@ -191,6 +213,10 @@ def test_access(client, personas, round_objects, url_name, persona):
     review_round = personas.review_round
     review_round.state = spec["state"]
     review_round.save()
+    if spec["published_to"]:
+        SummaryReport.objects.filter(round=review_round).update(
+            published_at=timezone.now(), publication_level=spec["published_to"]
+        )
     if persona != ANONYMOUS:
         client.force_login(getattr(personas, persona))
     url = (
@@ -204,3 +230,81 @@ def test_access(client, personas, round_objects, url_name, persona):
     assert response.status_code == spec["expected"][persona], (url_name, persona, response.status_code)
     if persona == ANONYMOUS and spec["expected"][persona] == 302:
         assert "login/" in response["Location"]
+
+
+# --- a published report, at each publication level --------------------------------------------
+
+# Who reads a published report at each level: the report page, its PDF (202 while the final PDF is
+# rendered: the request is accepted) and the public page and PDF. 302 is the way to the login page.
+PUBLISHED_MATRIX = {
+    "round": {
+        "reports:report_view": (200, 200, 404, 200, 404, 302),
+        "reports:report_pdf": (202, 202, 404, 202, 404, 302),
+        "reports:public_report": (404, 404, 404, 404, 404, 404),
+        "reports:public_report_pdf": (404, 404, 404, 404, 404, 404),
+    },
+    "network": {
+        "reports:report_view": (200, 200, 200, 200, 200, 302),
+        "reports:report_pdf": (202, 202, 202, 202, 202, 302),
+        "reports:public_report": (404, 404, 404, 404, 404, 404),
+        "reports:public_report_pdf": (404, 404, 404, 404, 404, 404),
+    },
+    "public": {
+        "reports:report_view": (200, 200, 200, 200, 200, 302),
+        "reports:report_pdf": (202, 202, 202, 202, 202, 302),
+        "reports:public_report": (200, 200, 200, 200, 200, 200),
+        "reports:public_report_pdf": (202, 202, 202, 202, 202, 202),
+    },
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", [*PERSONAS, ANONYMOUS])
+@pytest.mark.parametrize("level", sorted(PUBLISHED_MATRIX))
+def test_published_report_by_level(client, personas, round_objects, level, persona):
+    review_round = personas.review_round
+    review_round.state = "published"
+    review_round.save()
+    SummaryReport.objects.filter(round=review_round).update(
+        published_at=timezone.now(), publication_level=level
+    )
+    if persona != ANONYMOUS:
+        client.force_login(getattr(personas, persona))
+
+    for url_name, expected in PUBLISHED_MATRIX[level].items():
+        response = client.get(reverse(url_name, kwargs={"round_id": review_round.pk}))
+        wanted = expected[[*PERSONAS, ANONYMOUS].index(persona)]
+        assert response.status_code == wanted, (level, url_name, persona, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("level", ["network", "public"])
+def test_a_draft_is_never_shared_whatever_the_level(client, personas, round_objects, level):
+    """The level takes effect at publishing: in the factual check only the round sees the draft."""
+    review_round = personas.review_round
+    review_round.state = "factual_check"
+    review_round.save()
+    SummaryReport.objects.filter(round=review_round).update(publication_level=level)
+    client.force_login(personas.other_city_member)
+    for url_name in ("reports:report_view", "reports:report_pdf"):
+        assert client.get(reverse(url_name, kwargs={"round_id": review_round.pk})).status_code == 404
+    client.logout()
+    for url_name in ("reports:public_report", "reports:public_report_pdf"):
+        assert client.get(reverse(url_name, kwargs={"round_id": review_round.pk})).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_outside_the_network_reads_only_public_reports(client, personas, round_objects):
+    """An account with no city and no evaluator profile is not the network."""
+    review_round = personas.review_round
+    review_round.state = "published"
+    review_round.save()
+    report = SummaryReport.objects.get(round=review_round)
+    outsider = factories.UserFactory()
+    client.force_login(outsider)
+    url = reverse("reports:report_view", kwargs={"round_id": review_round.pk})
+    for level, status in (("round", 404), ("network", 404), ("public", 200)):
+        SummaryReport.objects.filter(pk=report.pk).update(
+            published_at=timezone.now(), publication_level=level
+        )
+        assert client.get(url).status_code == status, level

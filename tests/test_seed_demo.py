@@ -74,3 +74,11 @@ def test_back_office_pages_open_for_the_coordinator(demo, client):
         if first is not None:
             change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
             assert client.get(change).status_code == 200, change
+
+
+def test_tampere_shares_its_published_report_with_the_network(demo, client):
+    tampere = Round.objects.get(host_city__name="Tampere", state=RoundState.PUBLISHED)
+    assert tampere.summary_report.publication_level == "network"
+    client.force_login(User.objects.get(email="porto@demo.eu"))
+    assert client.get(reverse("reports:report_view", kwargs={"round_id": tampere.pk})).status_code == 200
+    assert client.get(reverse("reports:public_report", kwargs={"round_id": tampere.pk})).status_code == 404

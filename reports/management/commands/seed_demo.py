@@ -59,7 +59,8 @@ from peerreview.services.panel import (
 from peerreview.services.prereport import add_evidence, submit_pre_report
 from peerreview.services.rounds import add_months, cancel_round, create_round, transition_round
 from reports import demo_content as content
-from reports.models import ReportPdf, SummaryReport
+from reports.models import PublicationLevel, ReportPdf, SummaryReport
+from reports.publication import set_publication_level
 from reports.services import (
     get_or_create_report,
     publish_report,
@@ -550,6 +551,8 @@ def seed_tampere(demo: Demo) -> Round:
         city_response=content.TAMPERE_CITY_RESPONSE,
         user=host,
     )
+    # The city shares its report with the whole network; the coordinator publishes with that choice.
+    set_publication_level(report=report, level=PublicationLevel.NETWORK, actor=host)
     published = factual_check + datetime.timedelta(days=26)
     publish_report(review_round=review_round, actor=demo.coordinator, repeat_interval_months=18)
 
@@ -570,6 +573,7 @@ def seed_tampere(demo: Demo) -> Round:
     SummaryReport.objects.filter(pk=report.pk).update(
         published_at=at(published, 12),
         factual_comment_at=at(factual_check + datetime.timedelta(days=9), 15),
+        publication_level_set_at=at(factual_check + datetime.timedelta(days=9), 15),
         updated_at=at(published, 12),
     )
     # The repeat round planned by publication opens 18 months after the backdated publication.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_report_pdf_random_names'),
+        ('reports', '0005_versioned_units'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -288,6 +289,7 @@ def evaluator_dashboard(user, today: datetime.date) -> EvaluatorDashboard | None
 class StateGroup:
     state: str
     label: str
+    total: int = 0
     rows: list = field(default_factory=list)
 
 
@@ -301,6 +303,7 @@ class StateCount:
 @dataclass
 class CoordinatorDashboard:
     overdue: list[Round]
+    overdue_total: int
     groups: list[StateGroup]
     counts: list[StateCount]
     total: int
@@ -352,29 +355,44 @@ def coordinator_hint(review_round: Round) -> str:
     return ""
 
 
-def _sort_key(review_round: Round, today: datetime.date):
-    due = review_round.current_due_date
-    return (not review_round.is_overdue(today), due or datetime.date.max, review_round.title)
+# The dashboard shows this many rounds per list; the round list (paginated) has them all.
+DASHBOARD_ROWS = 5
+
+
+def _by_due_date(queryset):
+    return queryset.with_current_due().order_by(F("current_due").asc(nulls_last=True), "title", "pk")
 
 
 def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
-    """Every active round by step (overdue first), the overdue steps, counts per state
-    and the latest closed rounds. Four queries."""
-    overdue = sorted(
-        _with_panel_counts(Round.objects.overdue(today)),
-        key=lambda r: (r.current_due_date, r.title),
-    )
+    """The first overdue rounds, the first rounds of each step (by due date), counts per state
+    and the latest closed rounds — a fixed number of short queries however large the network:
+    everything else is on the paginated round list."""
+    overdue_rounds = Round.objects.overdue(today)
+    overdue = list(_with_panel_counts(_by_due_date(overdue_rounds))[:DASHBOARD_ROWS])
     for review_round in overdue:
         review_round.coordinator_hint = coordinator_hint(review_round)
         review_round.days_late = (today - review_round.current_due_date).days
-    groups = {state: StateGroup(state=state, label=str(RoundState(state).label)) for state in ACTIVE_STATES}
-    for review_round in _with_panel_counts(Round.objects.active()):
+    per_state = dict(Round.objects.order_by().values_list("state").annotate(n=Count("pk")))
+    groups = {
+        state: StateGroup(state=state, label=str(RoundState(state).label), total=per_state.get(state, 0))
+        for state in ACTIVE_STATES
+    }
+    # The first rows of every step in one query: rank within the step by due date.
+    ranked = (
+        Round.objects.active()
+        .with_current_due()
+        .annotate(
+            step_rank=Window(
+                RowNumber(),
+                partition_by=[F("state")],
+                order_by=[F("current_due").asc(nulls_last=True), F("title").asc(), F("pk").asc()],
+            )
+        )
+        .filter(step_rank__lte=DASHBOARD_ROWS)
+    )
+    for review_round in _with_panel_counts(ranked).order_by("state", "step_rank"):
         review_round.coordinator_hint = coordinator_hint(review_round)
         groups[review_round.state].rows.append(review_round)
-    for group in groups.values():
-        group.rows.sort(key=lambda r: _sort_key(r, today))
-
-    per_state = dict(Round.objects.order_by().values_list("state").annotate(n=Count("pk")))
     counts = [
         StateCount(state=state, label=str(RoundState(state).label), count=per_state.get(state, 0))
         for state in [*ACTIVE_STATES, S.PUBLISHED, S.CANCELLED]
@@ -386,11 +404,31 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
     )
     return CoordinatorDashboard(
         overdue=overdue,
+        overdue_total=overdue_rounds.count(),
         groups=[group for group in groups.values() if group.rows],
         counts=counts,
         total=sum(per_state.values()),
         recently_closed=recently_closed,
     )
+
+
+def coordinator_round_list(filters: dict, today: datetime.date):
+    """Every round matching the coordinator's filters, by due date of the current step
+    (rounds without one — published, cancelled — last), with panel counts. Unevaluated:
+    the view pages it, so each page is a fixed number of queries."""
+    rounds = Round.objects.all()
+    query = (filters.get("q") or "").strip()
+    if query:
+        rounds = rounds.filter(Q(title__icontains=query) | Q(host_city__name__icontains=query))
+    if filters.get("state"):
+        rounds = rounds.filter(state=filters["state"])
+    if filters.get("country"):
+        rounds = rounds.filter(host_city__country=filters["country"])
+    if filters.get("year"):
+        rounds = rounds.filter(created_at__year=filters["year"])
+    if filters.get("overdue"):
+        rounds = rounds.overdue(today)
+    return _with_panel_counts(_by_due_date(rounds))
 
 
 # --- one round ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from .views import assessment, dashboard, panel, prereport, rounds, scoring
 app_name = "peerreview"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("rounds/", rounds.round_list, name="round_list"),
     path("rounds/new/", rounds.round_create, name="round_create"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("rounds/<int:round_id>/transition/", rounds.round_transition, name="round_transition"),

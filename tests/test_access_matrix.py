@@ -72,6 +72,7 @@ MATRIX = {
     "cities:set_language": row("POST", "scoring", 302, 302, 302, 302, 302, data={"language": "fi"}),
     "peerreview:dashboard": row("GET", "scoring", 200, 200, 200, 200, 200),
     "peerreview:round_create": row("GET", "scoring", 200, 403, 403, 403, 403),
+    "peerreview:round_list": row("GET", "scoring", 200, 403, 403, 403, 403),
     "peerreview:round_detail": row("GET", "scoring", 200, 200, 404, 200, 404),
     "peerreview:round_transition": row(
         "POST", "scoring", 302, 403, 404, 403, 404, data={"to_state": "assessment"}
@@ -194,6 +195,7 @@ NO_KWARGS = {
     "cities:accessibility",
     "peerreview:dashboard",
     "peerreview:round_create",
+    "peerreview:round_list",
     "reports:export_all_scores",
     "reports:export_all_proposals",
 }

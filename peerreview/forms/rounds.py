@@ -141,3 +141,35 @@ class CancelRoundForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the template's <form> carries the token
+
+
+class RoundFilterForm(forms.Form):
+    """The coordinator's round list: search and filters, all optional, read from the query string."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("Part of the round's title or the host city's name."),
+    )
+    state = forms.ChoiceField(label=gettext_lazy("Step"), required=False)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
+    year = forms.IntegerField(
+        label=gettext_lazy("Year opened"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": gettext_lazy("Enter a year such as 2026.")},
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Only rounds with an overdue step"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from cities.models import COUNTRY_CHOICES
+
+        self.fields["state"].choices = [("", gettext_lazy("Any step")), *RoundState.choices]
+        self.fields["country"].choices = [("", gettext_lazy("Any country")), *COUNTRY_CHOICES]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

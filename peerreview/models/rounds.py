@@ -73,6 +73,20 @@ class RoundQuerySet(models.QuerySet["Round"]):
     def active(self) -> RoundQuerySet:
         return self.filter(state__in=ACTIVE_STATES)
 
+    def with_current_due(self) -> RoundQuerySet:
+        """Annotate ``current_due``: the due date of the round's current step, in the database,
+        so lists can sort and page by it."""
+        return self.annotate(
+            current_due=models.Case(
+                *(
+                    models.When(state=state, then=models.F(field))
+                    for state, field in DUE_FIELD_BY_STATE.items()
+                ),
+                default=None,
+                output_field=models.DateField(),
+            )
+        )
+
     def overdue(self, today: datetime.date) -> RoundQuerySet:
         condition = Q()
         for state, field in DUE_FIELD_BY_STATE.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..forms.rounds import CancelRoundForm, RoundForm, TransitionForm
+from ..forms.rounds import CancelRoundForm, RoundFilterForm, RoundForm, TransitionForm
 from ..models import RoundState
 from ..permissions import require, round_access
 from ..services.rounds import (
@@ -49,6 +50,36 @@ def _problems(error: Exception) -> list[str]:
     if isinstance(error, ValidationError):
         return [str(message) for message in error.messages]
     return [str(error)]
+
+
+ROUNDS_PER_PAGE = 25
+
+
+def round_list(request: HttpRequest) -> HttpResponse:
+    """Every round of the network for coordinators: search, filters, pages (never all at once)."""
+    if not request.user.is_coordinator:
+        raise PermissionDenied(_("Only coordinators see the list of all rounds."))
+    form = RoundFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    page = Paginator(selectors.coordinator_round_list(filters, today), ROUNDS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for review_round in page.object_list:
+        review_round.coordinator_hint = selectors.coordinator_hint(review_round)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "peerreview/rounds/round_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": today,
+            "querystring": query.urlencode(),
+            "filtered": bool(filters and any(filters.values())),
+        },
+    )
 
 
 def round_create(request: HttpRequest) -> HttpResponse:

@@ -191,6 +191,7 @@ def create_action_proposal(
             timeframe=values.get("timeframe") or "",
             success_indicator=values.get("success_indicator") or "",
         )
+        proposal._history_user = actor  # who created it, in its history
         proposal.save()
         SummaryReport.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
         schedule_pdf(locked.pk)

@@ -6,12 +6,13 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from peerreview.forms.versioned import VersionedFormMixin
 from peerreview.models import Criterion
 
 from .editing import FINDING_FIELDS, PROPOSAL_FIELDS, SECTION_FIELDS, new_form_token
-from .models import ActionProposal, Finding, PublicationLevel, SummaryReport
+from .models import ActionProposal, FactualComment, Finding, PublicationLevel, SummaryReport
 from .services import REPEAT_INTERVAL_RANGE
 
 # Hidden bookkeeping fields that never count as a change a person made.
@@ -121,27 +122,59 @@ ActionProposalFormSet = modelformset_factory(
 )
 
 
-class FactualCommentForm(forms.ModelForm):
+class FactualCommentForm(forms.Form):
+    """The city's comment on one part of the draft (one form, one comment; posted twice, saved once)."""
+
+    section = forms.ChoiceField(
+        label=_("Part of the report"),
+        help_text=_("The section, finding or table your comment is about."),
+    )
+    text = forms.CharField(
+        label=_("What is wrong, and what is right"),
+        help_text=_(
+            "Point out factual errors: wrong figures, names, dates or descriptions. The panel corrects "
+            "factual errors and answers each comment; its assessment stays its own."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=new_form_token)
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = choices
+
+
+class CityResponseForm(VersionedModelForm):
+    versioned_fields = ["city_response"]
+
     class Meta:
         model = SummaryReport
-        fields = ["factual_comment", "city_response"]
-        labels = {
-            "factual_comment": _("Factual errors you found in the draft"),
-            "city_response": _("The city's response, published in the report"),
-        }
+        fields = ["city_response"]
+        labels = {"city_response": _("The city's response, published in the report")}
         help_texts = {
-            "factual_comment": _(
-                "Point to the section and say what is wrong. The panel corrects factual errors; "
-                "its assessment stays its own."
-            ),
             "city_response": _(
                 "Your view of the report and its action proposals, printed in the report as written."
             ),
         }
-        widgets = {
-            "factual_comment": forms.Textarea(attrs={"rows": 8}),
-            "city_response": forms.Textarea(attrs={"rows": 8}),
+        widgets = {"city_response": forms.Textarea(attrs={"rows": 6})}
+
+
+class ResolveFactualCommentForm(forms.ModelForm):
+    class Meta:
+        model = FactualComment
+        fields = ["response"]
+        labels = {"response": _("The panel's answer to the city")}
+        help_texts = {
+            "response": _(
+                "Say what was corrected, or why the text stays as it is. The city reads this answer."
+            )
         }
+        widgets = {"response": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["response"].required = True
 
 
 class PublishForm(forms.Form):
@@ -150,6 +183,11 @@ class PublishForm(forms.Form):
         help_text=_("The repeat round opens this many months after publication (12–24)."),
         validators=[MinValueValidator(REPEAT_INTERVAL_RANGE[0]), MaxValueValidator(REPEAT_INTERVAL_RANGE[1])],
     )
+    publish_with_open_comments = forms.BooleanField(
+        label=_("Publish although some of the city's comments are not answered"),
+        required=False,
+    )
+
     repeat_with_newest_framework = forms.BooleanField(
         label=_("Open the repeat round with the framework's newest version"),
         help_text=_(
@@ -159,6 +197,28 @@ class PublishForm(forms.Form):
         ),
         required=False,
     )
+
+    def __init__(self, *args, open_comments: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_comments = open_comments
+        if not open_comments:
+            del self.fields["publish_with_open_comments"]
+
+    def clean(self):
+        data = super().clean()
+        if self.open_comments and not data.get("publish_with_open_comments"):
+            self.add_error(
+                "publish_with_open_comments",
+                ngettext(
+                    "One comment of the city is not answered. Answer it from the report editor, "
+                    "or tick this box to publish anyway.",
+                    "%(count)d comments of the city are not answered. Answer them from the report editor, "
+                    "or tick this box to publish anyway.",
+                    self.open_comments,
+                )
+                % {"count": self.open_comments},
+            )
+        return data
 
 
 class PublicationLevelForm(forms.Form):
@@ -174,3 +234,49 @@ class PublicationLevelForm(forms.Form):
         self.fields["publication_level"].choices = [
             (value, label) for value, label in PublicationLevel.choices if value in levels
         ]
+
+
+class PanelCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"),
+        help_text=_("Write @ and a person's name (for example @Eva Lund) to make sure they are told."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=new_form_token)
+
+
+class FindingSuggestionForm(forms.Form):
+    criterion = forms.ChoiceField(label=_("Criterion"))
+    finding_field = forms.ChoiceField(label=_("Part of the finding"))
+    text = forms.CharField(
+        label=_("Text you propose"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=new_form_token)
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"] = CriterionChoiceField(
+            criteria, label=_("Criterion"), empty_label=_("Choose a criterion")
+        )
+        self.fields["finding_field"].choices = [
+            (name, str(Finding._meta.get_field(name).verbose_name).capitalize()) for name in FINDING_FIELDS
+        ]
+
+
+class ActionSuggestionForm(forms.Form):
+    criterion = forms.ChoiceField(label=_("Criterion"), required=False)
+    title = forms.CharField(label=_("Proposal"), max_length=300)
+    text = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=ActionProposal.Priority.choices, initial="medium"
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=new_form_token)
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"] = CriterionChoiceField(
+            criteria, required=False, label=_("Criterion"), empty_label=_("(the whole unit)")
+        )

@@ -15,3 +15,12 @@ def open_due_repeat_rounds(today: str | None = None) -> list[int]:
     """Open the repeat rounds whose date has come; returns their ids."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return [review_round.pk for review_round in open_due_repeat_rounds_service(day)]
+
+
+@shared_task
+def send_discussion_digests() -> list[int]:
+    """Send each person one e-mail with the comments and mentions waiting for them; returns
+    the notification ids."""
+    from .digest import send_digests
+
+    return [notification.pk for notification in send_digests()]

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from peerreview.models import Criterion, Round, RoundState
 
@@ -64,6 +65,9 @@ class SummaryReport(models.Model):
     # Bumped by every versioned save of a text section (peerreview.services.versioning).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
+    # Who changed which section when (the history page of each section, restore).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("summary report")
         verbose_name_plural = _("summary reports")
@@ -87,6 +91,8 @@ class Finding(models.Model):
     good_practice = models.TextField(_("good practice"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("finding")
@@ -133,6 +139,8 @@ class ActionProposal(models.Model):
     updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
     # The one-time token of the form that created it: a form posted twice creates one proposal.
     form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "form_token"])
 
     class Meta:
         verbose_name = _("action proposal")
@@ -214,3 +222,188 @@ class ReportPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} v{self.version}{' (final)' if self.is_final else ''}"
+
+
+class FactualComment(models.Model):
+    """The city's comment on one part of the draft during the factual check. The lead or a
+    coordinator answers each one and marks it resolved; the city sees the answers."""
+
+    GENERAL = "general"
+    FINDINGS = "finding"
+    PROPOSALS = "action_proposals"
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="factual_comments")
+    section = models.CharField(_("part of the report"), max_length=30)
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="factual_comments"
+    )
+    text = models.TextField(_("comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    response = models.TextField(_("the panel's response"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("factual-check comment")
+        verbose_name_plural = _("factual-check comments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["report", "resolved_at"], name="factual_comment_open")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.section}: {self.text[:40]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def section_label(self) -> str:
+        """Where in the report the comment points, as the city chose it."""
+        if self.finding_id is not None:
+            criterion = self.finding.criterion
+            return str(_("Finding: %(criterion)s") % {"criterion": f"{criterion.code} {criterion.title}"})
+        if self.section == self.PROPOSALS:
+            return str(_("Action proposals"))
+        if self.section == self.GENERAL:
+            return str(_("The report as a whole"))
+        try:
+            label = str(SummaryReport._meta.get_field(self.section).verbose_name)
+        except Exception:
+            return self.section
+        return label[:1].upper() + label[1:]
+
+
+class DigestItem(models.Model):
+    """Something one person should hear about — a comment in a panel thread, a mention, a
+    factual-check comment of the city — waiting for their next digest e-mail. One row per
+    person and source (unique), so each comment reaches each person once; the digest job
+    sends everything waiting in one e-mail and stamps the rows with that notification."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("New comment")
+        MENTION = "mention", _("You were mentioned")
+        FACTUAL = "factual", _("The city's factual-check comment")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    author_name = models.CharField(_("author"), max_length=200, blank=True)
+    where = models.CharField(_("where"), max_length=300, blank=True)
+    excerpt = models.TextField(_("excerpt"), blank=True)
+    path = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    notification = models.ForeignKey(
+        "peerreview.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("digest item")
+        verbose_name_plural = _("digest items")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "source"], name="digest_item_once_per_person")
+        ]
+        indexes = [models.Index(fields=["notification", "recipient"], name="digest_item_waiting")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.source}"
+
+
+class PanelComment(models.Model):
+    """A comment in the panel's discussion of a round: a thread per criterion, and one general
+    thread (criterion empty). The panel and coordinators only; the city never sees them."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="panel_comments")
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("criterion"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("comment"))
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("panel comment")
+        verbose_name_plural = _("panel comments")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["round", "criterion", "created_at"], name="panel_comment_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.criterion_id or 'general'}: {self.text[:40]}"
+
+
+class Suggestion(models.Model):
+    """A panel member's proposed finding text or action proposal; the lead (or a coordinator)
+    accepts it into the report or declines it."""
+
+    class Kind(models.TextChoices):
+        FINDING = "finding", _("Finding")
+        ACTION = "action", _("Action proposal")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="suggestions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("criterion"),
+    )
+    finding_field = models.CharField(_("part of the finding"), max_length=30, blank=True)
+    title = models.CharField(_("proposal"), max_length=300, blank=True)
+    text = models.TextField(_("text"))
+    priority = models.CharField(
+        _("priority"),
+        max_length=10,
+        choices=ActionProposal.Priority.choices,
+        default=ActionProposal.Priority.MEDIUM,
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    action_proposal = models.ForeignKey(
+        ActionProposal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        ordering = ["proposed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.kind}: {self.get_status_display()}"
+
+    @property
+    def finding_field_label(self) -> str:
+        if not self.finding_field:
+            return ""
+        label = str(Finding._meta.get_field(self.finding_field).verbose_name)
+        return label[:1].upper() + label[1:]

@@ -129,6 +129,13 @@ def refuse_edit_report(access: RoundAccess) -> str:
     return ALLOWED
 
 
+def refuse_view_history(access: RoundAccess) -> str:
+    """The panel's drafting history is its working material: the panel and coordinators see it."""
+    if access.is_coordinator or access.is_panel_member:
+        return ALLOWED
+    return _("Only the panel and coordinators see the edit history of the report.")
+
+
 def refuse_send_for_check(access: RoundAccess) -> str:
     if not (access.is_lead or access.is_coordinator):
         return _("Only the lead evaluator and coordinators send the draft to the city.")
@@ -145,6 +152,16 @@ def refuse_factual_comment(access: RoundAccess) -> str:
     if access.state != RoundState.FACTUAL_CHECK:
         return _(
             "The city comments on the draft only during the factual check; this round is at “%(state)s”."
+        ) % {"state": _state_label(access)}
+    return ALLOWED
+
+
+def refuse_resolve_factual_comment(access: RoundAccess) -> str:
+    if not (access.is_lead or access.is_coordinator):
+        return _("Only the lead evaluator and coordinators answer the city's comments.")
+    if access.state != RoundState.FACTUAL_CHECK:
+        return _(
+            "The city's comments are answered during the factual check; this round is at “%(state)s”."
         ) % {"state": _state_label(access)}
     return ALLOWED
 
@@ -175,3 +192,50 @@ def refuse_report_progress(access: RoundAccess) -> str:
             "Progress is reported while the repeat round's pre-report is open; this round is at “%(state)s”."
         ) % {"state": _state_label(access)}
     return ALLOWED
+
+
+# --- the panel's discussion and suggestions (never the city's) -------------------------------
+
+
+def refuse_view_discussion(access: RoundAccess) -> str:
+    """The panel's threads are its working material: the panel and coordinators only, never the
+    host city. An evaluator reads them once their own scores are in, so scoring stays independent."""
+    if access.is_coordinator:
+        return ALLOWED
+    if not access.is_panel_member:
+        return _("The panel's discussion is for the panel and the coordinators only.")
+    if access.state == RoundState.SCORING and not access.assignment.has_submitted_scores:
+        return _("You will see the panel's discussion once you have submitted your own scores.")
+    return ALLOWED
+
+
+def refuse_discuss(access: RoundAccess) -> str:
+    reason = refuse_view_discussion(access)
+    if reason:
+        return reason
+    if access.state in (RoundState.PUBLISHED, RoundState.CANCELLED):
+        return _("This round is closed; its discussion is kept read-only.")
+    return ALLOWED
+
+
+def refuse_view_suggestions(access: RoundAccess) -> str:
+    if access.is_coordinator or access.is_panel_member:
+        return ALLOWED
+    return _("Only the panel and coordinators see the panel's suggestions for the report.")
+
+
+def refuse_suggest(access: RoundAccess) -> str:
+    """Panel members who do not write the report themselves propose findings and action proposals."""
+    if not access.is_panel_member:
+        return _("Only evaluators on this round's panel suggest findings and action proposals.")
+    if access.state not in SummaryReport.EDITABLE_STATES:
+        return _(
+            "Suggestions for the report are made from the assessment days until the factual check; "
+            "this round is at “%(state)s”."
+        ) % {"state": _state_label(access)}
+    return ALLOWED
+
+
+def refuse_decide_suggestion(access: RoundAccess) -> str:
+    """The lead (or a coordinator) accepts suggestions into the report: the same rule as editing it."""
+    return refuse_edit_report(access)

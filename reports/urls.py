@@ -7,8 +7,18 @@ urlpatterns = [
     path("rounds/<int:round_id>/report/", views.report_view, name="report_view"),
     path("rounds/<int:round_id>/report/edit/", views.report_edit, name="report_edit"),
     path("rounds/<int:round_id>/report/actions/", views.actions_edit, name="actions_edit"),
+    path(
+        "rounds/<int:round_id>/report/history/<slug:kind>/<slug:key>/",
+        views.unit_history,
+        name="unit_history",
+    ),
     path("rounds/<int:round_id>/report/send-for-check/", views.send_for_factual_check, name="send_for_check"),
     path("rounds/<int:round_id>/report/factual-check/", views.factual_check, name="factual_check"),
+    path(
+        "rounds/<int:round_id>/report/factual-check/<int:comment_id>/answer/",
+        views.factual_comment_resolve,
+        name="factual_comment_resolve",
+    ),
     path("rounds/<int:round_id>/report/publish/", views.publish, name="publish"),
     path("rounds/<int:round_id>/report/pdf/", views.report_pdf, name="report_pdf"),
     path("rounds/<int:round_id>/report/readers/", sharing_views.publication_level, name="publication_level"),
@@ -19,6 +29,16 @@ urlpatterns = [
     path("rounds/<int:round_id>/export/round.json", views.export_round_json, name="export_round_json"),
     path("exports/scores/", views.export_all_scores, name="export_all_scores"),
     path("exports/action-proposals/", views.export_all_proposals, name="export_all_proposals"),
+    path("rounds/<int:round_id>/discussion/", views.discussion, name="discussion"),
+    path(
+        "rounds/<int:round_id>/discussion/<slug:thread>/", views.discussion_thread, name="discussion_thread"
+    ),
+    path("rounds/<int:round_id>/report/suggestions/", views.suggestions, name="suggestions"),
+    path(
+        "rounds/<int:round_id>/report/suggestions/<int:suggestion_id>/decide/",
+        views.suggestion_decide,
+        name="suggestion_decide",
+    ),
     path("rounds/<int:round_id>/progress/", progress_views.action_progress, name="action_progress"),
     path("rounds/<int:round_id>/repeat/open/", progress_views.open_repeat_round, name="open_repeat_round"),
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,7 +19,10 @@ from peerreview.models import Criterion, Framework, Round, RoundState
 from peerreview.permissions import require, round_access
 from peerreview.services.panel import score_overview
 from peerreview.services.rounds import TransitionError
+from peerreview.services.versioning import EditConflict
 
+from . import discussion as discussion_service
+from . import factual, history
 from .document import report_document
 from .editing import UnitEdit, create_action_proposal, delete_action_proposals, save_units
 from .exports import (
@@ -29,24 +34,41 @@ from .exports import (
     to_csv,
     to_xlsx,
 )
-from .forms import ActionProposalFormSet, FactualCommentForm, FindingFormSet, PublishForm, ReportTextsForm
-from .models import ActionProposal, Finding, SummaryReport
+from .forms import (
+    ActionProposalFormSet,
+    ActionSuggestionForm,
+    CityResponseForm,
+    FactualCommentForm,
+    FindingFormSet,
+    FindingSuggestionForm,
+    PanelCommentForm,
+    PublishForm,
+    ReportTextsForm,
+    ResolveFactualCommentForm,
+)
+from .models import ActionProposal, FactualComment, Finding, PanelComment, Suggestion, SummaryReport
 from .pdf import current_pdf
 from .permissions import (
     is_participant,
     refuse_choose_publication_level,
+    refuse_decide_suggestion,
+    refuse_discuss,
     refuse_edit_report,
     refuse_factual_comment,
     refuse_publish,
+    refuse_resolve_factual_comment,
     refuse_send_for_check,
+    refuse_suggest,
+    refuse_view_discussion,
+    refuse_view_history,
     refuse_view_report,
     report_access,
+    refuse_view_suggestions,
 )
 from .services import (
     factual_check_problems,
     get_or_create_report,
     publish_report,
-    record_factual_comment,
     schedule_pdf,
 )
 from .services import (
@@ -124,6 +146,7 @@ def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     rows = {row.criterion.pk: row for row in score_overview(review_round).rows}
     for form in formset.forms:
         form.scores = rows.get(form.instance.criterion_id)
+    comments = factual.comments_for_page(report)
     return render(
         request,
         "reports/report_edit.html",
@@ -135,6 +158,10 @@ def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
             "proposal_count": report.action_proposals.count(),
             "can_send": not refuse_send_for_check(access),
             "send_problems": factual_check_problems(report),
+            "factual_comments": comments,
+            "waiting_suggestions": discussion_service.waiting_suggestions(report),
+            "open_factual_count": sum(1 for comment in comments if not comment.is_resolved),
+            "can_resolve": not refuse_resolve_factual_comment(access),
         },
         status=status,
     )
@@ -204,6 +231,8 @@ def send_for_factual_check(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def factual_check(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The city reads the draft, comments on its parts one by one, reads the panel's answers
+    and writes its response; the panel and coordinators see the same page read-only."""
     access = round_access(request.user, round_id)
     require(lambda: refuse_view_report(access))
     can_comment = not refuse_factual_comment(access)
@@ -213,30 +242,105 @@ def factual_check(request: HttpRequest, round_id: int) -> HttpResponse:
         document = report_document(access.round)
     except SummaryReport.DoesNotExist as error:
         raise Http404(_("This round has no report yet.")) from error
-    form = None
+    report = document.report
+    findings = [entry.finding for section in document.themes for entry in section.entries]
+    comment_form = response_form = None
+    status = 200
     if can_comment:
-        form = FactualCommentForm(
-            request.POST if request.method == "POST" else None, instance=document.report
+        action = request.POST.get("action") if request.method == "POST" else None
+        comment_form = FactualCommentForm(
+            request.POST if action == "comment" else None,
+            prefix="comment",
+            choices=factual.section_choices(report, findings),
+            initial={"section": request.GET.get("section", "")},
         )
-        if request.method == "POST" and form.is_valid():
+        response_form = CityResponseForm(
+            request.POST if action == "response" else None, instance=report, prefix="response"
+        )
+        if action == "comment" and comment_form.is_valid():
             try:
-                record_factual_comment(
-                    report=document.report,
-                    comment=form.cleaned_data["factual_comment"],
-                    city_response=form.cleaned_data["city_response"],
-                    user=request.user,
+                factual.add_comment(
+                    report=report,
+                    section=comment_form.cleaned_data["section"],
+                    text=comment_form.cleaned_data["text"],
+                    author=request.user,
+                    form_token=comment_form.cleaned_data.get("form_token"),
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                comment_form.add_error(None, error)
             else:
                 messages.success(
-                    request, _("Your comment is saved. You can change it until the report is published.")
+                    request, _("Your comment is sent to the panel. Its answer will appear here.")
+                )
+                return redirect(
+                    reverse("reports:factual_check", args=[access.round.pk]) + "#factual-comments"
+                )
+        if action == "response" and response_form.is_valid():
+            version, base = response_form.base()
+            try:
+                factual.save_city_response(
+                    report=report,
+                    base_version=version,
+                    base=base,
+                    city_response=response_form.cleaned_data["city_response"],
+                    actor=request.user,
+                )
+            except EditConflict as conflict:
+                response_form.conflict = conflict
+                response_form.rebase_on(conflict.current)
+                status = 409
+            except ValidationError as error:
+                response_form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("The city's response is saved. You can change it until the report is published."),
                 )
                 return redirect("reports:factual_check", round_id=access.round.pk)
+        elif request.method == "POST" and action not in ("comment", "response"):
+            messages.error(request, _("Use one of the forms on this page."))
     return render(
         request,
         "reports/factual_check.html",
-        {"review_round": access.round, "document": document, "report": document.report, "form": form},
+        {
+            "review_round": access.round,
+            "document": document,
+            "report": report,
+            "comment_form": comment_form,
+            "response_form": response_form,
+            "comments": factual.comments_for_page(report),
+            "can_resolve": not refuse_resolve_factual_comment(access),
+        },
+        status=status,
+    )
+
+
+def factual_comment_resolve(request: HttpRequest, round_id: int, comment_id: int) -> HttpResponse:
+    """The lead or a coordinator answers one of the city's comments and marks it resolved."""
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_resolve_factual_comment(access))
+    comment = get_object_or_404(
+        FactualComment.objects.select_related("author", "finding__criterion", "report"),
+        pk=comment_id,
+        report__round=access.round,
+    )
+    form = ResolveFactualCommentForm(request.POST if request.method == "POST" else None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            factual.resolve_comment(
+                comment=comment, response=form.cleaned_data["response"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The comment is answered and marked resolved; the city sees the answer.")
+            )
+            return redirect(reverse("reports:report_edit", args=[access.round.pk]) + "#factual-comments")
+    return render(
+        request,
+        "reports/factual_comment_resolve.html",
+        {"review_round": access.round, "comment": comment, "form": form},
     )
 
 
@@ -250,8 +354,10 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
         )
     except SummaryReport.DoesNotExist as error:
         raise Http404(_("This round has no report yet.")) from error
+    open_count = factual.open_comments(report).count()
     form = PublishForm(
         request.POST if request.method == "POST" else None,
+        open_comments=open_count,
         initial={
             "repeat_interval_months": review_round.repeat_interval_months,
             "repeat_with_newest_framework": review_round.repeat_with_newest_framework,
@@ -291,6 +397,8 @@ def publish(request: HttpRequest, round_id: int) -> HttpResponse:
             "findings_written": sum(1 for f in findings if not f.is_empty()),
             "findings_total": len(findings),
             "newest_framework": Framework.objects.active().newest_version_of(review_round.framework.slug),
+            "comments": factual.comments_for_page(report),
+            "open_count": open_count,
         },
     )
 
@@ -438,3 +546,202 @@ def export_all_proposals(request: HttpRequest) -> HttpResponse:
         proposal_headers(),
         proposal_rows(_all_rounds()),
     )
+
+
+# --- edit history and restore ------------------------------------------------------------------
+
+
+def unit_history(request: HttpRequest, round_id: int, kind: str, key: str) -> HttpResponse:
+    """Who changed a section, finding or proposal, when and what (newest first), with restore."""
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_view_history(access))
+    report = SummaryReport.objects.filter(round=access.round).first()
+    if report is None or kind not in history.KINDS:
+        raise Http404(_("This round has no report yet."))
+    unit = history.find_unit(report, kind, key)
+    can_restore = not refuse_edit_report(access)
+    if request.method == "POST":
+        require(lambda: refuse_edit_report(access))
+        try:
+            history_id = int(request.POST.get("history_id", ""))
+        except ValueError:
+            history_id = 0
+        try:
+            written = history.restore(report=report, unit=unit, history_id=history_id, actor=request.user)
+        except EditConflict:
+            messages.error(
+                request,
+                _("Someone saved this part at the same moment. Look at the newest version and try again."),
+            )
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        else:
+            if written:
+                messages.success(request, _("The earlier version is restored."))
+            else:
+                messages.info(request, _("That version is the same as the current one: nothing to restore."))
+        return redirect("reports:unit_history", round_id=access.round.pk, kind=kind, key=key)
+    page = Paginator(history.revisions(unit), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/history.html",
+        {"review_round": access.round, "unit": unit, "page": page, "can_restore": can_restore},
+    )
+
+
+# --- the panel's discussion ------------------------------------------------------------------
+
+COMMENTS_PER_PAGE = 50
+
+
+def discussion(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The panel's threads: the general one and one per criterion, with how much each holds."""
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_view_discussion(access))
+    return render(
+        request,
+        "reports/discussion.html",
+        {
+            "review_round": access.round,
+            "threads": discussion_service.thread_summaries(access.round),
+            "can_discuss": not refuse_discuss(access),
+        },
+    )
+
+
+def discussion_thread(request: HttpRequest, round_id: int, thread: str) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_view_discussion(access))
+    review_round = access.round
+    try:
+        criterion = discussion_service.thread_criterion(review_round, thread)
+    except ValueError as error:
+        raise Http404(_("No such discussion thread.")) from error
+    can_discuss = not refuse_discuss(access)
+    form = None
+    if can_discuss:
+        form = PanelCommentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        require(lambda: refuse_discuss(access))
+        if form.is_valid():
+            try:
+                comment, _created = discussion_service.add_comment(
+                    review_round=review_round,
+                    criterion=criterion,
+                    text=form.cleaned_data["text"],
+                    author=request.user,
+                    form_token=form.cleaned_data.get("form_token"),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your comment is posted."))
+                url = reverse("reports:discussion_thread", args=[review_round.pk, thread])
+                return redirect(f"{url}?page=last#comment-{comment.pk}")
+    comments = (
+        PanelComment.objects.filter(round=review_round, criterion=criterion)
+        .select_related("author")
+        .prefetch_related("mentions")
+        .order_by("created_at", "pk")
+    )
+    paginator = Paginator(comments, COMMENTS_PER_PAGE)
+    number = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if number == "last" else number)
+    return render(
+        request,
+        "reports/discussion_thread.html",
+        {
+            "review_round": review_round,
+            "criterion": criterion,
+            "thread_label": discussion_service.thread_label(criterion),
+            "page": page,
+            "form": form,
+            "participants": discussion_service.participants(review_round),
+        },
+    )
+
+
+# --- suggestions by panel members ------------------------------------------------------------
+
+
+def _criteria(review_round: Round) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(theme__framework_id=review_round.framework_id)
+        .select_related("theme")
+        .order_by("theme__order", "order")
+    )
+
+
+def suggestions(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Panel members propose findings and action proposals; the lead accepts or declines them."""
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_view_suggestions(access))
+    review_round = access.round
+    report = SummaryReport.objects.filter(round=review_round).first()
+    can_suggest = not refuse_suggest(access)
+    if report is None and can_suggest:
+        report = get_or_create_report(review_round)
+    criteria = _criteria(review_round)
+    kind = request.POST.get("kind") if request.method == "POST" else None
+    finding_form = action_form = None
+    if can_suggest:
+        finding_form = FindingSuggestionForm(
+            request.POST if kind == Suggestion.Kind.FINDING else None, criteria=criteria, prefix="finding"
+        )
+        action_form = ActionSuggestionForm(
+            request.POST if kind == Suggestion.Kind.ACTION else None, criteria=criteria, prefix="action"
+        )
+    if request.method == "POST":
+        require(lambda: refuse_suggest(access))
+        form = finding_form if kind == Suggestion.Kind.FINDING else action_form
+        if kind in Suggestion.Kind.values and form.is_valid():
+            try:
+                discussion_service.suggest(
+                    report=report,
+                    kind=kind,
+                    values=form.cleaned_data,
+                    author=request.user,
+                    form_token=form.cleaned_data.get("form_token"),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your suggestion is with the lead evaluator."))
+                return redirect("reports:suggestions", round_id=review_round.pk)
+    items = discussion_service.suggestions_for_page(report) if report else Suggestion.objects.none()
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/suggestions.html",
+        {
+            "review_round": review_round,
+            "page": page,
+            "finding_form": finding_form,
+            "action_form": action_form,
+            "can_decide": not refuse_decide_suggestion(access),
+        },
+    )
+
+
+@require_POST
+def suggestion_decide(request: HttpRequest, round_id: int, suggestion_id: int) -> HttpResponse:
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_decide_suggestion(access))
+    suggestion = get_object_or_404(
+        Suggestion.objects.select_related("report", "criterion"), pk=suggestion_id, report__round=access.round
+    )
+    accept = request.POST.get("decision") == "accept"
+    try:
+        discussion_service.decide(suggestion=suggestion, accept=accept, actor=request.user)
+    except EditConflict:
+        messages.error(request, _("Someone saved that finding at the same moment. Try again."))
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+    else:
+        messages.success(
+            request,
+            _("The suggestion is accepted into the report.") if accept else _("The suggestion is declined."),
+        )
+    return redirect("reports:suggestions", round_id=access.round.pk)

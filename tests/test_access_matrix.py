@@ -13,7 +13,7 @@ from django.utils import timezone
 from peerreview.models import AssessmentDay, Session
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
-from reports.models import SummaryReport
+from reports.models import FactualComment, Suggestion, SummaryReport
 from reports.services import get_or_create_report
 from tests import factories
 from tests.files import pdf_bytes
@@ -96,6 +96,15 @@ MATRIX = {
     "reports:actions_edit": row("GET", "drafting", 200, 403, 404, 200, 404),
     "reports:send_for_check": row("POST", "drafting", 302, 403, 404, 302, 404),
     "reports:factual_check": row("GET", "factual_check", 200, 200, 404, 200, 404),
+    "reports:factual_comment_resolve": row("GET", "factual_check", 200, 403, 404, 200, 404),
+    "reports:unit_history": row("GET", "drafting", 200, 403, 404, 200, 404),
+    # the panel's threads: never the host city
+    "reports:discussion": row("GET", "drafting", 200, 403, 404, 200, 404),
+    "reports:discussion_thread": row("GET", "drafting", 200, 403, 404, 200, 404),
+    "reports:suggestions": row("GET", "drafting", 200, 403, 404, 200, 404),
+    "reports:suggestion_decide": row(
+        "POST", "drafting", 302, 403, 404, 302, 404, data={"decision": "decline"}
+    ),
     "reports:open_repeat_round": row("POST", "planned", 403, 403, 404, 403, 404),
     "reports:publish": row("GET", "factual_check", 200, 403, 404, 403, 404),
     "reports:action_progress": row("GET", "prereport_open", 200, 200, 404, 200, 404),
@@ -158,8 +167,15 @@ def round_objects(personas):
     lead_assignment = review_round.assignments.get(evaluator=personas.assigned_evaluator)
     lead_assignment.scores_submitted_at = timezone.now()
     lead_assignment.save()
-    get_or_create_report(review_round)
+    report = get_or_create_report(review_round)
+    comment = FactualComment.objects.create(report=report, section="executive_summary", text="Wrong figure.")
+    suggestion = Suggestion.objects.create(report=report, kind="action", title="Train buyers", text="")
     return {
+        "comment_id": comment.pk,
+        "suggestion_id": suggestion.pk,
+        "kind": "section",
+        "key": "executive_summary",
+        "thread": "general",
         "round_id": review_round.pk,
         "evidence_id": evidence.pk,
         "day_id": day.pk,
@@ -178,6 +194,10 @@ URL_KWARGS = {
     "peerreview:invitation_respond": ("assignment_id",),
     "accounts:password_reset_confirm": ("uidb64", "token"),
     "accounts:invitation_accept": ("uidb64", "token"),
+    "reports:factual_comment_resolve": ("round_id", "comment_id"),
+    "reports:unit_history": ("round_id", "kind", "key"),
+    "reports:discussion_thread": ("round_id", "thread"),
+    "reports:suggestion_decide": ("round_id", "suggestion_id"),
 }
 NO_KWARGS = {
     "healthz",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.editing import create_action_proposal, save_unit
-from reports.models import ActionProposal, Finding, SummaryReport
+from reports.models import ActionProposal, Finding, PanelComment, Suggestion, SummaryReport
 from reports.services import get_or_create_report, publish_report
 from tests.html_forms import form_data
 
@@ -263,3 +263,55 @@ def test_a_save_racing_publication_lands_before_it_or_is_refused(drafting, perso
         assert finding.updated_at <= published_at
     else:
         assert "published" in str(saved)
+
+
+def test_a_factual_check_comment_posted_twice_at_once_is_saved_once(drafting, personas):
+    review_round, report, _lead, _coordinator = drafting
+    review_round.state = "factual_check"
+    review_round.save()
+    url = reverse("reports:factual_check", args=[review_round.pk])
+    host, host_again = client_for(personas.host_member), client_for(personas.host_member)
+    data = form_data(host.get(url), attr="data-factual-comment-form")
+    data.update({"comment-section": "executive_summary", "comment-text": "The spend is 920 M€."})
+
+    responses = run_in_parallel(_post(host, url, data), _post(host_again, url, data))
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert list(report.factual_comments.values_list("text", flat=True)) == ["The spend is 920 M€."]
+
+
+def test_a_panel_comment_posted_twice_at_once_is_saved_once(drafting, personas):
+    review_round, _report, lead, _coordinator = drafting
+    url = reverse("reports:discussion_thread", args=[review_round.pk, "general"])
+    data = form_data(lead.get(url), attr="data-panel-comment-form")
+    data["text"] = "Shall we score WHY.1 at 2?"
+    again = client_for(personas.assigned_evaluator)
+
+    responses = run_in_parallel(_post(lead, url, data), _post(again, url, data))
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert PanelComment.objects.filter(round=review_round).count() == 1
+
+
+def test_a_suggestion_posted_twice_at_once_is_saved_once_and_accepted_once(drafting, personas):
+    review_round, report, lead, coordinator = drafting
+    url = reverse("reports:suggestions", args=[review_round.pk])
+    member, member_again = client_for(personas.second_evaluator), client_for(personas.second_evaluator)
+    data = form_data(member.get(url), attr="data-suggest-action")
+    data["action-title"] = "Publish a procurement calendar"
+
+    run_in_parallel(_post(member, url, data), _post(member_again, url, data))
+
+    suggestion = Suggestion.objects.get(report=report)
+    decide = reverse("reports:suggestion_decide", args=[review_round.pk, suggestion.pk])
+    run_in_parallel(
+        _post(lead, decide, {"decision": "accept"}), _post(coordinator, decide, {"decision": "accept"})
+    )
+    assert list(ActionProposal.objects.filter(report=report).values_list("title", flat=True)) == [
+        "Publish a procurement calendar"
+    ]
+    suggestion.refresh_from_db()
+    assert suggestion.status == "accepted" and suggestion.decided_by in (
+        personas.assigned_evaluator,
+        personas.coordinator,
+    )

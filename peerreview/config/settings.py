@@ -224,6 +224,8 @@ REPEAT_ROUND_CHECK_MINUTES = env_int("REPEAT_ROUND_CHECK_MINUTES", 0)
 NOTIFICATION_STUCK_MINUTES = env_int("NOTIFICATION_STUCK_MINUTES", 15)
 # /readyz: the worker's heartbeat (a job beat sends every minute) must be younger than this.
 WORKER_HEARTBEAT_MAX_AGE_MINUTES = env_int("WORKER_HEARTBEAT_MAX_AGE_MINUTES", 5)
+# How often the digest of new comments and mentions goes out (minutes, 1–59).
+DISCUSSION_DIGEST_MINUTES = min(max(env_int("DISCUSSION_DIGEST_MINUTES", 30), 1), 59)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "peerreview.jobs.heartbeat", "schedule": 60.0},
     "open-due-repeat-rounds": {
@@ -242,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
     "retry-stuck-notifications": {
         "task": "peerreview.jobs.retry_stuck_sends",
         "schedule": crontab(minute="*/5"),
+    },
+    # Panel discussion and factual-check comments: one digest e-mail per person, not one per comment.
+    "send-discussion-digests": {
+        "task": "reports.jobs.send_discussion_digests",
+        "schedule": crontab(minute=f"*/{DISCUSSION_DIGEST_MINUTES}"),
     },
 }
 

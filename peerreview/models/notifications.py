@@ -30,6 +30,7 @@ class Notification(models.Model):
         REPEAT_ROUND_OPENED = "repeat_round_opened", _("Repeat round opened")
         REMINDER = "reminder", _("Reminder")
         ESCALATION = "escalation", _("Overdue step")
+        DIGEST = "digest", _("New comments and mentions")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -221,6 +221,23 @@ def _links(access) -> list[dict]:
         )
     if state == S.PUBLISHED:
         add(_("Read the report"), "reports:report_view", _("The published summary report."), primary=True)
+    # The panel's threads (reports.permissions.refuse_view_discussion decides; never the city).
+    if access.is_coordinator or (
+        access.is_panel_member and (state != S.SCORING or access.assignment.has_submitted_scores)
+    ):
+        add(
+            _("Panel discussion"),
+            "reports:discussion",
+            _(
+                "Threads per criterion and one general thread for the panel and coordinators; the city does not see them."
+            ),
+        )
+    if access.is_panel_member and not access.is_lead and state in (S.ASSESSMENT, S.DRAFTING, S.FACTUAL_CHECK):
+        add(
+            _("Suggest findings and action proposals"),
+            "reports:suggestions",
+            _("Your proposals for the report; the lead evaluator accepts them into it."),
+        )
     for link in links:
         link["pk"] = pk
     links.sort(key=lambda link: not link["primary"])

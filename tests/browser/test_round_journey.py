@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from cities.models import User
 from peerreview.models import AgreedScore, Assignment, Criterion, PreReport, Round, Session
-from reports.models import ActionProposal, SummaryReport
+from reports.models import ActionProposal, FactualComment, PanelComment, SummaryReport
 from tests.browser.conftest import switch_language
 from tests.files import pdf_bytes
 
@@ -310,16 +310,65 @@ def write_report(journey: Journey, page) -> None:
 
 
 def comment_on_draft(journey: Journey, page) -> None:
+    """Espoo comments on one section of the draft (not one box for the whole report) and writes
+    its response, which is published in the report."""
     review_round = journey.round
     journey.round_page(page, "host")
     follow(page, url("reports:factual_check", review_round.pk))
     journey.check(page, "Factual check", screenshot=True)
-    page.locator("textarea[name=factual_comment]").fill("The spend is 920 million euros, not 900.")
-    page.locator("textarea[name=city_response]").fill("We accept the proposals.")
-    submit(page, "main form[data-warn-unsaved] button[type=submit]")
+    page.locator("select[name=comment-section]").select_option(value="executive_summary")
+    page.locator("textarea[name=comment-text]").fill("The spend is 920 million euros, not 900.")
+    submit(page, "main form[data-factual-comment-form] button[type=submit]")
     expect_saved(page)
-    assert SummaryReport.objects.get(round=review_round).factual_comment.startswith("The spend is 920")
+    assert FactualComment.objects.filter(
+        report__round=review_round, section="executive_summary", text__startswith="The spend is 920"
+    ).exists()
+    page.locator("textarea[name=response-city_response]").fill("We accept the proposals.")
+    submit(page, "main form[data-city-response-form] button[type=submit]")
+    expect_saved(page)
+    assert SummaryReport.objects.get(round=review_round).city_response == "We accept the proposals."
     journey.check(page, "Factual check (commented)", kind="factual check (commented)")
+
+
+def answer_the_city_and_discuss(journey: Journey, lead, member) -> None:
+    """Eva sees Espoo's open comment on the round page, answers it from the report editor; Jan
+    mentions her in the panel's general thread; Eva clears a section by mistake and restores
+    it from its history."""
+    review_round = journey.round
+    comment = FactualComment.objects.get(report__round=review_round)
+    journey.round_page(lead, "lead")
+    follow(lead, url("reports:report_edit", review_round.pk))
+    journey.check(lead, "Report editor (city comments)", kind="report editor (factual check)")
+    follow(lead, url("reports:factual_comment_resolve", review_round.pk, comment.pk))
+    journey.check(lead, "Answer the city's comment")
+    lead.locator("textarea[name=response]").fill("Corrected to 920 million euros.")
+    submit(lead, "main form[method=post] button[type=submit]")
+    expect_saved(lead)
+    comment.refresh_from_db()
+    assert comment.is_resolved and comment.response == "Corrected to 920 million euros."
+
+    journey.round_page(member, "member")
+    follow(member, url("reports:discussion", review_round.pk))
+    journey.check(member, "Panel discussion")
+    follow(member, url("reports:discussion_thread", review_round.pk, "general"))
+    member.locator("textarea[name=text]").fill("@Eva Lund shall we add a proposal on market dialogue?")
+    submit(member, "main form[data-panel-comment-form] button[type=submit]")
+    expect_saved(member)
+    journey.check(member, "Discussion thread", screenshot=True)
+    assert PanelComment.objects.get(round=review_round).mentions.filter(email=LEAD).exists()
+
+    # Eva is back on the report editor after answering.
+    lead.locator("textarea[name=report-executive_summary]").fill("")
+    submit(lead, "main form[data-warn-unsaved] button[type=submit]")
+    expect_saved(lead)
+    history = url("reports:unit_history", review_round.pk, "section", "executive_summary")
+    follow(lead, history)
+    journey.check(lead, "Edit history")
+    submit(lead, "main form[method=post] button[name=restore]")
+    expect_saved(lead)
+    assert SummaryReport.objects.get(round=review_round).executive_summary.startswith(
+        "Espoo uses procurement"
+    )
 
 
 def other_city_sees_nothing(journey: Journey, page) -> None:
@@ -409,6 +458,7 @@ def test_demo_round_end_to_end(language, open_as, visit, demo, tmp_path):
     # Espoo comments; the round is still closed to other cities.
     comment_on_draft(journey, host)
     other_city_sees_nothing(journey, other)
+    answer_the_city_and_discuss(journey, lead, member)
 
     # The coordinator publishes and downloads the PDF; Espoo reads the published report.
     publish_and_download(journey, coordinator)

@@ -237,6 +237,8 @@ def test_periodic_jobs_are_defined_in_code_and_exist():
         "peerreview.jobs.send_reminders",
         "peerreview.jobs.anonymise_old_interviewees",
         "peerreview.jobs.retry_stuck_sends",
+        "peerreview.jobs.heartbeat",
+        "reports.jobs.send_discussion_digests",
     }
     assert tasks <= set(celery_app.tasks)
 

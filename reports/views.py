@@ -62,8 +62,8 @@ from .permissions import (
     refuse_view_discussion,
     refuse_view_history,
     refuse_view_report,
-    report_access,
     refuse_view_suggestions,
+    report_access,
 )
 from .services import (
     factual_check_problems,

@@ -1,7 +1,10 @@
 """Back office for the secretariat. A round's state changes only through the round pages
-(the state machine in `services.rounds`), so the state and the audit trail are read-only here."""
+(the state machine in `services.rounds`), so the state and the audit trail are read-only here.
+Rounds are never deleted (a round is cancelled instead). A framework used by a round is
+read-only with everything in it: a change is made in a new version ("Copy as a new version")."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
@@ -22,51 +25,151 @@ from .models import (
     Session,
     Theme,
 )
+from .services.framework_versions import copy_as_new_version, is_in_use
+
+IN_USE_MESSAGE = _(
+    "This framework is used by a round, so it and its themes, criteria, level descriptors and "
+    "indicators are read-only: a round keeps the version it started with. To change the "
+    "framework, select it in the list of frameworks and choose the action “Copy as a new "
+    "version”, edit the copy, then offer it for new rounds."
+)
 
 
-class ThemeInline(TranslationStackedInline):
+def _framework_id(obj) -> int | None:
+    """The framework an admin object (framework, theme, criterion) belongs to."""
+    if isinstance(obj, Framework):
+        return obj.pk
+    if isinstance(obj, Theme):
+        return obj.framework_id
+    if isinstance(obj, Criterion):
+        return obj.theme.framework_id
+    return None
+
+
+class FrameworkContentMixin:
+    """Read-only (no change, add or delete) while the object's framework is used by a round."""
+
+    def _locked(self, obj) -> bool:
+        return obj is not None and is_in_use(_framework_id(obj))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+
+class LockedInlineMixin(FrameworkContentMixin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and not self._locked(obj)
+
+
+class FrameworkPartAdmin(FrameworkContentMixin, TranslationAdmin):
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if self._locked(obj):
+            messages.info(request, IN_USE_MESSAGE)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class ThemeInline(LockedInlineMixin, TranslationStackedInline):
     model = Theme
     extra = 0
     show_change_link = True
 
 
-class IndicatorInline(TranslationTabularInline):
+class IndicatorInline(LockedInlineMixin, TranslationTabularInline):
     model = Indicator
     extra = 0
 
 
 @admin.register(Framework)
 class FrameworkAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "version", "is_active", "created_at"]
+    """A framework in use may still be offered or withdrawn for new rounds (is_active);
+    everything else in it is read-only."""
+
+    list_display = ["name", "slug", "version", "is_active", "in_use", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     inlines = [ThemeInline, IndicatorInline]
+    actions = ["copy_as_new_version"]
+
+    @admin.display(description=_("used by a round"), boolean=True)
+    def in_use(self, framework: Framework) -> bool:
+        return is_in_use(framework.pk)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and is_in_use(obj.pk):
+            return [
+                field.name
+                for field in obj._meta.concrete_fields
+                if field.editable and not field.primary_key and field.name != "is_active"
+            ]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj is not None and is_in_use(obj.pk))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and is_in_use(obj.pk):
+            messages.info(request, IN_USE_MESSAGE)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Copy as a new version"))
+    def copy_as_new_version(self, request, queryset) -> None:
+        for framework in queryset:
+            new = copy_as_new_version(framework=framework)
+            self.message_user(
+                request,
+                gettext(
+                    "“%(name)s” version %(version)s is created; it is offered for new rounds once you turn that on."
+                )
+                % {"name": new.name, "version": new.version},
+                messages.SUCCESS,
+            )
 
 
-class CriterionInline(TranslationStackedInline):
+class CriterionInline(LockedInlineMixin, TranslationStackedInline):
     model = Criterion
     extra = 0
     show_change_link = True
 
 
+def _unused_frameworks():
+    return Framework.objects.exclude(pk__in=Round.objects.values("framework_id"))
+
+
 @admin.register(Theme)
-class ThemeAdmin(TranslationAdmin):
+class ThemeAdmin(FrameworkPartAdmin):
     list_display = ["code", "title", "framework", "is_scored", "order"]
     list_filter = ["framework"]
+    list_select_related = ["framework"]
     inlines = [CriterionInline]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "framework":  # no new theme in a framework in use
+            kwargs["queryset"] = _unused_frameworks()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-class LevelDescriptorInline(TranslationTabularInline):
+
+class LevelDescriptorInline(LockedInlineMixin, TranslationTabularInline):
     model = LevelDescriptor
     extra = 0
 
 
 @admin.register(Criterion)
-class CriterionAdmin(TranslationAdmin):
+class CriterionAdmin(FrameworkPartAdmin):
     list_display = ["code", "title", "theme"]
     list_filter = ["theme__framework"]
+    list_select_related = ["theme"]
     search_fields = ["code", "title"]
     inlines = [LevelDescriptorInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "theme":  # no new criterion in a framework in use
+            kwargs["queryset"] = Theme.objects.filter(framework__in=_unused_frameworks())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AssignmentInline(admin.TabularInline):
@@ -115,6 +218,10 @@ class RoundAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ["published_at", "cancellation_reason", "created_by", "created_at"]}),
     ]
     inlines = [AssignmentInline, RoundEventInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Never: a round is cancelled (on its page), and its record is kept."""
+        return False
 
 
 @admin.register(PreReport)

@@ -311,6 +311,11 @@ class EvidenceUploadForm(forms.Form):
         )
         allowed = sorted(EVIDENCE_SIGNATURES)
         self.fields["file"].widget.attrs["accept"] = ",".join(allowed)
+        # static/js/app.js refuses a too large file at the field, before it is sent.
+        self.fields["file"].widget.attrs["data-max-bytes"] = str(settings.EVIDENCE_MAX_BYTES)
+        self.fields["file"].widget.attrs["data-too-large"] = gettext(
+            "The file is too large: the limit is %(limit)s MB. Choose a smaller file."
+        ) % {"limit": f"{settings.EVIDENCE_MAX_BYTES / 1048576:.0f}"}
         self.fields["file"].help_text = gettext("Accepted: %(types)s; up to %(limit)s MB.") % {
             "types": ", ".join(suffix.lstrip(".") for suffix in allowed),
             "limit": f"{settings.EVIDENCE_MAX_BYTES / 1048576:.0f}",

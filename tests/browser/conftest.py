@@ -97,6 +97,7 @@ class Visit:
     prefix: str = "page"
     server_errors: list[str] = field(default_factory=list)
     violations: list[tuple[str, str]] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
     shots: int = 0
@@ -108,6 +109,13 @@ class Visit:
 
         page.on("response", on_response)
 
+        def on_console(message):
+            # Chromium reports every script, style or handler the CSP blocks as a console error.
+            if message.type == "error" and "Content Security Policy" in message.text:
+                self.csp_violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+
     def check(self, page, label: str, *, screenshot: bool = False, kind: str | None = None) -> None:
         """Run axe on the page as it is now; optionally save a full-page screenshot.
 
@@ -116,6 +124,9 @@ class Visit:
         types again and again, and axe is what costs the time."""
         page.wait_for_load_state("load")
         assert not self.server_errors, f"server error(s): {self.server_errors}"
+        assert not self.csp_violations, "Content-Security-Policy violations:\n" + "\n".join(
+            self.csp_violations
+        )
         if screenshot:
             self.screenshot(page, label)
         if kind is not None:
@@ -143,6 +154,9 @@ class Visit:
 
     def assert_clean(self) -> None:
         assert not self.server_errors, f"server error(s): {self.server_errors}"
+        assert not self.csp_violations, "Content-Security-Policy violations:\n" + "\n".join(
+            self.csp_violations
+        )
         if self.violations:
             # One line per rule and element, with the pages it was seen on.
             seen: dict[str, list[str]] = {}

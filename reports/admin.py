@@ -44,9 +44,10 @@ class ActionProposalInline(PublishedReadOnlyInlineMixin, admin.TabularInline):
 
 @admin.register(SummaryReport)
 class SummaryReportAdmin(admin.ModelAdmin):
-    list_display = ["round", "host_city", "round_state", "published_at", "updated_at"]
+    list_display = ["round", "host_city", "round_state", "published_at", "publication_level", "updated_at"]
     list_select_related = ["round__host_city"]
-    list_filter = ["round__state"]
+    # The readership is the host city's choice (reports.publication): shown, never edited here.
+    list_filter = ["round__state", "publication_level"]
     search_fields = ["round__title", "round__host_city__name"]
     date_hierarchy = "published_at"
     raw_id_fields = ["round"]

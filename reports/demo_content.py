@@ -1743,3 +1743,262 @@ ROLE_LABELS = {
     "member": "host member",
     "evaluator": "evaluator",
 }
+
+
+# --- earlier reviews, published: the network's library --------------------------------------
+# Four cities had their first review about two years ago; each published its report to the
+# network or the public, so the library and the good-practice view have something to show.
+# Findings come from the generic templates; the good practice and action proposals are the city's own.
+
+EARLIER_PUBLISHED: dict[str, dict] = {
+    "malmo": {
+        "opens": -820,
+        "seats": [("jan.devries@demo.eu", "lead"), ("mikko.virtanen@demo.eu", "member")],
+        "level": "public",
+        "report": {
+            "executive_summary": (
+                "Malmö uses procurement deliberately for its social goals: reserved contracts and social "
+                "clauses are part of the city's daily work, and the Procurement Unit knows its markets well. "
+                "The panel recommends turning a strong practice of change management into a city-wide "
+                "routine and measuring the effects of the social clauses, not only their use.\n\n"
+                "Priority actions: a change-management playbook for new procurement rules (AP-1) and an "
+                "annual effects report on social clauses (AP-2)."
+            ),
+            "key_strengths": (
+                "- Social clauses and reserved contracts used systematically.\n"
+                "- A change-management approach for new rules that the panel recommends to the network.\n"
+                "- Close cooperation with the region of Skåne on framework agreements."
+            ),
+            "purpose_and_scope": "The whole procurement of the city administration, with emphasis on social value.",
+            "process_notes": (
+                "Two evaluators scored independently and met the city over two assessment days. No evaluator "
+                "works for Malmö; no conflicts were declared."
+            ),
+            "next_steps": "The city reports progress on each action proposal in its next review.",
+        },
+        "good_practice": {
+            "HOW.3": (
+                "Change management for new procurement rules: every change comes with a one-page brief, a "
+                "named change owner in each administration, a 30-minute training clip and a follow-up "
+                "survey after three months."
+            ),
+            "WHAT.2": (
+                "Reserved contracts for social enterprises in park maintenance and catering, with a "
+                "supplier-development programme that helped twelve work-integration enterprises bid."
+            ),
+            "WHO.4": "Joint framework agreements with the Skåne region and its municipalities for ICT and vehicles.",
+        },
+        "proposals": [
+            {
+                "criterion": "HOW.3",
+                "title": "Write the change-management approach down as a playbook",
+                "description": "Turn the practice of the Procurement Unit into a short playbook every administration follows when procurement rules change.",
+                "priority": "high",
+                "owner": "Head of the Procurement Unit",
+                "timeframe": "9 months",
+                "success_indicator": "Playbook in use for every change of the procurement instruction",
+            },
+            {
+                "criterion": "RESULT.3",
+                "title": "Report the effects of social clauses every year",
+                "description": "Count people employed and apprenticeships created through social clauses, with the labour-market department.",
+                "priority": "high",
+                "owner": "Procurement Unit analysis team",
+                "timeframe": "12 months",
+                "success_indicator": "Annual effects report presented to the City Executive Board",
+            },
+            {
+                "criterion": "WHAT.1",
+                "title": "Introduce supplier performance reviews for large contracts",
+                "description": "Twice-yearly reviews with a common agenda for contracts above SEK 20 million.",
+                "priority": "medium",
+                "owner": "Contract managers",
+                "timeframe": "12 months",
+                "success_indicator": "Reviews held for all contracts above SEK 20 million",
+            },
+        ],
+    },
+    "utrecht": {
+        "opens": -790,
+        "seats": [("sofie.peeters@demo.eu", "lead"), ("ana.sousa@demo.eu", "member")],
+        "level": "network",
+        "report": {
+            "executive_summary": (
+                "Utrecht leads the network on circular procurement: circularity is asked for in furniture, "
+                "construction and ICT tenders, and the city measures the material it saves. The panel's main "
+                "recommendation is to give contract managers the time and tools to enforce what the tenders "
+                "ask for, and to share the circular criteria library with the network.\n\n"
+                "Priority actions: contract-management capacity for circular requirements (AP-1) and a "
+                "published criteria library (AP-2)."
+            ),
+            "key_strengths": (
+                "- Circular criteria in furniture, construction and ICT tenders.\n"
+                "- Social return (Social Return on Investment) applied in contracts above EUR 100,000.\n"
+                "- A procurement plan published every year for the market."
+            ),
+            "purpose_and_scope": "Utrecht asked the panel to focus on circular procurement and contract management.",
+            "process_notes": (
+                "Two evaluators scored independently; two assessment days with interviews in five sessions. "
+                "No conflicts were declared."
+            ),
+            "next_steps": "The city reports progress on each action proposal in its next review.",
+        },
+        "good_practice": {
+            "WHAT.3": (
+                "Circularity criteria in every furniture tender since 2022: re-use first, then refurbished, "
+                "then new with a take-back obligation; 68% of office furniture is now re-used."
+            ),
+            "WHO.5": (
+                "Market consultations published as open minutes, with a 'reverse pitch' where the city "
+                "presents its need to start-ups before the tender."
+            ),
+            "HOW.4": "A circular criteria library with model clauses and verification methods for each category.",
+        },
+        "proposals": [
+            {
+                "criterion": "WHAT.1",
+                "title": "Give contract managers time to enforce circular requirements",
+                "description": "Plan contract-management hours per contract by risk, and a checklist for verifying circular clauses.",
+                "priority": "high",
+                "owner": "Inkoop & Aanbesteden",
+                "timeframe": "12 months",
+                "success_indicator": "Circular clauses verified in 80% of contracts where they apply",
+            },
+            {
+                "criterion": "WHO.4",
+                "title": "Share the circular criteria library with the network",
+                "description": "Publish the library in English so that other cities of the network can reuse it.",
+                "priority": "medium",
+                "owner": "Category manager for sustainability",
+                "timeframe": "6 months",
+                "success_indicator": "Library published and used by at least two other cities",
+            },
+            {
+                "criterion": "RESULT.2",
+                "title": "Set a target for the share of re-used materials",
+                "description": "",
+                "priority": "medium",
+                "owner": "Inkoop & Aanbesteden, with the sustainability programme",
+                "timeframe": "12 months",
+                "success_indicator": "Target approved by the municipal executive",
+            },
+        ],
+    },
+    "ghent": {
+        "opens": -760,
+        "seats": [("eva.lund@demo.eu", "lead"), ("karin.lindqvist@demo.eu", "member")],
+        "level": "network",
+        "report": {
+            "executive_summary": (
+                "Ghent's joint procurement office for the city and its social welfare centre (OCMW) gives "
+                "scale and one face to the market. The city is strong in food procurement for its "
+                "sustainable food strategy and in co-creation with end users. The panel recommends a clear "
+                "change plan for the merged organisation and indicators that show results, not activity.\n\n"
+                "Priority actions: a change plan for the joint office (AP-1) and result indicators (AP-2)."
+            ),
+            "key_strengths": (
+                "- One procurement office for the city and OCMW Ghent.\n"
+                "- Short food chains in school and care-home catering.\n"
+                "- End users in the procurement team for care and catering."
+            ),
+            "purpose_and_scope": "The whole procurement of the city and OCMW Ghent after their merger.",
+            "process_notes": (
+                "Two evaluators scored independently and met the city over two assessment days. Jan de Vries "
+                "declared a conflict with Ghent and was not invited."
+            ),
+            "next_steps": "The city reports progress on each action proposal in its next review.",
+        },
+        "good_practice": {
+            "WHY.1": (
+                "Food procurement for the Ghent en Garde food strategy: lots sized for local farmers and "
+                "short food chains in school and care-home catering."
+            ),
+            "WHO.3": (
+                "Care-home residents and cooks in the catering procurement team, with tasting sessions "
+                "that count in the award."
+            ),
+            "HOW.3": (
+                "A change network of 25 ambassadors in the departments who test new templates before they "
+                "are rolled out, and meet every quarter."
+            ),
+        },
+        "proposals": [
+            {
+                "criterion": "HOW.2",
+                "title": "Write a change plan for the joint procurement office",
+                "description": "Agree roles, processes and service levels between the office and the departments of the city and OCMW.",
+                "priority": "high",
+                "owner": "Head of the Procurement Office",
+                "timeframe": "9 months",
+                "success_indicator": "Service-level agreement signed with every department",
+            },
+            {
+                "criterion": "RESULT.2",
+                "title": "Report results, not only activity",
+                "description": "Add result indicators (share of local and organic food, single bidders) to the annual report.",
+                "priority": "high",
+                "owner": "Procurement Office",
+                "timeframe": "12 months",
+                "success_indicator": "Annual report with the network's nine indicators",
+            },
+            {
+                "criterion": "WHAT.2",
+                "title": "Follow the effect of smaller lots on local suppliers",
+                "description": "",
+                "priority": "low",
+                "owner": "Category manager for food",
+                "timeframe": "18 months",
+                "success_indicator": "Number of local suppliers with a contract, yearly",
+            },
+        ],
+    },
+    "gothenburg": {
+        "opens": -740,
+        "seats": [("ana.sousa@demo.eu", "lead"), ("jan.devries@demo.eu", "member")],
+        "level": "network",
+        "report": {
+            "executive_summary": (
+                "Gothenburg's first review found a large, professional procurement office with a clear "
+                "mandate, and employment requirements that already work in construction. The panel "
+                "recommends bringing budget holders into category decisions and following up the social "
+                "requirements over time.\n\n"
+                "Priority actions: category councils (AP-1) and a follow-up of employment requirements (AP-2)."
+            ),
+            "key_strengths": (
+                "- A central procurement office with a clear mandate.\n"
+                "- Employment requirements in construction contracts.\n"
+                "- Digital contract register used by all administrations."
+            ),
+            "purpose_and_scope": "The whole procurement of the city administrations.",
+            "process_notes": "Two evaluators scored independently; two assessment days. No conflicts were declared.",
+            "next_steps": "The city reports progress on each action proposal in its next review.",
+        },
+        "good_practice": {
+            "WHAT.3": "Employment requirements in construction contracts, followed up by a dedicated coordinator.",
+            "HOW.5": (
+                "A procurement trainee programme: eight graduates a year rotate through categories and "
+                "administrations, and most stay with the city."
+            ),
+        },
+        "proposals": [
+            {
+                "criterion": "HOW.2",
+                "title": "Create category councils with the budget holders",
+                "description": "One council per large category, where buyers and budget holders agree on needs and volumes.",
+                "priority": "high",
+                "owner": "Inköp och upphandling",
+                "timeframe": "12 months",
+                "success_indicator": "Councils in place for the ten largest categories",
+            },
+            {
+                "criterion": "RESULT.1",
+                "title": "Follow up employment requirements",
+                "description": "Agree with the labour-market administration how people employed through the requirements are followed up.",
+                "priority": "high",
+                "owner": "Inköp och upphandling",
+                "timeframe": "12 months",
+                "success_indicator": "Yearly follow-up report",
+            },
+        ],
+    },
+}

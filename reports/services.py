@@ -19,6 +19,7 @@ from peerreview.models import (
 from peerreview.services.rounds import transition_round
 
 from .models import ActionProposal, Finding, SummaryReport
+from .signals import report_published
 
 REPORT_TEXT_FIELDS = (
     "executive_summary",
@@ -246,5 +247,6 @@ def publish_report(
     report.published_at = published.published_at
     report.published_by = actor
     report.save(update_fields=["published_at", "published_by", "updated_at"])
+    report_published.send(sender=SummaryReport, report=report)
     schedule_pdf(report.pk)  # the frozen, final PDF
     return report

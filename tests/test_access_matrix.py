@@ -123,6 +123,9 @@ MATRIX = {
     "reports:export_round_json": row("GET", "assessment", 200, 403, 404, 200, 404),
     "reports:export_all_scores": row("GET", "assessment", 200, 403, 403, 403, 403),
     "reports:export_all_proposals": row("GET", "assessment", 200, 403, 403, 403, 403),
+    # The library lists only what each person may read (see test_library.py for its hits).
+    "network:library": row("GET", "scoring", 200, 200, 200, 200, 200),
+    "network:good_practice": row("GET", "scoring", 200, 200, 200, 200, 200),
 }
 
 
@@ -218,6 +221,8 @@ NO_KWARGS = {
     "peerreview:round_list",
     "reports:export_all_scores",
     "reports:export_all_proposals",
+    "network:library",
+    "network:good_practice",
 }
 
 

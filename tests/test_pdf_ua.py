@@ -25,8 +25,10 @@ LANGUAGES = ["en", "fi", "sv"]
 def demo_reports(db):
     call_command("seed_demo", verbosity=0)
     reports = list(SummaryReport.objects.select_related("round__host_city").order_by("round_id"))
-    assert len(reports) >= 2, "the demo has published and draft reports"
-    return reports
+    # One report of each step (the library's earlier published reports are shaped like Tampere's).
+    one_per_state = list({report.round.state: report for report in reports}.values())
+    assert len(one_per_state) >= 2, "the demo has published and draft reports"
+    return one_per_state
 
 
 def poppler(tool: str, path) -> str:

@@ -4,6 +4,7 @@ is rendered with one item and with many, and both must take the same number of q
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -15,7 +16,7 @@ from peerreview.models import AssessmentDay, Interviewee, Notification, Session
 from peerreview.services.panel import ensure_scores
 from peerreview.services.rounds import prepare_prereport
 from reports.models import ActionProposal
-from reports.services import get_or_create_report
+from reports.services import get_or_create_report, publish_report
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,43 @@ def test_report_and_planner_queries_do_not_grow(client, url_name):
         counts.append(_count(client, reverse(url_name, kwargs={"round_id": review_round.pk})))
 
     assert counts[0] == counts[1]
+
+
+def _published(city, number: int) -> None:
+    """A report published to the network, with good practice and a proposal (indexed on publish)."""
+    review_round = factories.RoundFactory(host_city=city, state="factual_check", title=f"Round {number}")
+    report = get_or_create_report(review_round)
+    report.executive_summary = f"Tender calendar summary {number}."
+    report.publication_level = "network"
+    report.save()
+    for finding in report.findings.all():
+        finding.good_practice = f"Tender calendar practice {number}."
+        finding.strengths = "Tender calendar strengths."
+        finding.save()
+    ActionProposal.objects.create(report=report, number=1, title=f"Publish the tender calendar {number}")
+    publish_report(review_round=review_round, actor=None, repeat_interval_months=18)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "params"),
+    [
+        ("network:library", {}),
+        ("network:library", {"q": "tender calendar"}),
+        ("network:library", {"q": "calendar", "theme": "WHY", "country": "FI"}),
+        ("network:good_practice", {}),
+        ("network:good_practice", {"q": "calendar"}),
+    ],
+)
+def test_library_queries_do_not_grow_with_reports(client, url_name, params):
+    reader = factories.MembershipFactory().user  # a member of another city: the network's reports
+    client.force_login(reader)
+    city = factories.CityFactory(country="FI")
+    url = f"{reverse(url_name)}?{urlencode(params)}"
+
+    _published(city, 1)
+    one = _count(client, url)
+    for number in range(2, 8):
+        _published(factories.CityFactory(country="FI" if number % 2 else "SE"), number)
+    many = _count(client, url)
+
+    assert one == many

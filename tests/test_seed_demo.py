@@ -38,7 +38,7 @@ def demo(settings):
 def test_demo_has_rounds_in_every_state_and_a_published_report(demo):
     states = set(Round.objects.values_list("state", flat=True))
     assert states == set(RoundState.values)
-    published = Round.objects.get(state=RoundState.PUBLISHED)
+    published = Round.objects.get(state=RoundState.PUBLISHED, host_city__name="Tampere")
     report = SummaryReport.objects.get(round=published)
     assert report.action_proposals.count() >= 6
     repeat = Round.objects.get(previous_round=published)
@@ -82,3 +82,17 @@ def test_tampere_shares_its_published_report_with_the_network(demo, client):
     client.force_login(User.objects.get(email="porto@demo.eu"))
     assert client.get(reverse("reports:report_view", kwargs={"round_id": tampere.pk})).status_code == 200
     assert client.get(reverse("reports:public_report", kwargs={"round_id": tampere.pk})).status_code == 404
+
+
+def test_the_library_has_five_published_reports_from_five_cities(demo, client):
+    published = Round.objects.filter(state=RoundState.PUBLISHED)
+    assert published.values("host_city").distinct().count() >= 5
+    levels = set(
+        SummaryReport.objects.filter(round__in=published).values_list("publication_level", flat=True)
+    )
+    assert {"network", "public"} <= levels
+    client.force_login(User.objects.get(email="porto@demo.eu"))
+    page = client.get(reverse("network:library"), {"q": "published minutes"}).content.decode()
+    assert "finding-who5-good-practice" in page
+    good_practice = client.get(reverse("network:good_practice"), {"criterion": "HOW.3"}).content.decode()
+    assert "Malmö" in good_practice and "Ghent" in good_practice

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cities",
     "peerreview",
     "reports",
+    "network",
 ]
 
 MIDDLEWARE = [

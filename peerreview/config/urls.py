@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cities.urls")),
     path("", include("reports.urls")),
+    path("", include("network.urls")),
     path("", include("peerreview.urls")),
 ]
 # No /media/ route, in DEBUG either: stored files leave only through views that check access

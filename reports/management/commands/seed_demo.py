@@ -15,7 +15,7 @@ import logging
 import statistics
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -114,6 +114,20 @@ def no_outgoing_mail() -> Iterator[None]:
     finally:
         current_app.conf.task_always_eager = previous
         task_log.setLevel(previous_level)
+
+
+@contextmanager
+def pdfs_rendered_on_first_download() -> Iterator[None]:
+    """Publishing queues the final PDF's render (seconds each, in-process while seeding). For the
+    earlier demo reports it waits until someone first downloads the PDF (the download answers
+    202 and renders it), which keeps seeding fast. Tampere's PDF is rendered while seeding."""
+    from reports.tasks import render_report_pdf
+
+    render_report_pdf.delay = lambda *args, **kwargs: None
+    try:
+        yield
+    finally:
+        del render_report_pdf.delay
 
 
 def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -761,6 +775,41 @@ def seed_gothenburg(demo: Demo) -> Round:
     return review_round
 
 
+def seed_earlier_published(demo: Demo, city_key: str) -> Round:
+    """A city's first review, published about two years ago to the level the city chose: the
+    library's content. The city's current round is its next review, so the repeat round that
+    publishing plans is not kept."""
+    spec = content.EARLIER_PUBLISHED[city_key]
+    opens = demo.day(spec["opens"])
+    review_round, panel, steps = scored_and_assessed(demo, city_key, opens, spec["seats"])
+    city = demo.cities[city_key]
+    report = write_report(
+        demo,
+        review_round,
+        spec["report"],
+        generic_findings(city, good_practice=spec["good_practice"]),
+        spec["proposals"],
+    )
+    send_for_factual_check(review_round=review_round, actor=panel[0].evaluator)
+    set_publication_level(report=report, level=spec["level"], actor=demo.host(city_key))
+    publish_report(review_round=review_round, actor=demo.coordinator, repeat_interval_months=18)
+    review_round.repeat_rounds.all().delete()
+    steps[S.FACTUAL_CHECK] = opens + datetime.timedelta(days=170)
+    steps[S.PUBLISHED] = published = opens + datetime.timedelta(days=195)
+    backdate(review_round, created=opens - datetime.timedelta(days=10), steps=steps)
+    Round.objects.filter(pk=review_round.pk).update(published_at=at(published, 12))
+    SummaryReport.objects.filter(pk=report.pk).update(
+        published_at=at(published, 12),
+        publication_level_set_at=at(published - datetime.timedelta(days=10), 12),
+        updated_at=at(published, 12),
+    )
+    return review_round
+
+
+def seed_earlier_rounds(demo: Demo) -> list[Round]:
+    return [seed_earlier_published(demo, city_key) for city_key in content.EARLIER_PUBLISHED]
+
+
 def seed_cancelled(demo: Demo) -> Round:
     """An earlier round cancelled at the city's request, with the reason."""
     spec = content.CANCELLED_ROUND
@@ -776,7 +825,11 @@ def seed_cancelled(demo: Demo) -> Round:
     return review_round
 
 
+# The library's earlier reports: their PDFs are rendered on first download, not while seeding.
+PDF_ON_FIRST_DOWNLOAD = {seed_earlier_rounds}
+
 ROUND_BUILDERS = [
+    seed_earlier_rounds,
     seed_cancelled,
     seed_tampere,
     seed_gothenburg,
@@ -888,8 +941,12 @@ class Command(BaseCommand):
         with no_outgoing_mail():
             demo = seed_people(framework, timezone.localdate())
             for builder in ROUND_BUILDERS:
-                with transaction.atomic():
-                    rounds.append(builder(demo))
+                deferred = (
+                    pdfs_rendered_on_first_download() if builder in PDF_ON_FIRST_DOWNLOAD else nullcontext()
+                )
+                with deferred, transaction.atomic():
+                    built = builder(demo)
+                    rounds.extend(built if isinstance(built, list) else [built])
         self.write_rounds(rounds)
         self.write_accounts(demo)
         self.stdout.write(self.style.SUCCESS(f"Demo data created in {time.monotonic() - started:.1f} s."))

@@ -1,0 +1,52 @@
+"""The library's search document: one entry per searchable text of a published report (its
+executive summary, each finding's strengths, areas to develop and good practice, each action
+proposal), with what the library filters on. Built when a report is published
+(`network.index`); a published report does not change, and who may read it is decided at
+query time (`reports.permissions.readable_reports`), so widening a report needs no re-index."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from peerreview.models import Criterion
+from reports.models import ActionProposal, Finding, SummaryReport
+
+
+class SearchEntry(models.Model):
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", _("Executive summary")
+        STRENGTHS = "strengths", _("Strengths")
+        AREAS_TO_DEVELOP = "areas_to_develop", _("Areas to develop")
+        GOOD_PRACTICE = "good_practice", _("Good practice")
+        PROPOSAL = "proposal", _("Action proposal")
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="search_entries")
+    kind = models.CharField(_("part of the report"), max_length=20, choices=Kind.choices)
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    proposal = models.ForeignKey(
+        ActionProposal, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Codes, not ids: the library filters across framework versions ("HOW.3" in each version).
+    theme_code = models.CharField(_("theme"), max_length=20, blank=True, db_index=True)
+    criterion_code = models.CharField(_("criterion"), max_length=20, blank=True, db_index=True)
+    agreed_level = models.PositiveSmallIntegerField(_("agreed maturity level"), null=True, blank=True)
+    # PostgreSQL text-search configuration of the report's language: english, finnish, swedish or simple.
+    config = models.CharField(max_length=20, default="simple")
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    text = models.TextField(_("text"))
+    anchor = models.CharField(max_length=80)
+    # Filled by `network.index` on PostgreSQL (GIN-indexed, see the migration); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("library entry")
+        verbose_name_plural = _("library entries")
+        ordering = ["report", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}/{self.kind}/{self.anchor}"

@@ -1,0 +1,167 @@
+"""Reading the library: what a person may read (decided by `reports.permissions.readable_reports`),
+filtered and searched. PostgreSQL: full-text search over the GIN-indexed vectors, ranked; the
+query is parsed in English, Finnish and Swedish at once (and without accents), so a query in any
+of the three languages finds reports written in it. SQLite (the demo): every word, icontains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models.functions import ExtractYear
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from peerreview.models import Criterion
+from reports.models import SummaryReport
+from reports.permissions import readable_reports
+
+from .index import SEARCH_CONFIGS
+from .models import SearchEntry
+
+# ts_headline marks matches with these; the text is escaped first, then they become <mark>.
+MARK_START, MARK_END = "\x02", "\x03"
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class Facets:
+    """What the filters offer: only values found in reports the person may read."""
+
+    countries: list[str]
+    years: list[int]
+    criteria: list[Criterion]  # one per code, with its theme
+
+
+def library_facets(user) -> Facets:
+    reports = readable_reports(user)
+    countries = sorted(set(reports.values_list("round__host_city__country", flat=True)))
+    years = sorted(
+        set(reports.annotate(year=ExtractYear("published_at")).values_list("year", flat=True)), reverse=True
+    )
+    seen: dict[str, Criterion] = {}
+    entries = SearchEntry.objects.filter(report__in=reports.values("pk"), criterion__isnull=False)
+    for criterion in (
+        Criterion.objects.filter(pk__in=entries.values("criterion_id"))
+        .select_related("theme")
+        .order_by("theme__order", "order", "-theme__framework__version")
+    ):
+        seen.setdefault(criterion.code, criterion)
+    return Facets(countries=countries, years=years, criteria=list(seen.values()))
+
+
+def text_query(q: str) -> SearchQuery:
+    """The query in each language's configuration, OR-ed, and as written without accents."""
+    queries = [SearchQuery(q, config=config, search_type="websearch") for config in SEARCH_CONFIGS]
+    unaccented = Func(Value(q), function="unaccent", output_field=TextField())
+    queries.append(SearchQuery(unaccented, config="simple", search_type="websearch"))
+    return reduce(or_, queries)
+
+
+def _filtered(entries: QuerySet[SearchEntry], filters: dict) -> QuerySet[SearchEntry]:
+    if filters.get("country"):
+        entries = entries.filter(report__round__host_city__country=filters["country"])
+    if filters.get("year"):
+        entries = entries.filter(report__published_at__year=filters["year"])
+    if filters.get("theme"):
+        entries = entries.filter(theme_code=filters["theme"])
+    if filters.get("criterion"):
+        entries = entries.filter(criterion_code=filters["criterion"])
+    if filters.get("level") not in (None, ""):
+        entries = entries.filter(agreed_level=filters["level"])
+    return entries
+
+
+def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> QuerySet[SearchEntry]:
+    """Entries of reports the user may read, filtered; with `q`, only matches, best first
+    (annotated `rank` and, on PostgreSQL, `headline`)."""
+    entries = SearchEntry.objects.filter(report__in=readable_reports(user).values("pk")).select_related(
+        "report__round__host_city", "criterion__theme"
+    )
+    if kinds:
+        entries = entries.filter(kind__in=kinds)
+    entries = _filtered(entries, filters)
+    q = (filters.get("q") or "").strip()
+    if not q:
+        return entries.order_by(
+            "criterion__theme__order", "criterion__order", "-report__published_at", "report_id", "pk"
+        )
+    if connection.vendor == "postgresql":
+        query = text_query(q)
+        return (
+            entries.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    "text",
+                    query,
+                    config=F("config"),
+                    start_sel=MARK_START,
+                    stop_sel=MARK_END,
+                    max_words=45,
+                    min_words=20,
+                    max_fragments=2,
+                ),
+            )
+            .order_by("-rank", "-report__published_at", "pk")
+        )
+    for word in q.split():
+        entries = entries.filter(Q(text__icontains=word) | Q(title__icontains=word))
+    return entries.order_by("-report__published_at", "pk")
+
+
+def report_list(user, filters: dict) -> QuerySet[SummaryReport]:
+    """Reports the user may read, newest first, with their number of good practices."""
+    reports = readable_reports(user).select_related("round__host_city", "round__framework")
+    if filters.get("country"):
+        reports = reports.filter(round__host_city__country=filters["country"])
+    if filters.get("year"):
+        reports = reports.filter(published_at__year=filters["year"])
+    return reports.annotate(
+        good_practices=Count("search_entries", filter=Q(search_entries__kind=SearchEntry.Kind.GOOD_PRACTICE))
+    ).order_by("-published_at", "pk")
+
+
+def snippet(entry: SearchEntry, q: str = "") -> SafeString:
+    """The part of the entry's text to show, with the matches marked, safely escaped."""
+    headline = getattr(entry, "headline", None)
+    if headline:
+        marked = escape(headline).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+        return mark_safe(marked)  # noqa: S308 - escaped above; only our own markers become tags
+    text = entry.text
+    words = [word.lower() for word in q.split() if word]
+    lowered = text.lower()
+    first = min((lowered.find(word) for word in words if word in lowered), default=0)
+    begin = max(first - SNIPPET_CHARS // 3, 0)
+    part = text[begin : begin + SNIPPET_CHARS]
+    prefix = "… " if begin > 0 else ""
+    suffix = " …" if begin + SNIPPET_CHARS < len(text) else ""
+    return mark_safe(f"{prefix}{_marked(part, words)}{suffix}")  # noqa: S308 - escaped in _marked
+
+
+def _marked(text: str, words: list[str]) -> str:
+    """`text` escaped, with every case-insensitive occurrence of the (lower-case) words in <mark>."""
+    lowered = text.lower()
+    spans = sorted((found, found + len(word)) for word in words for found in _occurrences(lowered, word))
+    out, position = [], 0
+    for begin, end in spans:
+        if begin < position:  # overlaps the previous mark: extend it
+            begin = position
+        if end <= position:
+            continue
+        out += [escape(text[position:begin]), "<mark>", escape(text[begin:end]), "</mark>"]
+        position = end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found, position = [], text.find(word)
+    while position != -1:
+        found.append(position)
+        position = text.find(word, position + len(word))
+    return found

@@ -1,0 +1,7 @@
+"""Signals other apps may listen to without this app knowing them (the network's library
+indexes a report when it is published; `reports` never imports `network`)."""
+
+from django.dispatch import Signal
+
+# Sent inside the publishing transaction, with `report` (the SummaryReport just published).
+report_published = Signal()

@@ -1,0 +1,318 @@
+"""The network's library: who finds which report, full-text search in English, Finnish and
+Swedish (ranked, on PostgreSQL's GIN index), filters that never fail, and the good-practice view."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from network.index import index_report
+from network.models import SearchEntry
+from network.search import search_entries, snippet
+from peerreview.models import AgreedScore
+from reports.models import ActionProposal, SummaryReport
+from reports.services import get_or_create_report, publish_report
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+LIBRARY = reverse("network:library")
+GOOD_PRACTICE = reverse("network:good_practice")
+
+
+def published_report(
+    review_round=None,
+    *,
+    language: str = "en",
+    level: str = "network",
+    summary: str = "The unit buys with a clear mandate.",
+    findings: dict[str, dict[str, str]] | None = None,
+    proposals: list[str] = (),
+    agreed: dict[str, int] | None = None,
+    city=None,
+) -> SummaryReport:
+    """A report taken through publishing (the real service, so the library indexes it)."""
+    if review_round is None:
+        review_round = factories.RoundFactory(host_city=city or factories.CityFactory(), language=language)
+    review_round.language = language
+    review_round.state = "factual_check"
+    review_round.save()
+    report = get_or_create_report(review_round)
+    report.executive_summary = summary
+    report.publication_level = level
+    report.save()
+    for finding in report.findings.select_related("criterion"):
+        for field, text in (findings or {}).get(finding.criterion.code, {}).items():
+            setattr(finding, field, text)
+        finding.save()
+    for number, title in enumerate(proposals, start=1):
+        ActionProposal.objects.create(report=report, number=number, title=title)
+    for code, level_value in (agreed or {}).items():
+        AgreedScore.objects.create(
+            round=review_round,
+            criterion=review_round.framework.themes.get(code="WHY").criteria.get(code=code),
+            level=level_value,
+            rationale="Agreed.",
+        )
+    publish_report(review_round=review_round, actor=None, repeat_interval_months=18)
+    report.refresh_from_db()
+    return report
+
+
+def hits(client, url: str = LIBRARY, **params) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- who finds what -----------------------------------------------------------------------------
+
+# Does the persona find the report's good practice in the library? (anonymous: to the login page)
+FINDS = {
+    "round": {"coordinator", "host_member", "assigned_evaluator"},
+    "network": {
+        "coordinator",
+        "host_member",
+        "assigned_evaluator",
+        "other_city_member",
+        "unassigned_evaluator",
+    },
+    "public": {
+        "coordinator",
+        "host_member",
+        "assigned_evaluator",
+        "other_city_member",
+        "unassigned_evaluator",
+    },
+}
+PERSONAS = ["coordinator", "host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"]
+
+
+@pytest.mark.parametrize("level", sorted(FINDS))
+@pytest.mark.parametrize("persona", [*PERSONAS, "anonymous"])
+def test_library_hits_follow_the_publication_level(client, personas, level, persona):
+    published_report(
+        personas.review_round,
+        level=level,
+        findings={"WHY.1": {"good_practice": "Quarterly supplier cafés before every large tender."}},
+    )
+    if persona == "anonymous":
+        response = client.get(LIBRARY, {"q": "supplier cafés"})
+        assert response.status_code == 302 and "login/" in response["Location"]
+        assert client.get(GOOD_PRACTICE).status_code == 302
+        return
+    client.force_login(getattr(personas, persona))
+
+    library = hits(client, q="supplier cafés")
+    listing = hits(client)
+    good_practice = hits(client, GOOD_PRACTICE, criterion="WHY.1")
+
+    found = persona in FINDS[level]
+    assert ("Quarterly" in library) is found  # the hit's text, its matches marked
+    assert ("Tampere 2026" in listing) is found
+    assert ("Quarterly supplier" in good_practice) is found
+
+
+def test_a_draft_is_not_in_the_library_until_it_is_published(client, personas):
+    review_round = personas.review_round
+    review_round.state = "factual_check"
+    review_round.save()
+    report = get_or_create_report(review_round)
+    SummaryReport.objects.filter(pk=report.pk).update(
+        executive_summary="Draft words: provisional tender pipeline.", publication_level="network"
+    )
+    report.refresh_from_db()
+    index_report(report)  # even asked to, the index keeps nothing of a draft
+    client.force_login(personas.coordinator)
+
+    assert SearchEntry.objects.filter(report=report).count() == 0
+    page = hits(client, q="provisional tender")
+    assert "0 hits" in page and "Draft words" not in page
+
+
+# --- search: ranking and languages (PostgreSQL) ------------------------------------------------
+
+
+def test_a_report_whose_good_practice_names_the_word_ranks_first(client):
+    reader = factories.CoordinatorFactory()
+    mention = published_report(
+        city=factories.CityFactory(name="Ghent"),
+        findings={"WHY.2": {"areas_to_develop": "Circularity is not yet asked for in furniture tenders."}},
+    )
+    practice = published_report(
+        city=factories.CityFactory(name="Utrecht"),
+        findings={"WHY.1": {"good_practice": "Circularity criteria in every furniture tender since 2023."}},
+    )
+    client.force_login(reader)
+
+    started = time.perf_counter()
+    ranked = list(search_entries(reader, {"q": "circularity"}))
+    elapsed = time.perf_counter() - started
+
+    assert [entry.report_id for entry in ranked] == [practice.pk, mention.pk]
+    assert ranked[0].rank > ranked[1].rank
+    assert elapsed < 1.0
+    page = hits(client, q="circularity")
+    assert page.index("Utrecht") < page.index("Ghent")
+    assert "<mark>Circularity</mark>" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "query"),
+    [
+        ("fi", "Kaupunki käy markkinavuoropuhelu ennen jokaista suurta hankintaa.", "markkinavuoropuhelussa"),
+        ("fi", "Kaupunki ottaa huomioon ympäristö ja ilmasto.", "ympäristössä"),
+        ("sv", "Staden för leverantörsdialog inför varje stor upphandling.", "leverantörsdialoger"),
+        ("en", "The city publishes its procurement plan.", "publishing plans"),
+        ("en", "A joint framework with Malmö and Lund.", "Malmo"),
+    ],
+)
+def test_a_query_finds_the_base_form_in_the_reports_language(client, language, written, query):
+    reader = factories.CoordinatorFactory()
+    report = published_report(language=language, findings={"WHY.1": {"good_practice": written}})
+    assert set(SearchEntry.objects.filter(report=report).values_list("config", flat=True)) == {
+        {"fi": "finnish", "sv": "swedish", "en": "english"}[language]
+    }
+    client.force_login(reader)
+
+    page = hits(client, q=query)
+
+    assert "1 hit" in page, query
+    assert written.split()[0] in page
+
+
+def test_the_search_uses_the_gin_index():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'network_searchentry'")
+        definitions = " ".join(row[0] for row in cursor.fetchall())
+    assert "USING gin (search_vector)" in definitions
+
+
+def test_every_kind_of_text_is_searchable_and_links_to_its_place(client):
+    reader = factories.CoordinatorFactory()
+    report = published_report(
+        summary="Executive words: zebra mandate.",
+        findings={
+            "WHY.1": {
+                "strengths": "Strength words: yak register.",
+                "areas_to_develop": "Area words: okapi baseline.",
+                "good_practice": "Practice words: quokka dialogue.",
+            }
+        },
+        proposals=["Proposal words: narwhal indicators"],
+    )
+    client.force_login(reader)
+    base = reverse("reports:report_view", kwargs={"round_id": report.round_id})
+    for word, anchor in [
+        ("zebra", "report-summary"),
+        ("yak", "finding-why1-strengths"),
+        ("okapi", "finding-why1-areas-to-develop"),
+        ("quokka", "finding-why1-good-practice"),
+        ("narwhal", "AP-1"),
+    ]:
+        page = hits(client, q=word)
+        assert f'href="{base}#{anchor}"' in page, word
+        report_page = client.get(base).content.decode()
+        assert f'id="{anchor}"' in report_page, anchor
+
+
+# --- filters and bad input ------------------------------------------------------------------------
+
+
+def test_filters_narrow_the_hits(client):
+    reader = factories.CoordinatorFactory()
+    finnish = published_report(
+        city=factories.CityFactory(name="Oulu", country="FI"),
+        findings={"WHY.1": {"good_practice": "Open tender calendar."}},
+        agreed={"WHY.1": 3},
+    )
+    swedish = published_report(
+        city=factories.CityFactory(name="Umeå", country="SE"),
+        findings={"WHY.2": {"good_practice": "Open tender calendar online."}},
+        agreed={"WHY.2": 1},
+    )
+    SummaryReport.objects.filter(pk=swedish.pk).update(published_at=timezone.now().replace(year=2024))
+    client.force_login(reader)
+
+    assert "2 hits" in hits(client, q="tender calendar")
+    for params, city in [
+        ({"country": "FI"}, "Oulu"),
+        ({"country": "SE"}, "Umeå"),
+        ({"criterion": "WHY.2"}, "Umeå"),
+        ({"level": "3"}, "Oulu"),
+        ({"year": "2024"}, "Umeå"),
+        ({"theme": "WHY", "level": "1"}, "Umeå"),
+    ]:
+        page = hits(client, q="tender calendar", **params)
+        assert "1 hit" in page and city in page, params
+    assert finnish.pk != swedish.pk
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"country": "XX"},
+        {"level": "7"},
+        {"level": "-1"},
+        {"year": "twenty"},
+        {"year": "99999999999999999999"},
+        {"criterion": "WHY.1' OR 1=1 --"},
+        {"theme": "<script>"},
+        {"q": "x" * 300},
+        {"q": "nul\x00byte"},
+        {"q": '"unclosed & | ! ( <->'},
+        {"page": "last-but-one"},
+        {"page": "-3"},
+    ],
+)
+def test_malformed_filters_are_explained_never_a_server_error(client, params):
+    published_report(findings={"WHY.1": {"good_practice": "Open tender calendar."}})
+    client.force_login(factories.CoordinatorFactory())
+    for url in (LIBRARY, GOOD_PRACTICE):
+        response = client.get(url, params)
+        assert response.status_code == 200, (url, params)
+        if "page" not in params and "unclosed" not in params.get("q", ""):
+            assert "is-invalid" in response.content.decode(), (url, params)
+
+
+def test_no_hits_says_so_and_offers_to_remove_each_filter(client):
+    published_report(
+        city=factories.CityFactory(country="FI"), findings={"WHY.1": {"good_practice": "Calendar."}}
+    )
+    client.force_login(factories.CoordinatorFactory())
+
+    page = hits(client, q="calendar", country="FI", level="4")
+
+    assert "0 hits" in page
+    assert "Nothing you may read matches “calendar” with these filters." in page
+    assert "Try removing a filter" in page
+    assert "?q=calendar&amp;country=FI" in page  # the link that removes the level
+
+
+def test_snippets_are_escaped():
+    entry = SearchEntry(text="Use <script>alert(1)</script> & the tender portal", config="english")
+    marked = str(snippet(entry, "tender"))
+    assert "<script>" not in marked
+    assert "&lt;script&gt;" in marked
+    assert "<mark>tender</mark>" in marked
+
+
+def test_good_practice_view_lists_only_good_practice_by_criterion(client):
+    published_report(
+        findings={
+            "WHY.1": {"good_practice": "Tender calendar published yearly.", "strengths": "Strong team."},
+            "WHY.2": {"good_practice": "Supplier cafés."},
+        }
+    )
+    client.force_login(factories.CoordinatorFactory())
+
+    everything = hits(client, GOOD_PRACTICE)
+    one_criterion = hits(client, GOOD_PRACTICE, criterion="WHY.2")
+
+    assert "Tender calendar" in everything and "Supplier cafés" in everything
+    assert "Strong team" not in everything
+    assert "Supplier cafés" in one_criterion and "Tender calendar" not in one_criterion

@@ -117,6 +117,15 @@ class RoundAccess:
             return _("Submit your own scores before recording the panel's agreed scores.")
         return ALLOWED
 
+    def refuse_view_score_history(self, assignment: Assignment) -> str:
+        """An evaluator's score history: their own always; others' only once both have
+        submitted (the same rule as the overview), coordinators once it is submitted."""
+        if self.assignment is not None and assignment.pk == self.assignment.pk:
+            return ALLOWED
+        if not assignment.has_submitted_scores:
+            return _("An evaluator's scores are visible to others only once they are submitted.")
+        return self.refuse_view_score_overview()
+
     def refuse_view_assessment(self) -> str:
         if self.is_coordinator or self.is_panel_member or self.is_host_member:
             return ALLOWED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessment, dashboard, panel, prereport, rounds, scoring
+from .views import assessment, autosave, dashboard, history, panel, prereport, rounds, scoring
 
 app_name = "peerreview"
 urlpatterns = [
@@ -14,6 +14,20 @@ urlpatterns = [
     path("rounds/<int:round_id>/pre-report/submit/", prereport.prereport_submit, name="prereport_submit"),
     path("rounds/<int:round_id>/pre-report/indicators/", prereport.indicators_edit, name="indicators_edit"),
     path("rounds/<int:round_id>/pre-report/evidence/", prereport.evidence_upload, name="evidence_upload"),
+    path(
+        "rounds/<int:round_id>/pre-report/autosave/", autosave.prereport_autosave, name="prereport_autosave"
+    ),
+    path("rounds/<int:round_id>/scoring/autosave/", autosave.scoring_autosave, name="scoring_autosave"),
+    path(
+        "rounds/<int:round_id>/history/<slug:kind>/<int:unit_id>/",
+        history.unit_history_view,
+        name="unit_history",
+    ),
+    path(
+        "rounds/<int:round_id>/history/<slug:kind>/<int:unit_id>/restore/<int:history_id>/",
+        history.unit_restore,
+        name="unit_restore",
+    ),
     path(
         "rounds/<int:round_id>/evidence/<int:evidence_id>/",
         prereport.evidence_download,

@@ -79,11 +79,17 @@ MATRIX = {
     ),
     "peerreview:round_cancel": row("GET", "scoring", 200, 403, 404, 403, 404),
     "peerreview:prereport_edit": row("GET", "scoring", 200, 200, 404, 200, 404),
-    "peerreview:prereport_submit": row("GET", "scoring", 403, 403, 404, 403, 404),
+    # the host city is told when and by whom it was submitted (not a bare 403)
+    "peerreview:prereport_submit": row("GET", "scoring", 403, 200, 404, 403, 404),
     "peerreview:indicators_edit": row("GET", "scoring", 200, 200, 404, 200, 404),
-    "peerreview:evidence_upload": row("POST", "scoring", 403, 403, 404, 403, 404),
+    # the host city: 409, the editor read-only with why the upload was refused and the typed text
+    "peerreview:evidence_upload": row("POST", "scoring", 403, 409, 404, 403, 404),
     "peerreview:evidence_download": row("GET", "scoring", 200, 200, 404, 200, 404),
-    "peerreview:evidence_delete": row("POST", "scoring", 403, 403, 404, 403, 404),
+    "peerreview:evidence_delete": row("POST", "scoring", 403, 302, 404, 403, 404),
+    "peerreview:prereport_autosave": row("POST", "scoring", 403, 409, 404, 403, 404, data={"unit": "header"}),
+    "peerreview:scoring_autosave": row("POST", "scoring", 403, 403, 404, 400, 404),
+    "peerreview:unit_history": row("GET", "scoring", 200, 200, 404, 200, 404),
+    "peerreview:unit_restore": row("POST", "scoring", 403, 409, 404, 403, 404),
     "peerreview:panel_manage": row("GET", "scoring", 200, 403, 404, 403, 404),
     "peerreview:invitation_respond": row("GET", "scoring", 404, 404, 404, 200, 404),
     "peerreview:scoring_sheet": row("GET", "scoring", 403, 403, 404, 200, 404),
@@ -167,6 +173,9 @@ def round_objects(personas):
     session = Session.objects.create(
         day=day, start_time=datetime.time(9), end_time=datetime.time(10), topic="Procurement strategy"
     )
+    answer = prereport.answers.first()
+    answer.narrative = "We do this."
+    answer.save()  # a version in the history
     lead_assignment = review_round.assignments.get(evaluator=personas.assigned_evaluator)
     lead_assignment.scores_submitted_at = timezone.now()
     lead_assignment.save()
@@ -186,6 +195,9 @@ def round_objects(personas):
         "assignment_id": lead_assignment.pk,
         "uidb64": "MQ",  # a link that does not work: the page says so
         "token": "0-not-a-token",
+        "answer_kind": "answer",
+        "unit_id": answer.pk,
+        "history_id": answer.history.latest().history_id,
     }
 
 
@@ -201,6 +213,8 @@ URL_KWARGS = {
     "reports:unit_history": ("round_id", "kind", "key"),
     "reports:discussion_thread": ("round_id", "thread"),
     "reports:suggestion_decide": ("round_id", "suggestion_id"),
+    "peerreview:unit_history": ("round_id", "kind:answer_kind", "unit_id"),
+    "peerreview:unit_restore": ("round_id", "kind:answer_kind", "unit_id", "history_id"),
 }
 NO_KWARGS = {
     "healthz",
@@ -229,7 +243,9 @@ NO_KWARGS = {
 def _kwargs_for(name: str, objects: dict) -> dict:
     if name in NO_KWARGS:
         return {}
-    return {key: objects[key] for key in URL_KWARGS.get(name, ("round_id",))}
+    # "kwarg:object" when the URL's keyword names an object of another key.
+    pairs = [key.partition(":")[::2] for key in URL_KWARGS.get(name, ("round_id",))]
+    return {kwarg: objects[source or kwarg] for kwarg, source in pairs}
 
 
 @pytest.mark.django_db

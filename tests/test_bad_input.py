@@ -82,6 +82,7 @@ def test_bad_upload_is_refused_with_a_message_and_nothing_is_stored(
 def test_editing_a_submitted_pre_report_is_refused_with_the_reason(client, personas, open_prereport):
     review_round, prereport = open_prereport
     prereport.submitted_at = timezone.now()
+    prereport.submitted_by = personas.host_member
     prereport.save()
     review_round.state = "prereport_submitted"
     review_round.save()
@@ -89,8 +90,14 @@ def test_editing_a_submitted_pre_report_is_refused_with_the_reason(client, perso
 
     response = client.post(_editor_url(review_round), {"prereport-context": "Late change"})
 
-    assert response.status_code == 403
-    assert "can be edited only while it is open" in response.content.decode()
+    # Said at the place, with when and by whom; the typed text is shown so it is not lost.
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The pre-report was already submitted on" in page
+    assert personas.host_member.full_name in page
+    assert "Late change" in page
+    prereport.refresh_from_db()
+    assert prereport.context == ""
 
 
 def test_scoring_a_round_that_is_not_in_scoring_is_refused_with_the_reason(client, personas):
@@ -106,8 +113,9 @@ def test_scoring_a_round_that_is_not_in_scoring_is_refused_with_the_reason(clien
         {f"criterion-{score.criterion_id}-level": "2", f"criterion-{score.criterion_id}-comment": "Late"},
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert "only while the round is at the scoring step" in response.content.decode()
+    assert "Late" in response.content.decode()
     score.refresh_from_db()
     assert score.comment == ""
 

@@ -8,32 +8,54 @@ Drafts need no completeness: every field may be left empty; only malformed value
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MATURITY_LEVELS, Answer, Criterion, Framework, Indicator, IndicatorValue, PreReport
-from ..services.prereport import EVIDENCE_SIGNATURES
+from ..services.prereport import EVIDENCE_SIGNATURES, IndicatorCellEdit
+from ..services.versioning import SaveResult, UnitEdit, base_digests, decode_digests, digest, encode_digests
+from .versioned import VersionedFormMixin
 
 LEVEL_NOT_APPLICABLE = "na"
 LEVEL_UNDECIDED = ""
 ANSWER_FIELDS = ["self_score", "not_applicable", "not_applicable_reason", "narrative"]
 
 
-class PreReportHeaderForm(forms.ModelForm):
-    """The city's guiding questions (up to three) and the context of its procurement."""
+HEADER_FIELDS = ["guiding_question_1", "guiding_question_2", "guiding_question_3", "context"]
+HEADER_KEY = "header"
+
+
+class PreReportHeaderForm(VersionedFormMixin, forms.ModelForm):
+    """The city's guiding questions (up to three) and the context of its procurement:
+    one versioned unit."""
+
+    versioned_fields = HEADER_FIELDS
 
     class Meta:
         model = PreReport
-        fields = ["guiding_question_1", "guiding_question_2", "guiding_question_3", "context"]
+        fields = HEADER_FIELDS
         widgets = {"context": forms.Textarea(attrs={"rows": 6})}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_version_fields()
 
-class AnswerForm(forms.ModelForm):
+    def edit(self) -> UnitEdit:
+        version, base = self.base()
+        return UnitEdit(
+            key=HEADER_KEY,
+            model=PreReport,
+            pk=self.instance.pk,
+            base_version=version,
+            base=base,
+            values=self.model_values(),
+        )
+
+
+class AnswerForm(VersionedFormMixin, forms.ModelForm):
     """The self-assessment of one criterion. The self-score is chosen by descriptor in one
     radio group whose options are the levels 0–4, "not applicable" and "not decided yet";
     unscored criteria ("Not an island") take the narrative only."""
@@ -62,6 +84,8 @@ class AnswerForm(forms.ModelForm):
         super().__init__(*args, instance=instance, **kwargs)
         criterion = instance.criterion
         self.criterion = criterion
+        self.versioned_fields = ANSWER_FIELDS if criterion.theme.is_scored else ["narrative"]
+        self.add_version_fields()
         if criterion.theme.is_scored:
             self.fields["level"].choices = [(str(value), label) for value, label in MATURITY_LEVELS] + [
                 (LEVEL_NOT_APPLICABLE, _("Not applicable")),
@@ -107,18 +131,37 @@ class AnswerForm(forms.ModelForm):
             )
         return options
 
-    def save(self, commit: bool = True) -> Answer:
-        answer = super().save(commit=False)
+    def model_values(self) -> dict:
+        """The posted values as the answer's fields: the radio group sets the self-score and
+        the N/A flag; "not applicable" clears the score, a level clears the reason."""
+        values = {"narrative": self.cleaned_data.get("narrative", "")}
         if self.is_scored:
-            level = self.cleaned_data.get("level", LEVEL_UNDECIDED)
-            answer.not_applicable = level == LEVEL_NOT_APPLICABLE
-            # "Not applicable" clears the score; a level clears the reason.
-            answer.self_score = int(level) if level not in (LEVEL_NOT_APPLICABLE, LEVEL_UNDECIDED) else None
-            if not answer.not_applicable:
-                answer.not_applicable_reason = ""
-        if commit:
-            answer.save()
-        return answer
+            level = self.cleaned_data.get("level") or LEVEL_UNDECIDED
+            not_applicable = level == LEVEL_NOT_APPLICABLE
+            values["not_applicable"] = not_applicable
+            values["self_score"] = (
+                int(level) if level not in (LEVEL_NOT_APPLICABLE, LEVEL_UNDECIDED) else None
+            )
+            values["not_applicable_reason"] = (
+                self.cleaned_data.get("not_applicable_reason", "") if not_applicable else ""
+            )
+        return values
+
+    def edit(self) -> UnitEdit:
+        version, base = self.base()
+        return UnitEdit(
+            key=self.criterion.pk,
+            model=Answer,
+            pk=self.instance.pk,
+            base_version=version,
+            base=base,
+            values=self.model_values(),
+            labels={
+                "self_score": gettext("Self-score for %(code)s") % {"code": self.criterion.code},
+                "narrative": self.fields["narrative"].label,
+            },
+            together=[("self_score", "not_applicable")],
+        )
 
 
 class PreReportEditor:
@@ -149,13 +192,19 @@ class PreReportEditor:
                 items.append({"anchor": anchor, "label": form[name].label, "messages": errors})
         return items
 
-    @transaction.atomic
-    def save(self) -> None:
-        """Save the header and the answers that changed (one bulk update)."""
-        changed = [form.save(commit=False) for form in self.answer_forms if form.has_changed()]
-        if changed:
-            Answer.objects.bulk_update(changed, ANSWER_FIELDS)
-        self.header.save()
+    def edits(self) -> list[UnitEdit]:
+        """One versioned unit per answer and one for the header."""
+        return [self.header.edit()] + [form.edit() for form in self.answer_forms]
+
+    def apply(self, result: SaveResult) -> None:
+        """After a save that met conflicts: every form keeps the typed text and takes the unit
+        as saved now as its base (so a second save writes only what is still different)."""
+        self.conflicts = result.conflicts
+        forms_by_key = {HEADER_KEY: self.header, **self.forms_by_criterion}
+        for key, unit in {**result.saved, **{k: c.current for k, c in result.conflicts.items()}}.items():
+            forms_by_key[key].rebase_on(unit)
+
+    conflicts: dict = {}
 
 
 # --- indicators ---------------------------------------------------------------------------
@@ -182,10 +231,22 @@ class IndicatorCellForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
 
-    def __init__(self, *args, indicator: Indicator, year: int, **kwargs) -> None:
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_digests = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args, indicator: Indicator, year: int, existing: IndicatorValue | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         self.year = year
+        self.conflict = None
+        self.fields["base_version"].initial = existing.version if existing else None
+        self.fields["base_digests"].initial = encode_digests(
+            base_digests(existing, ["value", "source"])
+            if existing
+            else {"value": digest(None), "source": digest("")}
+        )
         self.fields["value"].label = gettext("Value of “%(indicator)s” in %(year)s") % {
             "indicator": indicator.name,
             "year": year,
@@ -200,6 +261,27 @@ class IndicatorCellForm(forms.Form):
         if cleaned.get("value") is None and "value" not in self.errors and cleaned.get("source", "").strip():
             self.add_error("value", gettext("Enter the value this source gives, or clear the source."))
         return cleaned
+
+    def edit(self) -> IndicatorCellEdit:
+        return IndicatorCellEdit(
+            key=self.prefix,
+            indicator_id=self.indicator.pk,
+            year=self.year,
+            base_version=self.cleaned_data.get("base_version"),
+            base=decode_digests(self.cleaned_data.get("base_digests") or ""),
+            value=self.cleaned_data["value"],
+            source=self.cleaned_data["source"].strip(),
+        )
+
+    def rebase_on(self, current: IndicatorValue | None) -> None:
+        data = self.data.copy()
+        data[self.add_prefix("base_version")] = "" if current is None else str(current.version)
+        data[self.add_prefix("base_digests")] = encode_digests(
+            base_digests(current, ["value", "source"])
+            if current
+            else {"value": digest(None), "source": digest("")}
+        )
+        self.data = data
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -232,7 +314,12 @@ class IndicatorTable:
                 existing = self.saved.get((indicator.pk, year))
                 initial = {"value": existing.value, "source": existing.source} if existing else {}
                 form = IndicatorCellForm(
-                    data, initial=initial, indicator=indicator, year=year, prefix=f"i{indicator.pk}-{year}"
+                    data,
+                    initial=initial,
+                    indicator=indicator,
+                    year=year,
+                    existing=existing,
+                    prefix=f"i{indicator.pk}-{year}",
                 )
                 row["cells"].append(form)
                 self.cells.append(form)
@@ -245,37 +332,23 @@ class IndicatorTable:
     def error_count(self) -> int:
         return sum(1 for form in self.cells if form.errors)
 
-    @transaction.atomic
-    def save(self) -> None:
-        to_create, to_update, to_delete = [], [], []
-        for form in self.cells:
-            existing = self.saved.get((form.indicator.pk, form.year))
-            value: Decimal | None = form.cleaned_data["value"]
-            source: str = form.cleaned_data["source"].strip()
-            if value is None:
-                if existing:
-                    to_delete.append(existing.pk)
-            elif existing is None:
-                to_create.append(
-                    IndicatorValue(
-                        prereport=self.prereport,
-                        indicator=form.indicator,
-                        year=form.year,
-                        value=value,
-                        source=source,
-                    )
-                )
-            elif existing.value != value or existing.source != source:
-                existing.value, existing.source = value, source
-                to_update.append(existing)
-        if to_delete:
-            IndicatorValue.objects.filter(prereport=self.prereport, pk__in=to_delete).delete()
-        if to_update:
-            IndicatorValue.objects.bulk_update(to_update, ["value", "source"])
-        if to_create:
-            IndicatorValue.objects.bulk_create(to_create)
-        if to_create or to_update or to_delete:
-            self.prereport.save(update_fields=["updated_at"])
+    def edits(self) -> list[IndicatorCellEdit]:
+        return [form.edit() for form in self.cells]
+
+    @property
+    def conflict_count(self) -> int:
+        return sum(1 for form in self.cells if form.conflict)
+
+    def apply(self, result: SaveResult) -> None:
+        """After a save that met conflicts: typed values stay, each cell's base is what is saved now."""
+        by_key = {form.prefix: form for form in self.cells}
+        for key, conflict in result.conflicts.items():
+            by_key[key].conflict = conflict
+            by_key[key].rebase_on(conflict.current)
+        for key, unit in result.saved.items():
+            by_key[key].rebase_on(unit)
+        for key in set(result.written) - set(result.saved):  # removed cells
+            by_key[key].rebase_on(None)
 
 
 # --- evidence -----------------------------------------------------------------------------
@@ -288,7 +361,10 @@ class CriterionChoiceField(forms.ModelChoiceField):
 
 class EvidenceUploadForm(forms.Form):
     """One evidence file, for a criterion or the pre-report as a whole. The file's type,
-    size and content are checked by the service (`add_evidence`)."""
+    size and content are checked by the service (`add_evidence`). Its fields sit inside the
+    editor's form, so the browser must not require a file for "Save draft"."""
+
+    use_required_attribute = False
 
     file = forms.FileField(label=_("File"))
     criterion = CriterionChoiceField(

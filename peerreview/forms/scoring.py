@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MATURITY_LEVELS, AgreedScore, Score
+from ..services.versioning import UnitEdit
+from .versioned import VersionedFormMixin
 
 NOT_APPLICABLE = "na"
 NOT_APPLICABLE_LABEL = pgettext_lazy("maturity", "N/A – not applicable")
@@ -39,9 +40,14 @@ def _parse_level(value: str) -> tuple[int | None, bool]:
     return (int(value), False) if value not in ("", None) else (None, False)
 
 
-class ScoreForm(forms.Form):
-    """One criterion of the scoring sheet. Everything is optional for a draft;
-    completeness is checked by the submit service."""
+LEVEL_FIELDS = [("level", "not_applicable")]
+
+
+class ScoreForm(VersionedFormMixin, forms.Form):
+    """One criterion of the scoring sheet, one versioned unit. Everything is optional for a
+    draft; completeness is checked by the submit service."""
+
+    versioned_fields = ["level", "not_applicable", "comment"]
 
     level = forms.ChoiceField(
         label=_("Your score"), required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
@@ -60,6 +66,9 @@ class ScoreForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.score = score
+        self.instance = score
+        self.conflict = None
+        self.add_version_fields()
         choices = [
             (str(level), DescriptorChoice(label, descriptors.get(level, "")))
             for level, label in MATURITY_LEVELS
@@ -69,29 +78,33 @@ class ScoreForm(forms.Form):
         self.fields["level"].label = gettext("Your score for %(code)s") % {"code": score.criterion.code}
         self.fields["comment"].label = gettext("Your comment on %(code)s") % {"code": score.criterion.code}
 
-    def apply(self) -> bool:
-        """Copy the cleaned values onto the score; True when something changed."""
+    def model_values(self) -> dict:
         level, not_applicable = _parse_level(self.cleaned_data["level"])
-        comment = self.cleaned_data["comment"]
-        score = self.score
-        if (score.level, score.not_applicable, score.comment) == (level, not_applicable, comment):
-            return False
-        score.level, score.not_applicable, score.comment = level, not_applicable, comment
-        score.updated_at = timezone.now()
-        return True
+        return {"level": level, "not_applicable": not_applicable, "comment": self.cleaned_data["comment"]}
+
+    def edit(self) -> UnitEdit:
+        version, base = self.base()
+        code = self.score.criterion.code
+        return UnitEdit(
+            key=self.score.criterion_id,
+            model=Score,
+            pk=self.score.pk,
+            base_version=version,
+            base=base,
+            values=self.model_values(),
+            labels={
+                "level": gettext("Your score for %(code)s") % {"code": code},
+                "comment": gettext("Your comment on %(code)s") % {"code": code},
+            },
+            together=LEVEL_FIELDS,
+        )
 
 
-def save_score_drafts(score_forms: list[ScoreForm]) -> int:
-    """Save the changed scores of a valid sheet in one query; returns how many changed."""
-    changed = [form.score for form in score_forms if form.apply()]
-    if changed:
-        Score.objects.bulk_update(changed, ["level", "not_applicable", "comment", "updated_at"])
-    return len(changed)
+class AgreedScoreForm(VersionedFormMixin, forms.Form):
+    """The lead's agreed score for one criterion, in a row of the score overview, one
+    versioned unit. A row left empty is skipped; a level needs a rationale and the reverse."""
 
-
-class AgreedScoreForm(forms.Form):
-    """The lead's agreed score for one criterion, in a row of the score overview.
-    A row left empty is skipped; a level needs a rationale and the reverse."""
+    versioned_fields = ["level", "not_applicable", "rationale"]
 
     level = forms.ChoiceField(label=_("Agreed score"), required=False)
     rationale = forms.CharField(
@@ -108,6 +121,11 @@ class AgreedScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criterion = criterion
         self.agreed = agreed
+        self.conflict = None
+        # Not recorded yet: the base is an empty agreed score (version 0), so a colleague's
+        # first recording since is seen as a change.
+        self.instance = agreed or AgreedScore(criterion=criterion, rationale="")
+        self.add_version_fields()
         self.fields["level"].choices = [
             ("", _("– not agreed yet –")),
             *[(str(level), label) for level, label in MATURITY_LEVELS],
@@ -131,9 +149,30 @@ class AgreedScoreForm(forms.Form):
 
     @property
     def to_record(self) -> bool:
-        """Filled in and different from what is already recorded."""
-        return bool(self.cleaned_data.get("level")) and self.has_changed()
+        """Filled in; the versioned save writes only what differs from what the lead loaded."""
+        return bool(self.cleaned_data.get("level"))
 
     def values(self) -> dict:
         level, not_applicable = _parse_level(self.cleaned_data["level"])
         return {"level": level, "not_applicable": not_applicable, "rationale": self.cleaned_data["rationale"]}
+
+    def model_values(self) -> dict:
+        return self.values()
+
+    def edit(self, actor) -> UnitEdit:
+        version, base = self.base()
+        code = self.criterion.code
+        return UnitEdit(
+            key=self.criterion.pk,
+            model=AgreedScore,
+            pk=self.agreed.pk if self.agreed else None,
+            base_version=version,
+            base=base,
+            values=self.values(),
+            labels={
+                "level": gettext("Agreed score for %(code)s") % {"code": code},
+                "rationale": gettext("Rationale for %(code)s") % {"code": code},
+            },
+            together=LEVEL_FIELDS,
+            extra={"recorded_by": actor},
+        )

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .framework import MATURITY_LEVELS, Criterion, Indicator
 from .rounds import Round
@@ -30,6 +31,9 @@ class PreReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    # The header (guiding questions, context) is one versioned unit: see services/versioning.py.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("pre-report")
@@ -85,6 +89,8 @@ class Answer(models.Model):
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     not_applicable_reason = models.CharField(_("why not applicable"), max_length=300, blank=True)
     narrative = models.TextField(_("self-assessment"), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("answer")
@@ -140,6 +146,8 @@ class EvidenceFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("evidence file")
@@ -156,6 +164,8 @@ class IndicatorValue(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator value")

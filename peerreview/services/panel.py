@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from cities.models import DeclaredConflict, EvaluatorProfile, JointProcurementUnit
 
 from ..models import AgreedScore, Assignment, Criterion, Round, RoundState, Score
+from .locking import Refused, scores_submitted_message
 from .notifications import notify_invitation, notify_scores_in
+from .versioning import SaveResult, UnitEdit, save_units
 
 # A spread (max − min) of this many levels or more is flagged for discussion.
 DISAGREEMENT_SPREAD = 2
@@ -145,14 +147,37 @@ def ensure_scores(assignment: Assignment) -> list[Score]:
     )
 
 
+def lock_scoring(assignment: Assignment) -> Assignment:
+    """Take the lock submitting takes (the assignment row) and check the sheet is still open.
+
+    Call inside ``transaction.atomic()``. Raises ``Refused`` saying when the scores were
+    submitted, or the step the round is at."""
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    locked.evaluator = assignment.evaluator
+    if locked.has_submitted_scores:
+        raise Refused(scores_submitted_message(locked))
+    review_round = Round.objects.get(pk=locked.round_id)
+    locked.round = review_round
+    if review_round.state != RoundState.SCORING:
+        raise Refused(
+            _("Scores can be entered only while the round is at the scoring step; it is at “%(state)s”.")
+            % {"state": RoundState(review_round.state).label}
+        )
+    return locked
+
+
+@transaction.atomic
+def save_scores(*, assignment: Assignment, actor, edits: list[UnitEdit]) -> SaveResult:
+    """Save the scores an evaluator changed, each criterion its own versioned unit."""
+    lock_scoring(assignment)
+    return save_units(edits, actor=actor)
+
+
 @transaction.atomic
 def submit_scores(*, assignment: Assignment) -> Assignment:
-    """Lock an evaluator's scores; only complete sheets are accepted."""
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.round.state != RoundState.SCORING:
-        raise ValidationError(_("Scores can be submitted only while the round is at the scoring step."))
-    if assignment.has_submitted_scores:
-        raise ValidationError(_("You have already submitted your scores."))
+    """Lock an evaluator's scores; only complete sheets are accepted. Under the assignment's
+    lock, so a draft save either lands before (and is submitted) or is refused after."""
+    assignment = lock_scoring(assignment)
     missing = [s.criterion.code for s in ensure_scores(assignment) if not s.is_complete()]
     if missing:
         raise ValidationError(
@@ -294,3 +319,54 @@ def record_agreed_score(
         },
     )
     return agreed
+
+
+def lock_agreed_scores(review_round: Round) -> Round:
+    """Take the round's lock (the one its state changes take) and check agreed scores are open."""
+    locked = Round.objects.select_for_update().get(pk=review_round.pk)
+    if locked.state not in (RoundState.SCORING, RoundState.ASSESSMENT, RoundState.DRAFTING):
+        raise Refused(
+            _("Agreed scores are recorded between scoring and report drafting; this round is at “%(state)s”.")
+            % {"state": RoundState(locked.state).label}
+        )
+    return locked
+
+
+@transaction.atomic
+def save_agreed_scores(*, review_round: Round, actor, edits: list[UnitEdit]) -> SaveResult:
+    """Record agreed scores, one versioned unit per criterion; a criterion without an agreed
+    score yet is created from the lead's values (``edit.pk`` is None and ``edit.key`` the criterion's id)."""
+    lock_agreed_scores(review_round)
+    result = SaveResult()
+    pending: list[UnitEdit] = []
+    for edit in edits:
+        if edit.pk is not None:
+            pending.append(edit)
+            continue
+        # A new agreed score: create it, unless someone created it meanwhile (we hold the lock).
+        existing = AgreedScore.objects.filter(round=review_round, criterion_id=edit.key).first()
+        if existing is None:
+            created = AgreedScore.objects.create(
+                round=review_round, criterion_id=edit.key, recorded_by=actor, **edit.values
+            )
+            result.saved[edit.key] = created
+            result.written[edit.key] = list(edit.values)
+            continue
+        pending.append(
+            UnitEdit(
+                key=edit.key,
+                model=AgreedScore,
+                pk=existing.pk,
+                base_version=-1,
+                base=edit.base,
+                values=edit.values,
+                labels=edit.labels,
+                together=edit.together,
+                extra=edit.extra,
+            )
+        )
+    more = save_units(pending, actor=actor)
+    result.saved.update(more.saved)
+    result.written.update(more.written)
+    result.conflicts.update(more.conflicts)
+    return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -12,9 +14,19 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Criterion, EvidenceFile, PreReport, Round, RoundState
+from ..models import Criterion, EvidenceFile, IndicatorValue, PreReport, Round, RoundState
+from .locking import Refused, prereport_submitted_message
 from .rounds import TransitionError, transition_round
 from .upload_checks import check_content
+from .versioning import (
+    EditConflict,
+    FieldConflict,
+    SaveResult,
+    UnitEdit,
+    display_value,
+    save_units,
+    save_versioned,
+)
 
 # Allowed evidence types: extension → the first bytes a real file of that type starts with.
 EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -146,11 +158,157 @@ def delete_evidence(*, evidence: EvidenceFile) -> None:
     evidence.delete()
 
 
+def lock_open_prereport(review_round: Round) -> PreReport:
+    """Take the lock submitting takes (the round row) and check the pre-report is still open.
+
+    Call inside ``transaction.atomic()``. Raises ``Refused`` with when and by whom it was
+    submitted, or the step the round is at."""
+    locked = Round.objects.select_for_update().get(pk=review_round.pk)
+    prereport = PreReport.objects.select_related("submitted_by").get(round=locked)
+    if locked.state != RoundState.PREREPORT_OPEN:
+        if prereport.is_submitted:
+            raise Refused(prereport_submitted_message(prereport))
+        raise Refused(
+            _(
+                "The pre-report can be edited only while it is open. This round is now at the step “%(state)s”."
+            )
+            % {"state": RoundState(locked.state).label}
+        )
+    return prereport
+
+
+@transaction.atomic
+def save_prereport_draft(*, review_round: Round, actor, edits: list[UnitEdit]) -> SaveResult:
+    """Save the header and the answers a person changed, each as its own versioned unit."""
+    lock_open_prereport(review_round)
+    return save_units(edits, actor=actor)
+
+
+@dataclass
+class IndicatorCellEdit:
+    """One indicator in one year as a person submits it; ``base_version`` is None when the
+    cell was empty when they loaded the page."""
+
+    key: str
+    indicator_id: int
+    year: int
+    base_version: int | None
+    base: dict[str, str]
+    value: Decimal | None
+    source: str
+
+
+@transaction.atomic
+def save_indicator_values(*, review_round: Round, actor, cells: list[IndicatorCellEdit]) -> SaveResult:
+    """Create, change or remove indicator values, one versioned unit per cell.
+
+    A cell the person did not touch is left alone (a colleague's value in it survives); a
+    cell both changed is a conflict; an empty value removes the row only if nobody changed
+    it since."""
+    prereport = lock_open_prereport(review_round)
+    result = SaveResult()
+    existing = {(v.indicator_id, v.year): v for v in prereport.indicator_values.all()}
+    touched = False
+    for cell in cells:
+        values = {"value": cell.value, "source": cell.source}
+        current = existing.get((cell.indicator_id, cell.year))
+        if cell.value is None:
+            if current is None or cell.base_version is None:
+                continue  # empty then, and not filled in now (or removed meanwhile)
+            deleted, _rows = IndicatorValue.objects.filter(pk=current.pk, version=cell.base_version).delete()
+            if deleted:
+                touched = True
+                result.written[cell.key] = ["value", "source"]
+                continue
+            result.conflicts[cell.key] = _cell_conflict(current, values)
+            continue
+        if current is None:
+            created = IndicatorValue.objects.create(
+                prereport=prereport,
+                indicator_id=cell.indicator_id,
+                year=cell.year,
+                value=cell.value,
+                source=cell.source,
+            )
+            result.saved[cell.key] = created
+            result.written[cell.key] = ["value", "source"]
+            touched = True
+            continue
+        try:
+            unit, written = save_versioned_cell(current, cell, values, actor)
+        except EditConflict as conflict:
+            result.conflicts[cell.key] = conflict
+        else:
+            result.saved[cell.key] = unit
+            result.written[cell.key] = written
+            touched = touched or bool(written)
+    if touched:
+        PreReport.objects.filter(pk=prereport.pk).update(updated_at=timezone.now())
+    return result
+
+
+def save_versioned_cell(current: IndicatorValue, cell: IndicatorCellEdit, values: dict, actor):
+    # A cell that was empty when loaded but holds a value now: every field counts as theirs.
+    base_version = cell.base_version if cell.base_version is not None else -1
+    return save_versioned(
+        model=IndicatorValue,
+        pk=current.pk,
+        base_version=base_version,
+        base=cell.base,
+        values=values,
+        actor=actor,
+    )
+
+
+def _cell_conflict(current: IndicatorValue, values: dict) -> EditConflict:
+    return EditConflict(
+        current=current,
+        conflicts=[
+            FieldConflict(
+                field=name,
+                label=str(IndicatorValue._meta.get_field(name).verbose_name),
+                theirs=display_value(IndicatorValue, name, getattr(current, name)),
+                yours=display_value(IndicatorValue, name, values[name]),
+            )
+            for name in ("value", "source")
+        ],
+    )
+
+
+@transaction.atomic
+def upload_evidence(
+    *,
+    review_round: Round,
+    upload: UploadedFile,
+    user,
+    criterion: Criterion | None = None,
+    description: str = "",
+) -> EvidenceFile:
+    """``add_evidence`` while the pre-report is open, under the lock submitting takes."""
+    prereport = lock_open_prereport(review_round)
+    return add_evidence(
+        prereport=prereport, upload=upload, user=user, criterion=criterion, description=description
+    )
+
+
+@transaction.atomic
+def remove_evidence(*, review_round: Round, evidence_id: int) -> EvidenceFile | None:
+    """Delete an evidence file while the pre-report is open; None when it is already gone."""
+    prereport = lock_open_prereport(review_round)
+    evidence = EvidenceFile.objects.filter(pk=evidence_id, prereport=prereport).first()
+    if evidence is not None:
+        delete_evidence(evidence=evidence)
+    return evidence
+
+
 @transaction.atomic
 def submit_pre_report(*, review_round: Round, user) -> PreReport:
     """Submit the pre-report: only when nothing is missing; it is read-only afterwards."""
-    prereport = review_round.prereport
-    if review_round.state != RoundState.PREREPORT_OPEN:
+    locked = Round.objects.select_for_update().get(pk=review_round.pk)
+    prereport = PreReport.objects.select_related("submitted_by").get(round=locked)
+    if prereport.is_submitted:
+        raise Refused(prereport_submitted_message(prereport))
+    if locked.state != RoundState.PREREPORT_OPEN:
         raise TransitionError([_("The pre-report is not open for submission.")])
     transition_round(review_round=review_round, to_state=RoundState.PREREPORT_SUBMITTED, actor=user)
     prereport.submitted_at = timezone.now()

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # How often to re-read and retry when concurrent saves keep moving the version on.
 MAX_ATTEMPTS = 5
@@ -94,12 +95,35 @@ class EditConflict(Exception):
         )
 
 
-def changed_fields(values: dict[str, Any], base: dict[str, str]) -> dict[str, Any]:
+def changed_fields(
+    values: dict[str, Any], base: dict[str, str], together: list[tuple[str, ...]] | None = None
+) -> dict[str, Any]:
     """The fields whose submitted value differs from the value the form was loaded with.
 
-    A field with no base digest (an old form) counts as changed.
+    A field with no base digest (an old form) counts as changed. Fields listed together
+    (e.g. a level and its "not applicable" flag, which one radio group sets) are written
+    together: when one of them changed, all of them count as changed.
     """
-    return {name: value for name, value in values.items() if base.get(name) != digest(value)}
+    mine = {name: value for name, value in values.items() if base.get(name) != digest(value)}
+    for group in together or []:
+        if any(name in mine for name in group):
+            mine.update({name: values[name] for name in group if name in values})
+    return mine
+
+
+def display_value(model: type[models.Model], name: str, value: Any) -> str:
+    """A field's value as a person reads it in a conflict: a choice's label, Yes/No for a flag."""
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        return normalise(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(model_field, models.BooleanField):
+        return str(_("Yes")) if value else str(_("No"))
+    if model_field.choices and value not in (None, ""):
+        return str(dict(model_field.flatchoices).get(value, value))
+    return normalise(value)
 
 
 def save_versioned(
@@ -112,30 +136,34 @@ def save_versioned(
     actor=None,
     labels: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
+    together: list[tuple[str, ...]] | None = None,
 ) -> tuple[models.Model, list[str]]:
     """Write the fields of ``values`` this person changed; returns (unit as saved, fields written).
 
     ``extra`` is written along with a real change (e.g. ``updated_by``). Raises ``EditConflict``
     when a field this person changed was changed by someone else since ``base_version``, and
-    ``model.DoesNotExist`` when the unit is gone.
+    ``model.DoesNotExist`` when the unit is gone. ``together``: see ``changed_fields``.
     """
-    mine = changed_fields(values, base)
+    mine = changed_fields(values, base, together)
     current = model._default_manager.get(pk=pk)
     if not mine:
         return current, []
     labels = labels or {}
     for _attempt in range(MAX_ATTEMPTS):
         if current.version != base_version:
+            theirs_changed = {name for name in mine if digest(getattr(current, name)) != base.get(name)}
+            for group in together or []:
+                if theirs_changed & set(group):
+                    theirs_changed |= {name for name in group if name in mine}
             conflicts = [
                 FieldConflict(
                     field=name,
                     label=str(labels.get(name, model._meta.get_field(name).verbose_name)),
-                    theirs=normalise(getattr(current, name)),
-                    yours=normalise(value),
+                    theirs=display_value(model, name, getattr(current, name)),
+                    yours=display_value(model, name, value),
                 )
                 for name, value in mine.items()
-                if digest(getattr(current, name)) != base.get(name)
-                and digest(getattr(current, name)) != digest(value)
+                if name in theirs_changed and digest(getattr(current, name)) != digest(value)
             ]
             if conflicts:
                 raise EditConflict(current=current, conflicts=conflicts)
@@ -166,3 +194,58 @@ def _record_history(instance: models.Model, actor) -> None:
     if history is None or not hasattr(history, "bulk_history_create"):
         return
     history.bulk_history_create([instance], update=True, default_user=actor, default_date=timezone.now())
+
+
+@dataclass
+class UnitEdit:
+    """One unit a person saves in a form that holds many: which row, the version and digests
+    they started from, and the values they submit. ``key`` finds the form again."""
+
+    key: Any
+    model: type[models.Model]
+    pk: Any
+    base_version: int
+    base: dict[str, str]
+    values: dict[str, Any]
+    labels: dict[str, str] | None = None
+    together: list[tuple[str, ...]] | None = None
+    extra: dict[str, Any] | None = None
+
+
+@dataclass
+class SaveResult:
+    """What a multi-unit save did: the units as saved now (written or not) and the conflicts."""
+
+    saved: dict[Any, models.Model] = field(default_factory=dict)
+    written: dict[Any, list[str]] = field(default_factory=dict)
+    conflicts: dict[Any, EditConflict] = field(default_factory=dict)
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for fields in self.written.values() if fields)
+
+
+def save_units(edits: list[UnitEdit], *, actor=None) -> SaveResult:
+    """Save each unit on its own terms: a conflict on one unit does not stop the others.
+
+    The caller holds the lock that state changes take (see the module docstring)."""
+    result = SaveResult()
+    for edit in edits:
+        try:
+            unit, written = save_versioned(
+                model=edit.model,
+                pk=edit.pk,
+                base_version=edit.base_version,
+                base=edit.base,
+                values=edit.values,
+                actor=actor,
+                labels=edit.labels,
+                extra=edit.extra,
+                together=edit.together,
+            )
+        except EditConflict as conflict:
+            result.conflicts[edit.key] = conflict
+        else:
+            result.saved[edit.key] = unit
+            result.written[edit.key] = written
+    return result

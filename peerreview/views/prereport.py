@@ -19,8 +19,20 @@ from ..downloads import attachment
 from ..forms.prereport import EvidenceUploadForm, IndicatorTable, PreReportEditor, indicator_years
 from ..models import Answer, EvidenceFile, PreReport, Round, RoundState
 from ..permissions import RoundAccess, require, round_access
-from ..services.prereport import add_evidence, delete_evidence, evidence_content_type, submit_pre_report
+from ..services.locking import Refused, prereport_submitted_message
+from ..services.prereport import (
+    evidence_content_type,
+    remove_evidence,
+    save_indicator_values,
+    save_prereport_draft,
+    submit_pre_report,
+    upload_evidence,
+)
 from ..services.rounds import TransitionError, prepare_prereport
+from ..services.versioning import changed_fields, display_value
+
+# A save refused because of a conflict or a submission: the page is shown again with the typed text.
+CONFLICT_STATUS = 409
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -75,11 +87,16 @@ def _render_editor(
     saved: _SavedState,
     editor: PreReportEditor | None = None,
     upload_form: EvidenceUploadForm | None = None,
+    refusal: str = "",
+    unsaved: list[dict] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The editor page, editable or read-only, with the bound forms when given."""
     review_round = access.round
     read_only_reason = access.refuse_edit_prereport()
-    can_edit = not read_only_reason
+    can_edit = not read_only_reason and not refusal
+    if refusal:
+        editor = None
     missing = saved.missing
     done = sum(1 for answer in answers if not missing[answer.pk])
     total = len(answers)
@@ -106,6 +123,7 @@ def _render_editor(
                 "descriptors": criterion.descriptors.all(),
                 "missing": missing[answer.pk],
                 "form": editor.forms_by_criterion.get(criterion.pk) if editor else None,
+                "conflict": editor.conflicts.get(criterion.pk) if editor else None,
                 "evidence": evidence_by_criterion.get(criterion.pk, []),
             }
         )
@@ -126,7 +144,11 @@ def _render_editor(
         "prereport": prereport,
         "can_edit": can_edit,
         "read_only_reason": read_only_reason,
+        "refusal": refusal,
+        "unsaved": unsaved or [],
         "editor": editor,
+        "header_conflict": editor.conflicts.get("header") if editor else None,
+        "conflict_count": len(editor.conflicts) if editor else 0,
         "error_items": editor.error_items() if editor and editor.header.is_bound else [],
         "upload_form": upload_form,
         "sections": sections,
@@ -140,7 +162,46 @@ def _render_editor(
         "indicator_years": years,
         "indicator_rows": indicator_rows,
     }
-    return render(request, "peerreview/prereport/edit.html", context)
+    return render(request, "peerreview/prereport/edit.html", context, status=status)
+
+
+def unsaved_items(edits) -> list[dict]:
+    """What a person typed that was not saved (a refused save), to show them so nothing is lost."""
+    items = []
+    for edit in edits:
+        for name, value in changed_fields(edit.values, edit.base, edit.together).items():
+            text = display_value(edit.model, name, value)
+            if text:
+                label = (edit.labels or {}).get(name) or edit.model._meta.get_field(name).verbose_name
+                items.append({"label": label, "text": text})
+    return items
+
+
+def _refused(
+    request: HttpRequest, access: RoundAccess, refusal: Refused, edits=None, upload_form=None
+) -> HttpResponse:
+    """The editor again, read-only, with why the save was refused and the text that was not saved."""
+    access.round.refresh_from_db()
+    prereport = _load_prereport(access.round)
+    answers = _answers(prereport)
+    return _render_editor(
+        request,
+        access,
+        prereport,
+        answers,
+        saved=_SavedState.of(prereport, answers),
+        refusal=refusal.message,
+        unsaved=unsaved_items(edits or []),
+        status=CONFLICT_STATUS,
+    )
+
+
+def _save_editor(request: HttpRequest, access: RoundAccess, editor: PreReportEditor):
+    """Save the editor's units; returns the SaveResult, or a response when the save was refused."""
+    try:
+        return save_prereport_draft(review_round=access.round, actor=request.user, edits=editor.edits())
+    except Refused as refusal:
+        return _refused(request, access, refusal, editor.edits())
 
 
 def _missing_with_links(review_round: Round, prereport: PreReport, answers: list[Answer]) -> list[dict]:
@@ -186,16 +247,32 @@ def prereport_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     saved = _SavedState.of(prereport, answers)
 
     if request.method == "POST":
-        require(access.refuse_edit_prereport)
+        if not access.is_host_member:
+            require(access.refuse_edit_prereport)
         editor = PreReportEditor(prereport=prereport, answers=answers, data=request.POST)
-        if editor.is_valid():
-            editor.save()
-            if request.POST.get("action") == "review":
-                messages.success(request, _("Draft saved. Check what is still missing before you submit."))
-                return redirect("peerreview:prereport_submit", round_id=review_round.pk)
-            messages.success(request, _("Draft saved."))
-            return redirect("peerreview:prereport_edit", round_id=review_round.pk)
-        return _render_editor(request, access, prereport, answers, saved=saved, editor=editor)
+        if not editor.is_valid():
+            return _render_editor(request, access, prereport, answers, saved=saved, editor=editor)
+        result = _save_editor(request, access, editor)
+        if isinstance(result, HttpResponse):
+            return result
+        if result.conflicts:
+            editor.apply(result)
+            prereport.refresh_from_db()
+            answers = _answers(prereport)
+            return _render_editor(
+                request,
+                access,
+                prereport,
+                answers,
+                saved=_SavedState.of(prereport, answers),
+                editor=editor,
+                status=CONFLICT_STATUS,
+            )
+        if request.POST.get("action") == "review":
+            messages.success(request, _("Draft saved. Check what is still missing before you submit."))
+            return redirect("peerreview:prereport_submit", round_id=review_round.pk)
+        messages.success(request, _("Draft saved."))
+        return redirect("peerreview:prereport_edit", round_id=review_round.pk)
 
     return _render_editor(request, access, prereport, answers, saved=saved)
 
@@ -203,13 +280,18 @@ def prereport_edit(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def prereport_submit(request: HttpRequest, round_id: int) -> HttpResponse:
     access = round_access(request.user, round_id)
-    require(access.refuse_edit_prereport)
     review_round = access.round
     prereport = _load_prereport(review_round)
+    if access.is_host_member and prereport is not None and prereport.is_submitted:
+        # A second submission (a stale tab, a double click) is told what happened, not refused bare.
+        return _already_submitted(request, review_round, prereport)
+    require(access.refuse_edit_prereport)
     problems: list[str] = []
     if request.method == "POST":
         try:
             submit_pre_report(review_round=review_round, user=request.user)
+        except Refused:
+            return _already_submitted(request, review_round, _load_prereport(review_round))
         except TransitionError as error:
             problems = [str(problem) for problem in error.problems]
         else:
@@ -236,6 +318,15 @@ def prereport_submit(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "peerreview/prereport/submit.html", context)
 
 
+def _already_submitted(request: HttpRequest, review_round: Round, prereport: PreReport) -> HttpResponse:
+    context = {
+        "review_round": review_round,
+        "prereport": prereport,
+        "already": prereport_submitted_message(prereport),
+    }
+    return render(request, "peerreview/prereport/submit.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def indicators_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     access = round_access(request.user, round_id)
@@ -247,11 +338,45 @@ def indicators_edit(request: HttpRequest, round_id: int) -> HttpResponse:
             require(access.refuse_edit_prereport)
         return _not_open(request, review_round)
     read_only_reason = access.refuse_edit_prereport()
+    refusal = ""
+    if request.method == "POST" and access.is_host_member:  # the service checks the step, under the lock
+        indicators = list(review_round.framework.indicators.all())
+        saved = list(prereport.indicator_values.all())
+        years = indicator_years(timezone.localdate(), {value.year for value in saved})
+        table = IndicatorTable(
+            prereport=prereport, indicators=indicators, years=years, saved=saved, data=request.POST
+        )
+        if table.is_valid():
+            try:
+                result = save_indicator_values(
+                    review_round=review_round, actor=request.user, cells=table.edits()
+                )
+            except Refused as error:
+                refusal = error.message
+                review_round.refresh_from_db()
+                read_only_reason = access.refuse_edit_prereport()
+                prereport = _load_prereport(review_round)
+            else:
+                if not result.conflicts:
+                    messages.success(request, _("Indicator values saved."))
+                    return redirect("peerreview:indicators_edit", round_id=review_round.pk)
+                table.apply(result)
+                context = {
+                    "review_round": review_round,
+                    "prereport": prereport,
+                    "can_edit": True,
+                    "indicators": indicators,
+                    "table": table,
+                    "years": years,
+                }
+                return render(
+                    request, "peerreview/prereport/indicators.html", context, status=CONFLICT_STATUS
+                )
 
     indicators = list(review_round.framework.indicators.all())
     saved = list(prereport.indicator_values.all())
-    if read_only_reason:
-        if request.method == "POST":
+    if read_only_reason or refusal:
+        if request.method == "POST" and not refusal:
             require(access.refuse_edit_prereport)
         years = sorted({value.year for value in saved})
         values = {(value.indicator_id, value.year): value for value in saved}
@@ -264,19 +389,23 @@ def indicators_edit(request: HttpRequest, round_id: int) -> HttpResponse:
             "prereport": prereport,
             "can_edit": False,
             "read_only_reason": read_only_reason,
+            "refusal": refusal,
             "indicators": indicators,
             "indicator_years": years,
             "indicator_rows": rows,
         }
-        return render(request, "peerreview/prereport/indicators.html", context)
+        return render(
+            request,
+            "peerreview/prereport/indicators.html",
+            context,
+            status=CONFLICT_STATUS if refusal else 200,
+        )
 
     years = indicator_years(timezone.localdate(), {value.year for value in saved})
     data = request.POST if request.method == "POST" else None
     table = IndicatorTable(prereport=prereport, indicators=indicators, years=years, saved=saved, data=data)
-    if request.method == "POST" and table.is_valid():
-        table.save()
-        messages.success(request, _("Indicator values saved."))
-        return redirect("peerreview:indicators_edit", round_id=review_round.pk)
+    if data is not None:
+        table.is_valid()  # a valid table was saved above; this shows the errors at the fields
     context = {
         "review_round": review_round,
         "prereport": prereport,
@@ -290,32 +419,73 @@ def indicators_edit(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_POST
 def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Upload an evidence file. The upload button sits in the editor's form, so the text typed
+    in the editor arrives too and is saved first: uploading never throws typed text away."""
     access = round_access(request.user, round_id)
-    require(access.refuse_edit_prereport)
+    if not access.is_host_member:
+        require(access.refuse_edit_prereport)
     review_round = access.round
     prereport = _load_prereport(review_round)
+    if prereport is None:
+        require(access.refuse_edit_prereport)
+    answers = _answers(prereport)
+    saved = _SavedState.of(prereport, answers)
     form = EvidenceUploadForm(
         request.POST, request.FILES, framework=review_round.framework, prefix="evidence"
     )
+    editor = None
+    if "prereport-base_version" in request.POST:
+        editor = PreReportEditor(prereport=prereport, answers=answers, data=request.POST)
+        if not editor.is_valid():
+            form.is_valid()
+            form.add_error(None, _("Correct the fields marked in the editor, then choose the file again."))
+            return _render_editor(
+                request, access, prereport, answers, saved=saved, editor=editor, upload_form=form
+            )
+        result = _save_editor(request, access, editor)
+        if isinstance(result, HttpResponse):
+            return result
+        if result.conflicts:
+            editor.apply(result)
+        elif result.changed_count:
+            messages.success(request, _("Draft saved."))
     if form.is_valid():
         criterion = form.cleaned_data["criterion"]
         try:
-            evidence = add_evidence(
-                prereport=prereport,
+            evidence = upload_evidence(
+                review_round=review_round,
                 upload=form.cleaned_data["file"],
                 user=request.user,
                 criterion=criterion,
                 description=form.cleaned_data["description"],
             )
+        except Refused as refusal:
+            return _refused(request, access, refusal, editor.edits() if editor else None)
         except ValidationError as error:
             form.add_error("file", error)
         else:
             messages.success(request, _("“%(name)s” is uploaded.") % {"name": evidence.original_name})
-            anchor = f"criterion-{criterion.pk}" if criterion else "general-evidence"
-            return redirect(_editor_url(review_round, anchor))
+            if editor is None or not editor.conflicts:
+                anchor = f"criterion-{criterion.pk}" if criterion else "general-evidence"
+                return redirect(_editor_url(review_round, anchor))
+            form = EvidenceUploadForm(framework=review_round.framework, prefix="evidence")
+    elif access.refuse_edit_prereport():
+        return _refused(
+            request, access, Refused(access.refuse_edit_prereport()), editor.edits() if editor else None
+        )
+    prereport.refresh_from_db()
     answers = _answers(prereport)
+    if editor is not None and not editor.conflicts:
+        editor = None  # saved: show the editor as saved now, with the upload's errors
     return _render_editor(
-        request, access, prereport, answers, saved=_SavedState.of(prereport, answers), upload_form=form
+        request,
+        access,
+        prereport,
+        answers,
+        saved=_SavedState.of(prereport, answers),
+        editor=editor,
+        upload_form=form,
+        status=CONFLICT_STATUS if editor is not None else 200,
     )
 
 
@@ -330,10 +500,16 @@ def evidence_download(request: HttpRequest, round_id: int, evidence_id: int) -> 
 @require_POST
 def evidence_delete(request: HttpRequest, round_id: int, evidence_id: int) -> HttpResponse:
     access = round_access(request.user, round_id)
-    require(access.refuse_edit_prereport)
-    evidence = get_object_or_404(EvidenceFile, pk=evidence_id, prereport__round=access.round)
-    name, criterion_id = evidence.original_name, evidence.criterion_id
-    delete_evidence(evidence=evidence)
-    messages.success(request, _("“%(name)s” is deleted.") % {"name": name})
-    anchor = f"criterion-{criterion_id}" if criterion_id else "general-evidence"
+    if not access.is_host_member:
+        require(access.refuse_edit_prereport)
+    try:
+        evidence = remove_evidence(review_round=access.round, evidence_id=evidence_id)
+    except Refused as refusal:
+        messages.error(request, _("The file was not deleted.") + " " + refusal.message)
+        return redirect(_editor_url(access.round, "general-evidence"))
+    if evidence is None:
+        messages.info(request, _("The file was already deleted."))
+        return redirect(_editor_url(access.round, "general-evidence"))
+    messages.success(request, _("“%(name)s” is deleted.") % {"name": evidence.original_name})
+    anchor = f"criterion-{evidence.criterion_id}" if evidence.criterion_id else "general-evidence"
     return redirect(_editor_url(access.round, anchor))

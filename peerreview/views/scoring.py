@@ -7,24 +7,26 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ..forms.scoring import AgreedScoreForm, ScoreForm, save_score_drafts
+from ..forms.scoring import AgreedScoreForm, ScoreForm
 from ..models import AgreedScore, Answer, EvidenceFile, LevelDescriptor, Score
 from ..permissions import require, round_access
 from ..services import panel as panel_service
+from ..services.locking import Refused
 from ..services.panel import (
     DISAGREEMENT_SPREAD,
     ensure_scores,
     find_previous_agreed,
     previous_agreed_scores,
-    record_agreed_score,
+    save_agreed_scores,
+    save_scores,
     submit_scores,
     visible_scores_for,
 )
+from .prereport import CONFLICT_STATUS, unsaved_items
 
 
 @dataclass
@@ -66,22 +68,44 @@ def scoring_sheet(request: HttpRequest, round_id: int) -> HttpResponse:
 
     submit_problems: list[str] = []
     score_forms: list[ScoreForm] | None = None
+    refused = ""
+    unsaved: list[dict] = []
+    status = 200
     if request.method == "POST":
-        require(access.refuse_score)
+        if not access.is_panel_member:
+            require(access.refuse_score)
         score_forms = [
             ScoreForm(request.POST, score=score, descriptors=descriptors[score.criterion_id])
             for score in scores
         ]
         if all([form.is_valid() for form in score_forms]):
-            with transaction.atomic():
-                save_score_drafts(score_forms)
-            if request.POST.get("action") == "submit":
-                try:
+            edits = [form.edit() for form in score_forms]
+            try:
+                result = save_scores(assignment=assignment, actor=request.user, edits=edits)
+                if not result.conflicts and request.POST.get("action") == "submit":
                     submit_scores(assignment=assignment)
-                except ValidationError as error:
-                    submit_problems = error.messages
-                    _mark_incomplete(score_forms)
-                else:
+            except Refused as error:
+                # Submitted meanwhile (another tab) or the round moved on: say so, keep the text.
+                refused, unsaved, status = error.message, unsaved_items(edits), CONFLICT_STATUS
+                score_forms = None
+                assignment.refresh_from_db()
+                review_round.refresh_from_db()
+                refusal = error.message
+                scores = ensure_scores(assignment)
+            except ValidationError as error:
+                submit_problems = error.messages
+                scores = _rebase(score_forms, result)
+                _mark_incomplete(score_forms)
+            else:
+                if result.conflicts:
+                    status = CONFLICT_STATUS
+                    scores = _rebase(score_forms, result)
+                    submit_problems = [
+                        _(
+                            "A score you changed was changed meanwhile in another window: compare the two versions at the criterion, then save again. Everything else is saved."
+                        )
+                    ]
+                elif request.POST.get("action") == "submit":
                     messages.success(
                         request,
                         _(
@@ -89,9 +113,11 @@ def scoring_sheet(request: HttpRequest, round_id: int) -> HttpResponse:
                         ),
                     )
                     return redirect("peerreview:scoring_sheet", round_id=review_round.pk)
-            else:
-                messages.success(request, _("Your draft is saved. You can come back to it until you submit."))
-                return redirect("peerreview:scoring_sheet", round_id=review_round.pk)
+                else:
+                    messages.success(
+                        request, _("Your draft is saved. You can come back to it until you submit.")
+                    )
+                    return redirect("peerreview:scoring_sheet", round_id=review_round.pk)
         else:
             submit_problems = [
                 _("Some answers could not be read; check the marked fields. Nothing was saved.")
@@ -148,6 +174,8 @@ def scoring_sheet(request: HttpRequest, round_id: int) -> HttpResponse:
             "general_evidence": general_evidence,
             "can_edit": not refusal,
             "refusal": refusal,
+            "refused": refused,
+            "unsaved": unsaved,
             "can_read_prereport": can_read_prereport,
             "prereport_refusal": access.refuse_view_prereport(),
             "submit_problems": submit_problems,
@@ -156,7 +184,24 @@ def scoring_sheet(request: HttpRequest, round_id: int) -> HttpResponse:
             "complete_percent": round(100 * complete / len(items)) if items else 0,
             "is_repeat": review_round.is_repeat,
         },
+        status=status,
     )
+
+
+def _rebase(score_forms: list[ScoreForm], result) -> list[Score]:
+    """After a partial save: each form keeps the typed text and takes its score as saved now
+    as its base; a conflicting form shows both versions. Returns the scores as saved now."""
+    scores = []
+    for form in score_forms:
+        key = form.score.criterion_id
+        conflict = result.conflicts.get(key)
+        current = conflict.current if conflict else result.saved.get(key, form.score)
+        current.criterion = form.score.criterion
+        form.conflict = conflict
+        form.rebase_on(current)
+        form.score = current
+        scores.append(current)
+    return scores
 
 
 def _mark_incomplete(score_forms: list[ScoreForm]) -> None:
@@ -179,38 +224,48 @@ def score_overview(request: HttpRequest, round_id: int) -> HttpResponse:
 
     agreed_forms: list[AgreedScoreForm] | None = None
     form_errors = False
+    conflict_count = 0
+    refused = ""
+    unsaved: list[dict] = []
+    status = 200
     if request.method == "POST":
-        require(access.refuse_record_agreed_scores)
+        if not access.is_lead:
+            require(access.refuse_record_agreed_scores)
         agreed_forms = [
             AgreedScoreForm(request.POST, criterion=row.criterion, agreed=row.agreed) for row in overview.rows
         ]
         if all([form.is_valid() for form in agreed_forms]):
             to_record = [form for form in agreed_forms if form.to_record]
+            edits = [form.edit(request.user) for form in to_record]
             try:
-                with transaction.atomic():
-                    for form in to_record:
-                        try:
-                            record_agreed_score(
-                                review_round=review_round,
-                                criterion=form.criterion,
-                                user=request.user,
-                                **form.values(),
-                            )
-                        except ValidationError as error:
-                            form.add_error(None, error)
-                            raise
-            except ValidationError:
-                form_errors = True
+                result = save_agreed_scores(review_round=review_round, actor=request.user, edits=edits)
+            except Refused as error:
+                refused, unsaved, status = error.message, unsaved_items(edits), CONFLICT_STATUS
+                review_round.refresh_from_db()
+                record_refusal, can_record, agreed_forms = error.message, False, None
             else:
-                if to_record:
-                    messages.success(
-                        request,
-                        _("Agreed scores recorded for: %(codes)s.")
-                        % {"codes": ", ".join(form.criterion.code for form in to_record)},
-                    )
+                if result.conflicts:
+                    status = CONFLICT_STATUS
+                    conflict_count = len(result.conflicts)
+                    for form in to_record:
+                        conflict = result.conflicts.get(form.criterion.pk)
+                        form.conflict = conflict
+                        current = conflict.current if conflict else result.saved.get(form.criterion.pk)
+                        if current is not None:
+                            form.rebase_on(current)
                 else:
-                    messages.info(request, _("Nothing to record: no agreed score was entered or changed."))
-                return redirect("peerreview:score_overview", round_id=review_round.pk)
+                    recorded = [form for form in to_record if result.written.get(form.criterion.pk)]
+                    if recorded:
+                        messages.success(
+                            request,
+                            _("Agreed scores recorded for: %(codes)s.")
+                            % {"codes": ", ".join(form.criterion.code for form in recorded)},
+                        )
+                    else:
+                        messages.info(
+                            request, _("Nothing to record: no agreed score was entered or changed.")
+                        )
+                    return redirect("peerreview:score_overview", round_id=review_round.pk)
         else:
             form_errors = True
     elif can_record:
@@ -241,9 +296,13 @@ def score_overview(request: HttpRequest, round_id: int) -> HttpResponse:
             "can_record": can_record,
             "record_refusal": record_refusal,
             "form_errors": form_errors,
+            "conflict_count": conflict_count,
+            "refused": refused,
+            "unsaved": unsaved,
             "is_repeat": review_round.is_repeat,
             "column_count": column_count,
             "disagreement_spread": DISAGREEMENT_SPREAD,
             "is_lead": access.is_lead,
         },
+        status=status,
     )

@@ -163,11 +163,12 @@ def fill_prereport(journey: Journey, page) -> None:
     # An evidence file for the first criterion.
     evidence = journey.tmp_path / "procurement-strategy.pdf"
     evidence.write_bytes(SMALL_PDF)
-    upload = page.locator(f'form[action="{url("peerreview:evidence_upload", review_round.pk)}"]')
+    # The upload sits in the editor's form (the typed text is saved with it).
+    upload = page.locator("#evidence-upload")
     upload.locator("select[name=evidence-criterion]").select_option(value=str(journey.criteria[0].pk))
     upload.locator("input[name=evidence-file]").set_input_files(evidence)
     upload.locator("input[name=evidence-description]").fill("Procurement strategy 2025–2030")
-    submit(page, f'form[action="{url("peerreview:evidence_upload", review_round.pk)}"] button[type=submit]')
+    submit(page, "main button[name=action][value=upload]")
     expect_saved(page)
     expect(page.locator(f"#criterion-{journey.criteria[0].pk}")).to_contain_text("procurement-strategy.pdf")
     journey.check(page, "Pre-report editor (complete)", kind="pre-report editor")

@@ -1,0 +1,128 @@
+"""Autosave endpoints for the pre-report editor and the scoring sheet (static/js/autosave.js).
+
+The script posts one unit (the header, one answer, one score) with the same fields and hidden
+base the page's form carries; the same services save it under the same lock. Without
+JavaScript nothing changes: the page's form posts everything with the same protection."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..forms.prereport import AnswerForm, PreReportHeaderForm
+from ..forms.scoring import ScoreForm
+from ..models import LevelDescriptor, PreReport
+from ..permissions import require, round_access
+from ..services.locking import Refused
+from ..services.panel import ensure_scores, save_scores
+from ..services.prereport import save_prereport_draft
+from ..services.versioning import EditConflict, base_digests, encode_digests
+
+
+def _saved(unit, fields: list[str], written: list[str]) -> JsonResponse:
+    return JsonResponse(
+        {
+            "status": "saved" if written else "unchanged",
+            "saved_at": time_format(timezone.localtime(), "TIME_FORMAT"),
+            "message": _("Saved at %(time)s") % {"time": time_format(timezone.localtime(), "H:i")},
+            "base_version": unit.version,
+            "base_digests": encode_digests(base_digests(unit, fields)),
+        }
+    )
+
+
+def _conflict(request: HttpRequest, conflict: EditConflict, fields: list[str]) -> JsonResponse:
+    return JsonResponse(
+        {
+            "status": "conflict",
+            "message": _("Not saved: changed by someone else meanwhile. Compare both versions."),
+            "html": render_to_string("includes/edit_conflict.html", {"conflict": conflict}, request=request),
+            "base_version": conflict.current.version,
+            "base_digests": encode_digests(base_digests(conflict.current, fields)),
+        },
+        status=409,
+    )
+
+
+def _refused(message: str) -> JsonResponse:
+    return JsonResponse({"status": "refused", "message": message}, status=409)
+
+
+def _invalid(form) -> JsonResponse:
+    return JsonResponse(
+        {
+            "status": "invalid",
+            "message": _("Not saved: correct the marked field, then save."),
+            "errors": {name: [str(error) for error in errors] for name, errors in form.errors.items()},
+        },
+        status=400,
+    )
+
+
+@require_POST
+def prereport_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
+    access = round_access(request.user, round_id)
+    if not access.is_host_member:
+        require(access.refuse_edit_prereport)
+    prereport = PreReport.objects.filter(round=access.round).first()
+    if prereport is None:
+        return _refused(access.refuse_edit_prereport() or _("The pre-report is not open yet."))
+    unit = request.POST.get("unit", "")
+    if unit == "header":
+        form = PreReportHeaderForm(request.POST, instance=prereport, prefix="prereport")
+    elif unit.startswith("answer-") and unit[7:].isdigit():
+        answer = (
+            prereport.answers.select_related("criterion__theme")
+            .prefetch_related("criterion__descriptors")
+            .filter(criterion_id=int(unit[7:]))
+            .first()
+        )
+        if answer is None:
+            return JsonResponse({"status": "invalid", "message": _("No such criterion.")}, status=404)
+        form = AnswerForm(request.POST, instance=answer, prefix=f"c{answer.criterion_id}")
+    else:
+        return JsonResponse(
+            {"status": "invalid", "message": _("No such part of the pre-report.")}, status=400
+        )
+    if not form.is_valid():
+        return _invalid(form)
+    edit = form.edit()
+    try:
+        result = save_prereport_draft(review_round=access.round, actor=request.user, edits=[edit])
+    except Refused as error:
+        return _refused(error.message)
+    if edit.key in result.conflicts:
+        return _conflict(request, result.conflicts[edit.key], form.versioned_fields)
+    return _saved(result.saved[edit.key], form.versioned_fields, result.written[edit.key])
+
+
+@require_POST
+def scoring_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
+    access = round_access(request.user, round_id)
+    if not access.is_panel_member:
+        require(access.refuse_score)
+    unit = request.POST.get("unit", "")
+    if not (unit.startswith("score-") and unit[6:].isdigit()):
+        return JsonResponse({"status": "invalid", "message": _("No such criterion.")}, status=400)
+    assignment = access.assignment
+    assignment.round = access.round
+    criterion_id = int(unit[6:])
+    score = next((s for s in ensure_scores(assignment) if s.criterion_id == criterion_id), None)
+    if score is None:
+        return JsonResponse({"status": "invalid", "message": _("No such criterion.")}, status=404)
+    descriptors = {d.level: d.text for d in LevelDescriptor.objects.filter(criterion_id=criterion_id)}
+    form = ScoreForm(request.POST, score=score, descriptors=descriptors)
+    if not form.is_valid():
+        return _invalid(form)
+    edit = form.edit()
+    try:
+        result = save_scores(assignment=assignment, actor=request.user, edits=[edit])
+    except Refused as error:
+        return _refused(error.message)
+    if edit.key in result.conflicts:
+        return _conflict(request, result.conflicts[edit.key], form.versioned_fields)
+    return _saved(result.saved[edit.key], form.versioned_fields, result.written[edit.key])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MATURITY_LEVELS, AgreedScore, Score
-from ..services.versioning import UnitEdit
+from ..services.versioning import UnitEdit, digest
 from .versioned import VersionedFormMixin
 
 NOT_APPLICABLE = "na"
@@ -141,11 +141,17 @@ class AgreedScoreForm(VersionedFormMixin, forms.Form):
             self.add_error("rationale", _("Give the rationale for the agreed score."))
         elif rationale and not level:
             self.add_error("level", _("Choose the agreed score, or N/A."))
-        elif not level and self.agreed is not None:
+        elif not level and self.agreed is not None and self._had_agreed_score():
             self.add_error(
                 "level", _("An agreed score cannot be removed; choose the score the panel agreed on instead.")
             )
         return cleaned
+
+    def _had_agreed_score(self) -> bool:
+        """Whether the page the lead loaded showed an agreed score (a page loaded before it was
+        recorded elsewhere shows none: its empty row is left alone, not a removal)."""
+        _version, base = self.base()
+        return not base or base.get("level") != digest(None) or base.get("not_applicable") != digest(False)
 
     @property
     def to_record(self) -> bool:

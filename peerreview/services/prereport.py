@@ -313,5 +313,8 @@ def submit_pre_report(*, review_round: Round, user) -> PreReport:
     transition_round(review_round=review_round, to_state=RoundState.PREREPORT_SUBMITTED, actor=user)
     prereport.submitted_at = timezone.now()
     prereport.submitted_by = user
-    prereport.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    # An UPDATE, not save(): the submission is in the round's audit trail, not an edit of the header.
+    PreReport.objects.filter(pk=prereport.pk).update(
+        submitted_at=prereport.submitted_at, submitted_by=user, updated_at=prereport.submitted_at
+    )
     return prereport

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import selectors
+from ..activity import ACTIVITY_LIMIT, recent_activity
 from ..forms.rounds import CancelRoundForm, RoundFilterForm, RoundForm, TransitionForm
 from ..models import RoundState
 from ..permissions import require, round_access
@@ -259,6 +260,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "due_label": selectors.due_label(review_round.state),
         "panel": selectors.panel_rows(review_round, include_all=access.is_coordinator),
         "events": selectors.round_events(review_round),
+        "activity": recent_activity(access),
+        "activity_limit": ACTIVITY_LIMIT,
         "reminders": selectors.round_reminders(review_round) if access.is_coordinator else [],
         "transition_form": transition_form,
         "transition_help": [(state, label, TRANSITION_HELP.get(state, "")) for state, label in choices],

@@ -1,0 +1,237 @@
+"""The round page's activity feed: recent edits, uploads, comments and state changes, merged
+from several sources and filtered by what the viewer may see.
+
+A source is a function ``(access, limit) -> list[ActivityItem]`` that runs ONE query (the newest
+``limit`` rows it may show to ``access.user``), so the feed runs a fixed number of queries
+whatever the size of the round. Other apps add sources with ``register`` (the reports app from
+its ``AppConfig.ready``: this app never imports it)::
+
+    from peerreview.activity import ActivityItem, register
+
+    @register
+    def report_comments(access, limit): ...
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import (
+    AgreedScore,
+    Answer,
+    EvidenceFile,
+    IndicatorValue,
+    PreReport,
+    RoundEvent,
+    RoundState,
+    Score,
+)
+from .permissions import RoundAccess
+
+# How many items the round page shows (the newest; older ones are in each unit's history).
+ACTIVITY_LIMIT = 20
+
+
+@dataclass
+class ActivityItem:
+    at: datetime.datetime
+    actor: object | None
+    text: str
+    url: str = ""
+    kind: str = "edit"  # "edit", "upload", "comment", "state"
+
+
+ActivitySource = Callable[[RoundAccess, int], list[ActivityItem]]
+_SOURCES: list[ActivitySource] = []
+
+
+def register(source: ActivitySource) -> ActivitySource:
+    """Add a source to every round's feed (idempotent, usable as a decorator)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+    return source
+
+
+def recent_activity(access: RoundAccess, limit: int = ACTIVITY_LIMIT) -> list[ActivityItem]:
+    """The newest ``limit`` items of all sources the viewer may see, newest first."""
+    items: list[ActivityItem] = []
+    for source in _SOURCES:
+        items.extend(source(access, limit))
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+def _history_url(access: RoundAccess, kind: str, unit_id: int) -> str:
+    return reverse("peerreview:unit_history", args=[access.round.pk, kind, unit_id])
+
+
+@register
+def round_events(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    events = (
+        RoundEvent.objects.filter(round=access.round).select_related("actor").order_by("-at", "-pk")[:limit]
+    )
+    return [
+        ActivityItem(
+            at=event.at,
+            actor=event.actor,
+            text=(
+                _("moved the round to “%(state)s”") % {"state": RoundState(event.to_state).label}
+                if event.from_state
+                else _("created the round")
+            ),
+            kind="state",
+        )
+        for event in events
+    ]
+
+
+@register
+def prereport_answers(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    if access.refuse_view_prereport():
+        return []
+    rows = (
+        Answer.history.filter(prereport__round_id=access.round.pk)
+        .exclude(history_type="+")
+        .select_related("history_user", "criterion")
+        .order_by("-history_date")[:limit]
+    )
+    return [
+        ActivityItem(
+            at=row.history_date,
+            actor=row.history_user,
+            text=_("changed the answer to %(code)s") % {"code": row.criterion.code},
+            url=_history_url(access, "answer", row.id),
+        )
+        for row in rows
+    ]
+
+
+@register
+def prereport_header(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    if access.refuse_view_prereport():
+        return []
+    rows = (
+        PreReport.history.filter(round_id=access.round.pk)
+        .exclude(history_type="+")
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    return [
+        ActivityItem(
+            at=row.history_date,
+            actor=row.history_user,
+            text=_("changed the guiding questions and context"),
+            url=_history_url(access, "context", row.id),
+        )
+        for row in rows
+    ]
+
+
+@register
+def evidence_files(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    if access.refuse_view_prereport():
+        return []
+    rows = (
+        EvidenceFile.history.filter(prereport__round_id=access.round.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    texts = {
+        "+": _("uploaded the evidence file “%(name)s”"),
+        "-": _("deleted the evidence file “%(name)s”"),
+        "~": _("changed the evidence file “%(name)s”"),
+    }
+    return [
+        ActivityItem(
+            at=row.history_date,
+            actor=row.history_user,
+            text=texts[row.history_type] % {"name": row.original_name},
+            kind="upload",
+        )
+        for row in rows
+    ]
+
+
+@register
+def indicator_values(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    if access.refuse_view_prereport():
+        return []
+    rows = (
+        IndicatorValue.history.filter(prereport__round_id=access.round.pk)
+        .select_related("history_user", "indicator")
+        .order_by("-history_date")[:limit]
+    )
+    texts = {
+        "+": _("entered the value of “%(indicator)s” for %(year)s"),
+        "-": _("removed the value of “%(indicator)s” for %(year)s"),
+        "~": _("changed the value of “%(indicator)s” for %(year)s"),
+    }
+    return [
+        ActivityItem(
+            at=row.history_date,
+            actor=row.history_user,
+            text=texts[row.history_type] % {"indicator": row.indicator.name, "year": row.year},
+        )
+        for row in rows
+    ]
+
+
+@register
+def scores(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    """Evaluators' scores: one's own drafts; others' only once both are submitted (coordinators:
+    once submitted). The host city never sees them here."""
+    visible = Q(pk__in=[])
+    if access.assignment is not None:
+        visible |= Q(assignment_id=access.assignment.pk)
+        if access.assignment.has_submitted_scores:
+            visible |= Q(assignment__scores_submitted_at__isnull=False)
+    elif access.is_coordinator:
+        visible |= Q(assignment__scores_submitted_at__isnull=False)
+    else:
+        return []
+    rows = (
+        Score.history.filter(visible, assignment__round_id=access.round.pk)
+        .exclude(history_type="+")
+        .select_related("history_user", "criterion")
+        .order_by("-history_date")[:limit]
+    )
+    return [
+        ActivityItem(
+            at=row.history_date,
+            actor=row.history_user,
+            text=_("changed a score for %(code)s") % {"code": row.criterion.code},
+            url=_history_url(access, "score", row.id),
+        )
+        for row in rows
+    ]
+
+
+@register
+def agreed_scores(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    if access.refuse_view_score_overview():
+        return []
+    rows = (
+        AgreedScore.history.filter(round_id=access.round.pk)
+        .select_related("history_user", "criterion")
+        .order_by("-history_date")[:limit]
+    )
+    return [
+        ActivityItem(
+            at=row.history_date,
+            actor=row.history_user,
+            text=(
+                _("recorded the agreed score for %(code)s")
+                if row.history_type == "+"
+                else _("changed the agreed score for %(code)s")
+            )
+            % {"code": row.criterion.code},
+            url=_history_url(access, "agreed", row.id),
+        )
+        for row in rows
+    ]

@@ -642,3 +642,23 @@ def test_scoring_autosave_refused_after_submission_says_when(scoring_round):
     assert response.status_code == 409
     assert "already submitted on" in response.json()["message"]
     assert Score.objects.get(pk=score.pk).comment == "Seen."
+
+
+def test_an_agreed_score_row_left_empty_on_a_stale_page_removes_nothing(scoring_round):
+    review_round, lead, member = scoring_round
+    for assignment in (lead, member):
+        assignment.scores_submitted_at = timezone.now()
+        assignment.save()
+    url = reverse("peerreview:score_overview", args=[review_round.pk])
+    tab1, tab2 = client_for(lead.evaluator), client_for(lead.evaluator)
+    first, second = [score.criterion for score in ensure_scores(lead)][:2]
+    stale = page_data([row["form"] for row in tab2.get(url).context["rows"]])
+    fresh = page_data([row["form"] for row in tab1.get(url).context["rows"]])
+    fresh |= {f"agreed-{first.pk}-level": "2", f"agreed-{first.pk}-rationale": "Recorded first."}
+    assert tab1.post(url, fresh).status_code == 302
+
+    stale |= {f"agreed-{second.pk}-level": "3", f"agreed-{second.pk}-rationale": "From the stale page."}
+    assert tab2.post(url, stale).status_code == 302
+
+    assert AgreedScore.objects.get(round=review_round, criterion=first).rationale == "Recorded first."
+    assert AgreedScore.objects.get(round=review_round, criterion=second).rationale == "From the stale page."

@@ -18,6 +18,7 @@ from peerreview.services.panel import ensure_scores, save_agreed_scores, save_sc
 from peerreview.services.prereport import save_prereport_draft, upload_evidence
 from peerreview.services.rounds import prepare_prereport
 from peerreview.services.versioning import UnitEdit, base_digests
+from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def busy_round(personas):
     )
     upload_evidence(
         review_round=review_round,
-        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%x\n"),
+        upload=SimpleUploadedFile("plan.pdf", pdf_bytes()),
         user=personas.host_member,
     )
     review_round.state = "scoring"
@@ -157,7 +158,7 @@ def test_the_round_page_runs_the_same_queries_with_one_edit_or_many(client, pers
         )
         upload_evidence(
             review_round=review_round,
-            upload=SimpleUploadedFile(f"f{index}.pdf", b"%PDF-1.4\n"),
+            upload=SimpleUploadedFile(f"f{index}.pdf", pdf_bytes()),
             user=personas.host_member,
         )
     with CaptureQueriesContext(connection) as many:

@@ -29,6 +29,7 @@ from peerreview.models import (
 from peerreview.services.panel import ensure_scores
 from peerreview.services.rounds import prepare_prereport
 from tests import factories
+from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -502,9 +503,7 @@ def test_uploading_evidence_saves_the_typed_text_first(open_round):
     data = editor_data(a.get(editor_url(review_round)))
     data[f"c{answers[0].criterion_id}-narrative"] = "Typed, not saved, then a file chosen."
     data["evidence-criterion"] = str(answers[0].criterion_id)
-    data["evidence-file"] = SimpleUploadedFile(
-        "plan.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf"
-    )
+    data["evidence-file"] = SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf")
     data["action"] = "upload"
 
     response = a.post(reverse("peerreview:evidence_upload", args=[review_round.pk]), data)

@@ -661,3 +661,24 @@ def test_an_agreed_score_row_left_empty_on_a_stale_page_removes_nothing(scoring_
 
     assert AgreedScore.objects.get(round=review_round, criterion=first).rationale == "Recorded first."
     assert AgreedScore.objects.get(round=review_round, criterion=second).rationale == "From the stale page."
+
+
+def test_first_agreed_score_from_a_page_loaded_before_it_was_recorded_is_a_conflict(scoring_round):
+    review_round, lead, member = scoring_round
+    for assignment in (lead, member):
+        assignment.scores_submitted_at = timezone.now()
+        assignment.save()
+    url = reverse("peerreview:score_overview", args=[review_round.pk])
+    tab1, tab2 = client_for(lead.evaluator), client_for(lead.evaluator)
+    criterion = ensure_scores(lead)[0].criterion
+    d2 = page_data([row["form"] for row in tab2.get(url).context["rows"]])
+    d1 = page_data([row["form"] for row in tab1.get(url).context["rows"]])
+    d1 |= {f"agreed-{criterion.pk}-level": "2", f"agreed-{criterion.pk}-rationale": "Two."}
+    assert tab1.post(url, d1).status_code == 302
+
+    d2 |= {f"agreed-{criterion.pk}-level": "3", f"agreed-{criterion.pk}-rationale": "Three."}
+    response = tab2.post(url, d2)
+
+    assert response.status_code == 409
+    assert "Two." in response.content.decode() and "Three." in response.content.decode()
+    assert AgreedScore.objects.get(round=review_round, criterion=criterion).rationale == "Two."

@@ -216,3 +216,31 @@ def test_library_queries_do_not_grow_with_reports(client, url_name, params):
     many = _count(client, url)
 
     assert one == many
+
+
+def test_unit_history_page_queries_do_not_grow_with_versions(client):
+    from peerreview.services.prereport import save_prereport_draft
+    from peerreview.services.versioning import UnitEdit, base_digests
+
+    city = factories.CityFactory()
+    member = factories.MembershipFactory(city=city).user
+    review_round, prereport = _host_round(city, [])
+    answer = prereport.answers.first()
+    client.force_login(member)
+    url = reverse("peerreview:unit_history", args=[review_round.pk, "answer", answer.pk])
+    counts = []
+    for versions in (1, 12):
+        for index in range(versions):
+            answer.refresh_from_db()
+            edit = UnitEdit(
+                key=answer.pk,
+                model=type(answer),
+                pk=answer.pk,
+                base_version=answer.version,
+                base=base_digests(answer, ["narrative"]),
+                values={"narrative": f"Version {versions}-{index} by {member}"},
+            )
+            save_prereport_draft(review_round=review_round, actor=member, edits=[edit])
+        counts.append(_count(client, url))
+
+    assert counts[0] == counts[1]

@@ -122,9 +122,10 @@ class AgreedScoreForm(VersionedFormMixin, forms.Form):
         self.criterion = criterion
         self.agreed = agreed
         self.conflict = None
-        # Not recorded yet: the base is an empty agreed score (version 0), so a colleague's
-        # first recording since is seen as a change.
-        self.instance = agreed or AgreedScore(criterion=criterion, rationale="")
+        # Not recorded yet: the base is an empty agreed score, so a colleague's first
+        # recording since is seen as a change.
+        # The version -1 matches no saved row, so a row recorded meanwhile is always compared.
+        self.instance = agreed or AgreedScore(criterion=criterion, rationale="", version=-1)
         self.add_version_fields()
         self.fields["level"].choices = [
             ("", _("– not agreed yet –")),

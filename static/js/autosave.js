@@ -37,10 +37,12 @@
       status.setAttribute("aria-live", "polite");
       var conflictBox = document.createElement("div");
       conflictBox.className = "autosave-conflict";
+      // Right below the unit's heading (which may sit deeper, in a card's body).
       var heading = unit.querySelector("h2, h3");
+      var parent = heading ? heading.parentNode : unit;
       var anchor = heading ? heading.nextSibling : unit.firstChild;
-      unit.insertBefore(status, anchor);
-      unit.insertBefore(conflictBox, anchor);
+      parent.insertBefore(status, anchor);
+      parent.insertBefore(conflictBox, anchor);
 
       function baseInput(suffix) {
         return unit.querySelector("input[type=hidden][name$='-" + suffix + "']");

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('peerreview', '0004_notification_sending_since'),
+        ('peerreview', '0005_notification_digest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,4 +15,9 @@ urlpatterns = [
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("logout_everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("invite/", views.invite_person, name="invite"),
+    path("mfa/", views.mfa_manage, name="mfa"),
+    path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
+    path("mfa/recovery_codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"),
+    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("mfa/disable/", views.mfa_disable, name="mfa_disable"),
 ]

@@ -11,11 +11,16 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
-from .account_forms import InvitePersonForm, PasswordResetRequestForm
+from . import mfa
+from .account_forms import InvitePersonForm, MfaCodeForm, PasswordResetRequestForm
 from .accounts import axes_username, invitation_token_generator, log_out_everywhere, unlock
 
 
@@ -106,6 +111,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of the signed-in person, this one included."""
+    language = request.user.language
     log_out_everywhere(user=request.user)
     logout(request)
     messages.success(
@@ -114,7 +120,9 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
             "You have been logged out everywhere: on every device and in every browser. Log in again to continue."
         ),
     )
-    return redirect("login")
+    response = redirect("login")
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
 
 
 def invite_person(request: HttpRequest) -> HttpResponse:
@@ -132,3 +140,144 @@ def invite_person(request: HttpRequest) -> HttpResponse:
         )
         return redirect("accounts:invite")
     return render(request, "cities/invite.html", {"form": form, "days": settings.INVITATION_TIMEOUT_DAYS})
+
+
+# --- Two-factor authentication -------------------------------------------------------------------
+
+NEW_CODES_SESSION_KEY = "mfa_new_recovery_codes"
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after an MFA step: the page asked for, if it is on this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("peerreview:dashboard")
+
+
+def _wrong_code_message(*, throttled: bool) -> str:
+    if throttled:
+        return _("Too many wrong codes in a row: wait a minute, then try again.")
+    return _(
+        "That code is not right. Enter the six digits your app shows now (they change every 30 seconds), "
+        "or one of your recovery codes."
+    )
+
+
+def mfa_manage(request: HttpRequest) -> HttpResponse:
+    """Two-factor authentication on My account: on or off, recovery codes left, turn off."""
+    return _render_manage(request, MfaCodeForm())
+
+
+def _render_manage(request: HttpRequest, disable_form: MfaCodeForm, status: int = 200) -> HttpResponse:
+    user = request.user
+    context = {
+        "required": mfa.mfa_required(user),
+        "codes_left": mfa.recovery_codes_left(user) if user.mfa_enabled else 0,
+        "disable_form": disable_form,
+    }
+    return render(request, "cities/mfa.html", context, status=status)
+
+
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Scan the QR code (or type the key) into an authenticator app, confirm with a first code,
+    then see the recovery codes once."""
+    user = request.user
+    next_url = _next_url(request)
+    if user.mfa_enabled:
+        messages.info(request, _("Two-factor authentication is already on."))
+        return redirect("accounts:mfa")
+    device = mfa.pending_app_device(user)
+    form = MfaCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = mfa.confirm_app(user=user, device=device, code=form.cleaned_data["code"])
+        if codes is None:
+            form.add_error(
+                "code",
+                _(
+                    "That code is not right. Enter the six digits the app shows now for this account; "
+                    "they change every 30 seconds."
+                ),
+            )
+        else:
+            request.session.cycle_key()
+            otp_login(request, device)
+            request.session[NEW_CODES_SESSION_KEY] = codes
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect(f"{reverse('accounts:mfa_recovery_codes')}?{urlencode({'next': next_url})}")
+    context = {
+        "form": form,
+        "qr_svg": mfa.qr_code_svg(device, label=_("QR code for your authenticator app")),
+        "secret": mfa.secret_for_typing(device),
+        "required": mfa.mfa_required(user),
+        "next": next_url,
+    }
+    return render(request, "cities/mfa_setup.html", context)
+
+
+def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes are shown once, right after they are made; POST makes new ones
+    (the old ones stop working)."""
+    user = request.user
+    if not user.mfa_enabled:
+        return redirect("accounts:mfa")
+    if request.method == "POST":
+        request.session[NEW_CODES_SESSION_KEY] = mfa.new_recovery_codes(user=user)
+        messages.success(request, _("New recovery codes are ready. The old ones no longer work."))
+        return redirect("accounts:mfa_recovery_codes")
+    codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
+    context = {"codes": codes, "codes_left": mfa.recovery_codes_left(user), "next": _next_url(request)}
+    return render(request, "cities/mfa_recovery_codes.html", context)
+
+
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of logging in, for a person with an authenticator."""
+    user = request.user
+    next_url = _next_url(request)
+    if not user.mfa_enabled or user.is_verified():
+        return redirect(next_url)
+    form = MfaCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Waiting after wrong codes (django-otp's throttle) is told apart from a wrong code.
+        throttled = mfa.throttled(user)
+        device = mfa.verify(request=request, user=user, code=form.cleaned_data["code"])
+        if device is None:
+            form.add_error("code", _wrong_code_message(throttled=throttled))
+        else:
+            request.session.cycle_key()
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = mfa.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code; it no longer works. %(count)d code is left.",
+                        "You used a recovery code; it no longer works. %(count)d codes are left.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+            return redirect(next_url)
+    return render(request, "registration/mfa_verify.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def mfa_disable(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor authentication off, after a current code (not for those who must have it)."""
+    user = request.user
+    if mfa.mfa_required(user):
+        messages.error(
+            request, _("Coordinators and back-office users must keep two-factor authentication on.")
+        )
+        return redirect("accounts:mfa")
+    form = MfaCodeForm(request.POST)
+    if form.is_valid():
+        throttled = mfa.throttled(user)
+        if mfa.verify(request=request, user=user, code=form.cleaned_data["code"]) is not None:
+            mfa.disable(user=user)
+            messages.success(request, _("Two-factor authentication is off."))
+            return redirect("accounts:mfa")
+        form.add_error("code", _wrong_code_message(throttled=throttled))
+    return _render_manage(request, form, status=200)

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import mfa
 from .account_forms import AdminInviteUserForm
 from .accounts import invite, unlock
 from .models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
@@ -33,7 +34,7 @@ class UserAdmin(DjangoUserAdmin):
     """E-mail is the login; roles come from the coordinator flag, memberships and the evaluator profile."""
 
     ordering = ["full_name"]
-    list_display = ["full_name", "email", "is_coordinator", "language", "is_active"]
+    list_display = ["full_name", "email", "is_coordinator", "language", "is_active", "mfa_enabled"]
     list_filter = ["is_coordinator", "is_staff", "is_active", "language"]
     search_fields = ["full_name", "email"]
     fieldsets = [
@@ -57,7 +58,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     inlines = [MembershipInline, EvaluatorProfileInline, DeclaredConflictInline]
-    actions = ["send_invitation", "unlock_accounts"]
+    actions = ["send_invitation", "unlock_accounts", "turn_off_mfa"]
 
     def get_inlines(self, request, obj):
         # Adding asks only for the person; roles are added on the next page.
@@ -86,6 +87,24 @@ class UserAdmin(DjangoUserAdmin):
                 len(unlocked),
             )
             % {"count": len(unlocked)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Turn off two-factor authentication (lost phone)"))
+    def turn_off_mfa(self, request, queryset) -> None:
+        """For a person who lost both their phone and their recovery codes; they set it up again
+        at their next login if they must have it."""
+        people = [person for person in queryset if person.mfa_enabled and person.pk != request.user.pk]
+        for person in people:
+            mfa.disable(user=person)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication turned off for %(count)d person.",
+                "Two-factor authentication turned off for %(count)d people.",
+                len(people),
+            )
+            % {"count": len(people)},
             messages.SUCCESS,
         )
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CitiesConfig(AppConfig):
     name = "cities"
     verbose_name = _("Cities and people")
+
+    def ready(self) -> None:
+        # Connects the receiver that starts a session's clocks at login.
+        from . import middleware  # noqa: F401

@@ -88,6 +88,8 @@ class User(AbstractUser):
     )
     # Part of the session hash: a new value ends every session of this person ("log out everywhere").
     session_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # Whether the person has a confirmed authenticator app (kept by cities.mfa), read on every request.
+    mfa_enabled = models.BooleanField(_("two-factor authentication"), default=False, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

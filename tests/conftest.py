@@ -59,6 +59,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _mfa_not_required(settings):
+    # As in the demo: people log in with their password alone, whatever DEBUG the shell has.
+    # Tests of the MFA requirement turn it on themselves.
+    settings.MFA_REQUIRED_FOR_COORDINATORS = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A test that activates a language must not leak it into the next one
     # (model labels and framework texts would come out in that language).

@@ -59,6 +59,13 @@ MATRIX = {
     "accounts:password_change": row("GET", "scoring", 200, 200, 200, 200, 200),
     "accounts:logout_everywhere": row("POST", "scoring", 302, 302, 302, 302, 302),
     "accounts:invite": row("GET", "scoring", 200, 403, 403, 403, 403),
+    # Two-factor authentication: each person's own; without MFA set up, verify sends on and
+    # the recovery codes page back to the MFA page; disable without a code re-renders the form.
+    "accounts:mfa": row("GET", "scoring", 200, 200, 200, 200, 200),
+    "accounts:mfa_setup": row("GET", "scoring", 200, 200, 200, 200, 200),
+    "accounts:mfa_recovery_codes": row("GET", "scoring", 302, 302, 302, 302, 302),
+    "accounts:mfa_verify": row("GET", "scoring", 302, 302, 302, 302, 302),
+    "accounts:mfa_disable": row("POST", "scoring", 200, 200, 200, 200, 200),
     # Public: a person who cannot log in must reach these (an invalid link explains itself).
     "accounts:password_reset": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "accounts:password_reset_done": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
@@ -224,6 +231,11 @@ NO_KWARGS = {
     "accounts:password_change",
     "accounts:logout_everywhere",
     "accounts:invite",
+    "accounts:mfa",
+    "accounts:mfa_setup",
+    "accounts:mfa_recovery_codes",
+    "accounts:mfa_verify",
+    "accounts:mfa_disable",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_complete",

@@ -6,6 +6,7 @@ posting to it); everything else uses force_login."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -391,3 +392,236 @@ def test_login_signals_fire_for_the_audit_trail(client, person):
     assert seen[0] == "in"
     assert seen.count("failed") == 5
     assert "locked" in seen
+
+
+# --- Two-factor authentication (django-otp) ---------------------------------------------------
+
+
+def app_code(device, *, offset_steps: int = 0) -> str:
+    """What the person's authenticator app shows now (or `offset_steps` periods later)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset_steps * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def set_up_mfa(client, user) -> tuple[object, list[str]]:
+    """Through the pages: open setup, confirm a code from the 'app', read the recovery codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page = client.get(reverse("accounts:mfa_setup"))
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode()  # the QR code, rendered on the server
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post(reverse("accounts:mfa_setup"), {"code": app_code(device)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    codes_page = client.get(response["Location"])
+    codes = codes_page.context["codes"]
+    assert len(codes) == 10
+    device.refresh_from_db()
+    return device, codes
+
+
+@pytest.fixture
+def mfa_required(settings):
+    settings.MFA_REQUIRED_FOR_COORDINATORS = True
+    return settings
+
+
+@pytest.mark.django_db
+def test_coordinator_must_set_up_mfa_before_anything_else(client, mfa_required):
+    coordinator = factories.CoordinatorFactory()
+    response = log_in(client, coordinator.email, factories.PASSWORD)
+    assert response.status_code == 302
+
+    for url in [reverse("peerreview:dashboard"), reverse("admin:index"), reverse("accounts:account")]:
+        redirected = client.get(url)
+        assert redirected.status_code == 302
+        assert redirected["Location"].startswith(reverse("accounts:mfa_setup")), url
+
+    set_up_mfa(client, coordinator)
+    assert client.get(reverse("peerreview:dashboard")).status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 200
+    coordinator.refresh_from_db()
+    assert coordinator.mfa_enabled
+
+
+@pytest.mark.django_db
+def test_mfa_is_not_required_with_the_setting_off(client, settings):
+    settings.MFA_REQUIRED_FOR_COORDINATORS = False  # the demo (DEBUG on)
+    coordinator = factories.CoordinatorFactory()
+    log_in(client, coordinator.email, factories.PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_login_with_mfa_asks_for_the_code_and_refuses_a_wrong_one(client, person, mfa_required):
+    mfa_required.OTP_TOTP_THROTTLE_FACTOR = 0  # throttling has its own test below
+    person.language = "en"
+    person.save()
+    client.force_login(person)
+    device, _codes = set_up_mfa(client, person)
+    client.post(reverse("logout"))
+
+    response = log_in(client, person.email, factories.PASSWORD)
+    dashboard = client.get(reverse("peerreview:dashboard"))
+    assert dashboard.status_code == 302 and dashboard["Location"].startswith(reverse("accounts:mfa_verify"))
+    verify_url = dashboard["Location"]
+
+    wrong = client.post(verify_url, {"code": "000000" if app_code(device) != "000000" else "111111"})
+    assert wrong.status_code == 200
+    assert "That code is not right" in str(wrong.context["form"].errors["code"])
+    assert client.get(reverse("peerreview:dashboard")).status_code == 302  # still not in
+
+    client.post(verify_url, {"code": "not a code"})
+    response = client.post(verify_url, {"code": app_code(device, offset_steps=1)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("peerreview:dashboard")
+    assert client.get(reverse("peerreview:dashboard")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_codes_are_throttled(client, person, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60  # after one wrong code, a minute's wait
+    person.language = "en"
+    person.save()
+    client.force_login(person)
+    device, _codes = set_up_mfa(client, person)
+    client.post(reverse("logout"))
+    log_in(client, person.email, factories.PASSWORD)
+    wrong = "000000" if app_code(device) != "000000" else "111111"
+    client.post(reverse("accounts:mfa_verify"), {"code": wrong})
+
+    right_but_too_soon = client.post(
+        reverse("accounts:mfa_verify"), {"code": app_code(device, offset_steps=1)}
+    )
+
+    assert right_but_too_soon.status_code == 200
+    assert "Too many wrong codes" in str(right_but_too_soon.context["form"].errors["code"])
+
+
+@pytest.mark.django_db
+def test_wrong_mfa_code_message_in_the_users_language(client, person):
+    client.force_login(person)
+    device, _codes = set_up_mfa(client, person)
+    client.post(reverse("logout"))
+    log_in(client, person.email, factories.PASSWORD)  # Kaisa's language is Finnish
+    wrong = "000000" if app_code(device) != "000000" else "111111"
+    response = client.post(reverse("accounts:mfa_verify"), {"code": wrong})
+    assert response.status_code == 200
+    assert 'lang="fi"' in response.content.decode()
+    assert "Koodi ei ole oikein" in str(response.context["form"].errors["code"]), response.context[
+        "form"
+    ].errors
+
+
+@pytest.mark.django_db
+def test_recovery_code_works_once(client, person, settings):
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0  # no wait after the refused second use
+    client.force_login(person)
+    _device, codes = set_up_mfa(client, person)
+    client.post(reverse("logout"))
+
+    log_in(client, person.email, factories.PASSWORD)
+    response = client.post(reverse("accounts:mfa_verify"), {"code": codes[0].upper().replace("-", " ")})
+    assert response.status_code == 302
+    assert client.get(reverse("peerreview:dashboard")).status_code == 200
+    client.post(reverse("logout"))
+
+    log_in(client, person.email, factories.PASSWORD)
+    again = client.post(reverse("accounts:mfa_verify"), {"code": codes[0]})
+    assert again.status_code == 200
+    assert again.context["form"].errors["code"]
+    assert client.get(reverse("peerreview:dashboard")).status_code == 302
+    assert client.post(reverse("accounts:mfa_verify"), {"code": codes[1]}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_recovery_codes_are_shown_once(client, person):
+    client.force_login(person)
+    set_up_mfa(client, person)
+    page = client.get(reverse("accounts:mfa_recovery_codes"))
+    assert page.context["codes"] is None
+    assert page.context["codes_left"] == 10
+
+
+@pytest.mark.django_db
+def test_disable_mfa_needs_a_code_and_is_refused_to_coordinators_who_must_keep_it(
+    client, person, mfa_required
+):
+    client.force_login(person)
+    device, _codes = set_up_mfa(client, person)
+
+    refused = client.post(reverse("accounts:mfa_disable"), {"code": "12345"})
+    assert refused.status_code == 200 and refused.context["disable_form"].errors["code"]
+    person.refresh_from_db()
+    assert person.mfa_enabled
+
+    client.post(reverse("accounts:mfa_disable"), {"code": app_code(device, offset_steps=1)})
+    person.refresh_from_db()
+    assert not person.mfa_enabled
+
+    coordinator = factories.CoordinatorFactory()
+    coordinator_client = client.__class__()
+    coordinator_client.force_login(coordinator)
+    coordinator_device, codes = set_up_mfa(coordinator_client, coordinator)
+    coordinator_client.post(reverse("accounts:mfa_disable"), {"code": codes[0]})
+    coordinator.refresh_from_db()
+    assert coordinator.mfa_enabled
+
+
+@pytest.mark.django_db
+def test_mfa_pages_keep_a_verified_session_to_its_own_device(client, person):
+    """A second browser of the same person, logged in with the password only, is sent to the code step."""
+    client.force_login(person)
+    set_up_mfa(client, person)
+    other = client.__class__()
+    log_in(other, person.email, factories.PASSWORD)
+    response = other.get(reverse("accounts:mfa_recovery_codes"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:mfa_verify"))
+    assert other.post(reverse("accounts:mfa_recovery_codes")).status_code == 302
+    assert client.get(reverse("accounts:mfa_recovery_codes")).context["codes_left"] == 10
+
+
+# --- Session lifetime ----------------------------------------------------------------------------
+
+
+def _age_session(client, *, idle_seconds: int = 0, since_login_seconds: int = 0) -> None:
+    from cities.middleware import LAST_SEEN_KEY, LOGGED_IN_AT_KEY
+
+    session = client.session
+    session[LAST_SEEN_KEY] -= idle_seconds
+    session[LOGGED_IN_AT_KEY] -= since_login_seconds
+    session.save()
+
+
+@pytest.mark.django_db
+def test_idle_session_is_signed_out_with_a_message(client, person, settings):
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 30
+    client.force_login(person)
+    assert client.get(reverse("accounts:account")).status_code == 200
+    _age_session(client, idle_seconds=29 * 60)
+    assert client.get(reverse("accounts:account")).status_code == 200  # 29 minutes: still in
+
+    _age_session(client, idle_seconds=31 * 60)
+    response = client.get(reverse("accounts:account"), follow=True)
+
+    assert response.redirect_chain[0][0].startswith(reverse("login"))
+    page = response.content.decode()
+    assert "30 minuutin" in page  # Kaisa's language: "signed out after 30 minutes"
+    assert client.get(reverse("accounts:account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_session_ends_after_its_absolute_lifetime_even_when_active(client, person, settings):
+    settings.SESSION_MAX_AGE_HOURS = 12
+    person.language = "en"
+    person.save()
+    client.force_login(person)
+    _age_session(client, since_login_seconds=12 * 3600 + 60)
+
+    response = client.get(reverse("accounts:account"), follow=True)
+
+    assert "sessions end 12 hours after logging in" in response.content.decode()
+    assert settings.SESSION_COOKIE_AGE < 14 * 24 * 3600

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "csp",
     "cities",
@@ -83,12 +86,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cities.middleware.UserLanguageMiddleware",
     # Refuses oversized bodies from Content-Length, in the user's language, before the CSRF
     # check (a process_view) reads the body.
     "peerreview.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out after SESSION_IDLE_TIMEOUT_MINUTES without a request, or SESSION_MAX_AGE_HOURS after login.
+    "cities.middleware.SessionTimeoutMiddleware",
+    # A person with an authenticator enters a code before anything else; one who must have MFA sets it up.
+    "cities.middleware.MfaMiddleware",
     # Records who made each change in the edit history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -158,6 +167,17 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (axes would gues
 AXES_USERNAME_CALLABLE = "cities.accounts.axes_username"
 AXES_LOCKOUT_CALLABLE = "cities.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# Two-factor authentication (an authenticator app, TOTP, plus single-use recovery codes; django-otp).
+# Required for coordinators and anyone with back-office access when on: on by default when DEBUG is
+# off, off in the demo so that the demo accounts log in with their password alone. Optional for others.
+MFA_REQUIRED_FOR_COORDINATORS = env_bool("MFA_REQUIRED_FOR_COORDINATORS", default=not DEBUG)
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Procurement peer review")
+# Sessions: signed out after this many minutes without a request, and at the latest this many hours
+# after logging in (the session cookie lives no longer either).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fi", _("Finnish")), ("sv", _("Swedish"))]

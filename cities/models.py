@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +45,56 @@ COUNTRY_CHOICES = [
     ("NO", _("Norway")),
     ("IS", _("Iceland")),
 ]
+
+
+# The time zone a city's meetings are in when nobody chose one: the capital's zone.
+COUNTRY_TIMEZONES = {
+    "AT": "Europe/Vienna",
+    "BE": "Europe/Brussels",
+    "BG": "Europe/Sofia",
+    "HR": "Europe/Zagreb",
+    "CY": "Asia/Nicosia",
+    "CZ": "Europe/Prague",
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris",
+    "DE": "Europe/Berlin",
+    "GR": "Europe/Athens",
+    "HU": "Europe/Budapest",
+    "IE": "Europe/Dublin",
+    "IT": "Europe/Rome",
+    "LV": "Europe/Riga",
+    "LT": "Europe/Vilnius",
+    "LU": "Europe/Luxembourg",
+    "MT": "Europe/Malta",
+    "NL": "Europe/Amsterdam",
+    "PL": "Europe/Warsaw",
+    "PT": "Europe/Lisbon",
+    "RO": "Europe/Bucharest",
+    "SK": "Europe/Bratislava",
+    "SI": "Europe/Ljubljana",
+    "ES": "Europe/Madrid",
+    "SE": "Europe/Stockholm",
+    "NO": "Europe/Oslo",
+    "IS": "Atlantic/Reykjavik",
+}
+DEFAULT_TIMEZONE = "Europe/Brussels"
+
+
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    """An IANA time zone name such as Europe/Lisbon (what calendars understand)."""
+    if value and value not in _known_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name. Use an IANA name such as Europe/Lisbon."),
+            params={"value": value},
+            code="invalid_timezone",
+        )
 
 
 class UserManager(BaseUserManager["User"]):
@@ -144,6 +198,16 @@ class City(models.Model):
     languages = models.CharField(
         _("working languages"), max_length=100, blank=True, help_text=_("For example: fi, sv, en")
     )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text=_(
+            "IANA name, for example Europe/Lisbon. Assessment-day times and calendar files use it. "
+            "Leave empty to use the country's time zone."
+        ),
+    )
     annual_procurement_spend_eur = models.DecimalField(
         _("annual procurement spend (EUR)"), max_digits=16, decimal_places=0, null=True, blank=True
     )
@@ -159,6 +223,20 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.timezone:
+            self.timezone = COUNTRY_TIMEZONES.get(self.country, DEFAULT_TIMEZONE)
+        super().save(*args, **kwargs)
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        """The city's time zone: where its assessment days take place."""
+        name = self.timezone or COUNTRY_TIMEZONES.get(self.country, DEFAULT_TIMEZONE)
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(DEFAULT_TIMEZONE)
 
 
 class Membership(models.Model):

@@ -132,18 +132,58 @@ class RoundAccess:
         return _("Only the host city, the panel and coordinators can see the assessment days.")
 
     def refuse_plan_assessment(self) -> str:
+        """Add, move, edit and delete days and sessions, and send the programme."""
         if not (self.is_coordinator or self.is_lead):
             return _("Only coordinators and the lead evaluator plan the assessment days.")
+        if self.state in (RoundState.PLANNED, RoundState.PREREPORT_OPEN):
+            return _(
+                "Assessment days are planned once the pre-report is submitted; this round is at “%(state)s”."
+            ) % {"state": self._state_label()}
+        if self.state not in (RoundState.PREREPORT_SUBMITTED, RoundState.SCORING, RoundState.ASSESSMENT):
+            return _(
+                "The programme of the assessment days is fixed once report drafting begins; this round is at "
+                "“%(state)s”."
+            ) % {"state": self._state_label()}
+        return ALLOWED
+
+    def refuse_edit_session_notes(self) -> str:
+        """The panel's notes on a session: written while planning and until the report is drafted."""
+        if not (self.is_coordinator or self.is_lead):
+            return _("Only coordinators and the lead evaluator edit the sessions.")
         if self.state not in (
             RoundState.PREREPORT_SUBMITTED,
             RoundState.SCORING,
             RoundState.ASSESSMENT,
             RoundState.DRAFTING,
         ):
-            return _(
-                "Assessment days are planned once the pre-report is submitted; this round is at “%(state)s”."
-            ) % {"state": self._state_label()}
+            return _("Sessions can be edited until the report is drafted; this round is at “%(state)s”.") % {
+                "state": self._state_label()
+            }
         return ALLOWED
+
+    def refuse_set_programme_limits(self) -> str:
+        """How many assessment days the round may have: the coordinator's call."""
+        if not self.is_coordinator:
+            return _("Only coordinators allow more assessment days.")
+        return self.refuse_plan_assessment()
+
+    def refuse_read_session_notes(self, session) -> str:
+        """Session notes are the panel's working notes. The host city never reads them during
+        the assessment days; from the factual check on it reads those the panel shared."""
+        if self.is_coordinator or self.is_panel_member:
+            return ALLOWED
+        if self.is_host_member:
+            if self.state not in (RoundState.FACTUAL_CHECK, RoundState.PUBLISHED):
+                return _("The panel's notes are its working notes; the city does not see them.")
+            if not session.share_notes_with_city:
+                return _("The panel did not share the notes of this session.")
+            return ALLOWED
+        return _("Only the panel and coordinators read the panel's notes.")
+
+    def refuse_read_day_notes(self) -> str:
+        if self.is_coordinator or self.is_panel_member:
+            return ALLOWED
+        return _("The panel's notes are its working notes; the city does not see them.")
 
     def refuse_transition(self, to_state: str) -> str:
         """Who may move a round on by hand. Submitting the pre-report and publishing

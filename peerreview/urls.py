@@ -53,4 +53,19 @@ urlpatterns = [
         assessment.session_edit,
         name="session_edit",
     ),
+    path(
+        "rounds/<int:round_id>/assessment/sessions/<int:session_id>/delete/",
+        assessment.session_delete,
+        name="session_delete",
+    ),
+    # Not under days/: the planner's "add a session" links are the only ones there.
+    path("rounds/<int:round_id>/assessment/day-<int:day_id>/", assessment.day_edit, name="day_edit"),
+    path(
+        "rounds/<int:round_id>/assessment/day-<int:day_id>/delete/", assessment.day_delete, name="day_delete"
+    ),
+    path("rounds/<int:round_id>/assessment/send/", assessment.programme_send, name="programme_send"),
+    path(
+        "rounds/<int:round_id>/assessment/settings/", assessment.programme_settings, name="programme_settings"
+    ),
+    path("rounds/<int:round_id>/assessment/programme.ics", assessment.programme_ics, name="programme_ics"),
 ]

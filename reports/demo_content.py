@@ -13,6 +13,7 @@ from __future__ import annotations
 CITIES: dict[str, dict] = {
     "tampere": {
         "name": "Tampere",
+        "timezone": "Europe/Helsinki",
         "country": "FI",
         "region": "Pirkanmaa",
         "population": 260_358,
@@ -22,6 +23,7 @@ CITIES: dict[str, dict] = {
     },
     "espoo": {
         "name": "Espoo",
+        "timezone": "Europe/Helsinki",
         "country": "FI",
         "region": "Uusimaa",
         "population": 320_931,
@@ -31,6 +33,7 @@ CITIES: dict[str, dict] = {
     },
     "malmo": {
         "name": "Malmö",
+        "timezone": "Europe/Stockholm",
         "country": "SE",
         "region": "Skåne",
         "population": 362_133,
@@ -40,6 +43,7 @@ CITIES: dict[str, dict] = {
     },
     "gothenburg": {
         "name": "Gothenburg",
+        "timezone": "Europe/Stockholm",
         "country": "SE",
         "region": "Västra Götaland",
         "population": 607_882,
@@ -49,6 +53,7 @@ CITIES: dict[str, dict] = {
     },
     "utrecht": {
         "name": "Utrecht",
+        "timezone": "Europe/Amsterdam",
         "country": "NL",
         "region": "Utrecht",
         "population": 374_238,
@@ -58,6 +63,7 @@ CITIES: dict[str, dict] = {
     },
     "ghent": {
         "name": "Ghent",
+        "timezone": "Europe/Brussels",
         "country": "BE",
         "region": "East Flanders",
         "population": 267_709,
@@ -67,6 +73,7 @@ CITIES: dict[str, dict] = {
     },
     "porto": {
         "name": "Porto",
+        "timezone": "Europe/Lisbon",
         "country": "PT",
         "region": "Norte",
         "population": 248_769,

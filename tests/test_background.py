@@ -123,15 +123,16 @@ def _wait_for(predicate, timeout: float = 30.0) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_request_enqueues_a_task_that_the_worker_executes(client, broker):
-    review_round = factories.RoundFactory(state=RoundState.SCORING)
-    lead = factories.AssignmentFactory(round=review_round, role="lead")
-    lead.scores_submitted_at = datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC)
-    lead.save()
-    client.force_login(factories.CoordinatorFactory())
+    from peerreview.models import AssessmentDay, Session
 
-    response = client.post(
-        reverse("peerreview:round_transition", args=[review_round.pk]), {"to_state": "assessment"}
-    )
+    review_round = factories.RoundFactory(state=RoundState.ASSESSMENT)
+    lead = factories.AssignmentFactory(round=review_round, role="lead")
+    day = AssessmentDay.objects.create(round=review_round, date=datetime.date(2027, 2, 3))
+    Session.objects.create(day=day, start_time=datetime.time(9), end_time=datetime.time(10), topic="Strategy")
+    client.force_login(lead.evaluator)
+
+    # The lead sends the assessment-day programme: one e-mail per panel member, by the worker.
+    response = client.post(reverse("peerreview:programme_send", args=[review_round.pk]))
 
     assert response.status_code == 302
     notification = Notification.objects.get(recipient=lead.evaluator)

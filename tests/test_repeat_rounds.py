@@ -153,7 +153,9 @@ def test_an_smtp_error_is_recorded_and_retried(settings, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_assessment_programme_has_a_calendar_attachment(django_capture_on_commit_callbacks):
+def test_entering_the_assessment_step_sends_no_programme(django_capture_on_commit_callbacks):
+    """The lead sends the programme when it is ready (tests/test_assessment_programme.py);
+    entering the step used to send an empty calendar."""
     from peerreview.models import AssessmentDay, Session
     from peerreview.services.rounds import transition_round
 
@@ -167,10 +169,8 @@ def test_assessment_programme_has_a_calendar_attachment(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         transition_round(review_round=review_round, to_state=RoundState.ASSESSMENT)
 
-    assert len(mail.outbox) == 1
-    name, content, mimetype = mail.outbox[0].attachments[0]
-    assert (name, mimetype) == ("assessment-days.ics", "text/calendar")
-    assert "SUMMARY:" in content and "DTSTART:20270203T070000Z" in content
+    assert mail.outbox == []
+    assert not Notification.objects.filter(kind=Notification.Kind.ASSESSMENT_PROGRAMME).exists()
 
 
 @pytest.mark.django_db

@@ -1,29 +1,82 @@
-"""Forms for planning the assessment days: days, sessions and their interviewees."""
+"""Forms for planning the assessment days: days, sessions and their interviewees.
+
+Creating forms carry a one-time ``token`` (a double click creates one row); editing forms carry
+the version they started from (``VersionedFormMixin``), so a colleague's change is never lost.
+"""
 
 from __future__ import annotations
 
+import uuid
 from itertools import groupby
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AssessmentDay, Criterion, Interviewee, Round, Session
+from ..models import AssessmentDay, AssessmentProgramme, Criterion, Interviewee, Round, Session
+from ..services.assessment import DAY_FIELDS, NOTE_FIELDS, SESSION_FIELDS
+from .versioned import VersionedFormMixin
 
 
-class AssessmentDayForm(forms.ModelForm):
+class TokenField(forms.UUIDField):
+    """A hidden one-time token: the same submission twice is recognised and creates nothing new."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(widget=forms.HiddenInput, required=False, **kwargs)
+
+
+class AssessmentDayForm(VersionedFormMixin, forms.ModelForm):
+    versioned_fields = DAY_FIELDS
+    token = TokenField()
+
     class Meta:
         model = AssessmentDay
-        fields = ["date", "location"]
+        fields = ["date", "location", "notes"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"location": _("Address or meeting room; “online” with the link for remote days.")}
+        labels = {"notes": _("Panel notes for the day")}
+        help_texts = {
+            "location": _("Address or meeting room; “online” with the link for remote days."),
+            "notes": _("The panel's working notes; the host city does not see them."),
+        }
+
+    def __init__(self, *args, review_round: Round, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.review_round = review_round
+        if self.instance.pk:
+            self.add_version_fields()
+            del self.fields["token"]
+        else:
+            self.fields["token"].initial = uuid.uuid4()
+            del self.fields["notes"]
+        from ..services.assessment import date_window
+
+        earliest, latest = date_window(review_round)
+        if earliest and latest:
+            self.fields["date"].help_text = _("Between %(earliest)s and %(latest)s.") % {
+                "earliest": date_format(earliest, "DATE_FORMAT"),
+                "latest": date_format(latest, "DATE_FORMAT"),
+            }
+        if earliest:
+            self.fields["date"].widget.attrs["min"] = earliest.isoformat()
+        if latest:
+            self.fields["date"].widget.attrs["max"] = latest.isoformat()
+
+    def _post_clean(self) -> None:
+        # The service validates against the round (with the round locked); the model's own
+        # validation would run without that lock and say nothing more.
+        pass
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(VersionedFormMixin, forms.ModelForm):
+    versioned_fields = SESSION_FIELDS
+    token = TokenField()
+
     class Meta:
         model = Session
-        fields = ["start_time", "end_time", "topic", "criteria", "notes"]
+        fields = ["day", "start_time", "end_time", "topic", "criteria", "notes", "share_notes_with_city"]
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -32,11 +85,15 @@ class SessionForm(forms.ModelForm):
         }
         help_texts = {
             "criteria": _("The criteria this session helps the panel assess."),
-            "notes": _("Questions to ask beforehand; what was learned afterwards."),
+            "notes": _(
+                "The panel's working notes: questions to ask beforehand, what was learned afterwards. "
+                "The host city does not see them during the assessment days."
+            ),
         }
 
-    def __init__(self, *args, review_round: Round, **kwargs) -> None:
+    def __init__(self, *args, review_round: Round, programme_open: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.review_round = review_round
         criteria = list(
             Criterion.objects.filter(theme__framework_id=review_round.framework_id)
             .select_related("theme")
@@ -52,6 +109,23 @@ class SessionForm(forms.ModelForm):
             )
             for theme, group in groupby(criteria, key=lambda criterion: criterion.theme)
         ]
+        day_field = self.fields["day"]
+        day_field.queryset = AssessmentDay.objects.filter(round=review_round).order_by("date", "pk")
+        day_field.label_from_instance = lambda day: (
+            date_format(day.date, "DATE_FORMAT") + (f" · {day.location}" if day.location else "")
+        )
+        day_field.empty_label = None
+        day_field.help_text = _("Choose another day to move the session there.")
+        if self.instance.pk:
+            self.add_version_fields()
+            del self.fields["token"]
+        else:
+            self.fields["token"].initial = uuid.uuid4()
+        if not programme_open:
+            # While the report is drafted the programme is fixed; only the notes can change.
+            for name, form_field in self.fields.items():
+                if name not in (*NOTE_FIELDS, "base_version", "base_digests"):
+                    form_field.disabled = True
 
     def clean(self):
         cleaned = super().clean()
@@ -59,6 +133,11 @@ class SessionForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("end_time", _("The session must end after it starts."))
         return cleaned
+
+    def _post_clean(self) -> None:
+        # Values are written by the service (only what changed, conflict-checked), not by
+        # ModelForm.save(); skip copying them onto the instance here.
+        pass
 
 
 class IntervieweeForm(forms.ModelForm):
@@ -74,3 +153,10 @@ IntervieweeFormSet = forms.inlineformset_factory(
     extra=3,
     can_delete=True,
 )
+
+
+class ProgrammeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AssessmentProgramme
+        fields = ["max_days"]
+        widgets = {"max_days": forms.NumberInput(attrs={"min": 1, "max": 10})}

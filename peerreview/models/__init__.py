@@ -1,4 +1,12 @@
-from .assessment import AssessmentDay, Interviewee, Session
+from .assessment import (
+    DEFAULT_MAX_ASSESSMENT_DAYS,
+    AssessmentDay,
+    AssessmentProgramme,
+    CancelledSession,
+    Interviewee,
+    Session,
+    SessionInvitation,
+)
 from .framework import (
     MATURITY_LABELS,
     MATURITY_LEVELS,
@@ -15,6 +23,7 @@ from .rounds import ACTIVE_STATES, DUE_FIELD_BY_STATE, STATE_SEQUENCE, Round, Ro
 
 __all__ = [
     "ACTIVE_STATES",
+    "DEFAULT_MAX_ASSESSMENT_DAYS",
     "DUE_FIELD_BY_STATE",
     "MATURITY_LABELS",
     "MATURITY_LEVELS",
@@ -22,7 +31,9 @@ __all__ = [
     "AgreedScore",
     "Answer",
     "AssessmentDay",
+    "AssessmentProgramme",
     "Assignment",
+    "CancelledSession",
     "Criterion",
     "EvidenceFile",
     "Framework",
@@ -38,5 +49,6 @@ __all__ = [
     "RoundState",
     "Score",
     "Session",
+    "SessionInvitation",
     "Theme",
 ]

@@ -1,12 +1,56 @@
-"""Assessment days: a programme of sessions with interviewees, each probing criteria."""
+"""Assessment days: a programme of sessions with interviewees, each probing criteria.
+
+Days and sessions are edited by several people (the lead, the coordinators), so each carries a
+``version`` for conflict-checked saves (``services.versioning``) and an edit history. A session's
+``sequence`` is its calendar revision: it goes up whenever what a calendar shows changes, so the
+programme e-mails update the same event (same UID) instead of adding a second one.
+"""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .framework import Criterion
 from .rounds import Round
+
+# At most this many assessment days unless a coordinator allows more (the process says 1–2).
+DEFAULT_MAX_ASSESSMENT_DAYS = 2
+
+
+class AssessmentProgramme(models.Model):
+    """A round's programme as a whole: how many days it may have, and whether (and how
+    often) it was sent. Before the lead sends it nobody gets an e-mail; after, every change
+    sends an update (``revision`` counts the versions sent)."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="assessment_programme")
+    max_days = models.PositiveSmallIntegerField(
+        _("assessment days allowed"),
+        default=DEFAULT_MAX_ASSESSMENT_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("The process foresees one or two days; a coordinator may allow more for this round."),
+    )
+    sent_at = models.DateTimeField(_("programme sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(_("versions sent"), default=0)
+
+    class Meta:
+        verbose_name = _("assessment programme")
+        verbose_name_plural = _("assessment programmes")
+
+    def __str__(self) -> str:
+        return f"{self.round} – {self.revision}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
 
 
 class AssessmentDay(models.Model):
@@ -14,6 +58,10 @@ class AssessmentDay(models.Model):
     date = models.DateField(_("date"))
     location = models.CharField(_("location"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The one-time token of the form that created the day: a double click creates one day.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("assessment day")
@@ -25,7 +73,9 @@ class AssessmentDay(models.Model):
 
 
 class Session(models.Model):
-    day = models.ForeignKey(AssessmentDay, on_delete=models.CASCADE, related_name="sessions")
+    day = models.ForeignKey(
+        AssessmentDay, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("day")
+    )
     start_time = models.TimeField(_("starts"))
     end_time = models.TimeField(_("ends"))
     topic = models.CharField(_("topic"), max_length=300)
@@ -33,6 +83,18 @@ class Session(models.Model):
         Criterion, blank=True, related_name="+", verbose_name=_("criteria probed")
     )
     notes = models.TextField(_("notes"), blank=True)
+    share_notes_with_city = models.BooleanField(
+        _("share these notes with the city at the factual check"),
+        default=False,
+        help_text=_(
+            "Notes are the panel's working notes. The host city never sees them during the assessment "
+            "days; from the factual check on it sees the notes of sessions marked here."
+        ),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("session")
@@ -41,6 +103,41 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start_time:%H:%M} {self.topic}"
+
+    @property
+    def calendar_uid(self) -> str:
+        """Stable for the life of the session, whatever changes: calendars update the event."""
+        return f"session-{self.pk}@peer-review"
+
+    def overlaps(self, other: Session) -> bool:
+        return (
+            self.pk != other.pk
+            and self.day_id == other.day_id
+            and self.start_time < other.end_time
+            and other.start_time < self.end_time
+        )
+
+
+class CancelledSession(models.Model):
+    """What a calendar needs to cancel a session that was sent and then deleted (or whose
+    day was deleted): the update carries it as a cancelled event with the same UID."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="cancelled_sessions")
+    uid = models.CharField(max_length=200, unique=True)
+    sequence = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    topic = models.CharField(max_length=300)
+    location = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cancelled session")
+        verbose_name_plural = _("cancelled sessions")
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.uid} (cancelled)"
 
 
 class Interviewee(models.Model):
@@ -60,7 +157,11 @@ class Interviewee(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     name = models.CharField(_("name"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("When given, the person gets an invitation to their session once the programme is sent."),
+    )
     consent_to_name = models.BooleanField(_("agrees to be named in the report"), default=False)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
@@ -75,3 +176,45 @@ class Interviewee(models.Model):
     @property
     def public_name(self) -> str:
         return self.name if self.consent_to_name and self.name else ""
+
+
+class SessionInvitation(models.Model):
+    """An interviewee's invitation to their session (or its update or cancellation), sent
+    once per calendar revision: the unique key is claimed before anything is sent. The
+    calendar is rendered when the row is created, so a later deletion still sends it; the
+    address is erased once the message is sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will be retried")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="session_invitations")
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=8, default="en")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    calendar = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session invitation")
+        verbose_name_plural = _("session invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.dedupe_key
+
+
+def session_bounds(session: Session, day: AssessmentDay, tz) -> tuple[datetime.datetime, datetime.datetime]:
+    """A session's start and end as aware datetimes in the host city's time zone."""
+    return (
+        datetime.datetime.combine(day.date, session.start_time, tzinfo=tz),
+        datetime.datetime.combine(day.date, session.end_time, tzinfo=tz),
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,39 +22,21 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
-from ..models import DUE_FIELD_BY_STATE, AssessmentDay, Assignment, Notification, Round, RoundState
+from ..models import DUE_FIELD_BY_STATE, Assignment, Notification, Round, RoundState, SessionInvitation
+from .calendar import programme_calendar
 
 logger = logging.getLogger(__name__)
 
 N = Notification.Status
 
 
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def assessment_calendar(review_round) -> str:
-    """The assessment-day programme as an iCalendar file: one event per session."""
-    tz = timezone.get_default_timezone()
-    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//peer-review//assessment days//EN", "METHOD:PUBLISH"]
-    days = AssessmentDay.objects.filter(round=review_round).prefetch_related("sessions").order_by("date")
-    for day in days:
-        for session in day.sessions.all():
-            start = timezone.make_aware(datetime.datetime.combine(day.date, session.start_time), tz)
-            end = timezone.make_aware(datetime.datetime.combine(day.date, session.end_time), tz)
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:session-{session.pk}@peer-review",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART:{start.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
-                f"DTEND:{end.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
-                f"SUMMARY:{_ics_escape(f'{review_round.title}: {session.topic}')}",
-                f"LOCATION:{_ics_escape(day.location)}",
-                "END:VEVENT",
-            ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+def calendar_part(content: bytes, filename: str) -> MIMEText:
+    """A calendar attachment whose MIME type says what the file says (METHOD:PUBLISH), so
+    mail programs offer to add the events instead of treating it as an unknown file."""
+    part = MIMEText(content.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", "PUBLISH")
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def localised_details(details: dict) -> dict:
@@ -99,7 +82,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
     message.attach_alternative(html, "text/html")
     if notification.kind == Notification.Kind.ASSESSMENT_PROGRAMME and notification.round is not None:
-        message.attach("assessment-days.ics", assessment_calendar(notification.round), "text/calendar")
+        message.attach(calendar_part(programme_calendar(notification.round), "assessment-days.ics"))
     return message
 
 
@@ -121,5 +104,36 @@ def deliver_notification(notification_id: int) -> bool:
         raise
     Notification.objects.filter(pk=notification_id).update(
         status=N.SENT, sent_at=timezone.now(), subject=message.subject[:300], last_error=""
+    )
+    return True
+
+
+def deliver_session_invitation(invitation_id: int) -> bool:
+    """Send an interviewee's session invitation once (claimed like a notification); the
+    address is erased when it is sent, as the invitation is all it was kept for."""
+    IS = SessionInvitation.Status
+    claimed = SessionInvitation.objects.filter(pk=invitation_id, status__in=[IS.PENDING, IS.FAILED]).update(
+        status=IS.SENDING, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return False
+    invitation = SessionInvitation.objects.get(pk=invitation_id)
+    if not invitation.email:
+        SessionInvitation.objects.filter(pk=invitation_id).update(status=IS.SENT, sent_at=timezone.now())
+        return False
+    try:
+        message = EmailMultiAlternatives(
+            subject=invitation.subject, body=invitation.body, to=[invitation.email]
+        )
+        message.attach(calendar_part(invitation.calendar.encode("utf-8"), "session.ics"))
+        message.send()
+    except Exception as error:
+        SessionInvitation.objects.filter(pk=invitation_id).update(
+            status=IS.FAILED, last_error=repr(error)[:2000]
+        )
+        logger.warning("Sending session invitation %s failed: %r", invitation_id, error)
+        raise
+    SessionInvitation.objects.filter(pk=invitation_id).update(
+        status=IS.SENT, sent_at=timezone.now(), email=""
     )
     return True

@@ -119,14 +119,8 @@ def notify_round_transition(review_round: Round, *, to_state: str, event_id: int
             event_key=key,
             context={"path": _round_url("peerreview:prereport_edit", review_round)},
         )
-    if to_state == S.ASSESSMENT:
-        return notify(
-            kind=K.ASSESSMENT_PROGRAMME,
-            recipients=[*panel_members(review_round), *host_members(review_round)],
-            review_round=review_round,
-            event_key=key,
-            context={"path": _round_url("peerreview:assessment_planner", review_round)},
-        )
+    # Entering the assessment step sends nothing: the lead sends the programme when it is
+    # ready (`services.assessment.send_programme`), and updates follow each change.
     if to_state == S.FACTUAL_CHECK:
         return notify(
             kind=K.FACTUAL_CHECK,

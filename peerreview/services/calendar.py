@@ -1,0 +1,145 @@
+"""The assessment-day programme as iCalendar (RFC 5545), built with the ``icalendar`` library.
+
+Times are the host city's wall-clock times with a TZID and its VTIMEZONE, so 09:00 in Lisbon opens
+at 09:00 in Lisbon whatever the server's zone and wherever the reader is. Each session keeps one
+UID for life and its ``sequence`` grows with each change, so a calendar updates the event; a
+deleted session is sent as a cancelled event with its UID. METHOD:PUBLISH: the file is the
+programme to add to a calendar, not a meeting request that asks for replies.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from ..models import AssessmentDay, CancelledSession, Round, Session
+from ..models.assessment import session_bounds
+
+CONTENT_TYPE = "text/calendar; method=PUBLISH; charset=utf-8"
+PRODID = "-//Procurement peer review//Assessment days//EN"
+
+
+def _text(value: str) -> str:
+    """User text as one iCalendar value: line breaks become newlines (escaped by the library),
+    never a bare carriage return that would break the file."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _calendar(review_round: Round) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", _text(review_round.title))
+    calendar.add("x-wr-timezone", review_round.host_city.tzinfo.key)
+    return calendar
+
+
+def _event(
+    *,
+    uid: str,
+    sequence: int,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    summary: str,
+    location: str,
+    description: str = "",
+    cancelled: bool = False,
+    stamp: datetime.datetime,
+) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", _text(summary))
+    if location:
+        event.add("location", _text(location))
+    if description:
+        event.add("description", _text(description))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _session_event(review_round: Round, day: AssessmentDay, session: Session, stamp) -> Event:
+    start, end = session_bounds(session, day, review_round.host_city.tzinfo)
+    criteria = ", ".join(criterion.code for criterion in session.criteria.all())
+    roles = ", ".join(sorted({str(person.get_role_display()) for person in session.interviewees.all()}))
+    description = "\n".join(part for part in (criteria, roles) if part)
+    return _event(
+        uid=session.calendar_uid,
+        sequence=session.sequence,
+        start=start,
+        end=end,
+        summary=f"{review_round.title}: {session.topic}",
+        location=day.location,
+        description=description,
+        stamp=stamp,
+    )
+
+
+def cancelled_event(review_round: Round, cancelled: CancelledSession, stamp) -> Event:
+    tz = review_round.host_city.tzinfo
+    return _event(
+        uid=cancelled.uid,
+        sequence=cancelled.sequence,
+        start=cancelled.starts_at.astimezone(tz),
+        end=cancelled.ends_at.astimezone(tz),
+        summary=f"{review_round.title}: {cancelled.topic}",
+        location=cancelled.location,
+        cancelled=True,
+        stamp=stamp,
+    )
+
+
+def _finish(calendar: Calendar, dates: Iterable[datetime.date]) -> bytes:
+    dates = list(dates)
+    if dates:
+        # VTIMEZONE rules around the programme only, not fifty years of them.
+        calendar.add_missing_timezones(
+            first_date=min(dates) - datetime.timedelta(days=400),
+            last_date=max(dates) + datetime.timedelta(days=400),
+        )
+    return calendar.to_ical()
+
+
+def programme_calendar(review_round: Round) -> bytes:
+    """Every session of the round, and the sessions cancelled after the programme was sent."""
+    stamp = timezone.now().astimezone(datetime.UTC)
+    calendar = _calendar(review_round)
+    days = (
+        AssessmentDay.objects.filter(round=review_round)
+        .prefetch_related("sessions__criteria", "sessions__interviewees")
+        .order_by("date", "pk")
+    )
+    dates = []
+    for day in days:
+        for session in day.sessions.all():
+            calendar.add_component(_session_event(review_round, day, session, stamp))
+            dates.append(day.date)
+    for cancelled in CancelledSession.objects.filter(round=review_round):
+        calendar.add_component(cancelled_event(review_round, cancelled, stamp))
+        dates.append(cancelled.starts_at.date())
+    return _finish(calendar, dates)
+
+
+def session_calendar(session: Session) -> bytes:
+    """One session, for an interviewee's invitation."""
+    stamp = timezone.now().astimezone(datetime.UTC)
+    day = session.day
+    review_round = day.round
+    calendar = _calendar(review_round)
+    calendar.add_component(_session_event(review_round, day, session, stamp))
+    return _finish(calendar, [day.date])
+
+
+def cancellation_calendar(review_round: Round, cancelled: CancelledSession) -> bytes:
+    stamp = timezone.now().astimezone(datetime.UTC)
+    calendar = _calendar(review_round)
+    calendar.add_component(cancelled_event(review_round, cancelled, stamp))
+    return _finish(calendar, [cancelled.starts_at.date()])

@@ -15,7 +15,7 @@ def fill_from_country(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cities', '0001_initial'),
+        ('cities', '0002_user_session_nonce'),
     ]
 
     operations = [

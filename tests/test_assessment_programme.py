@@ -20,6 +20,7 @@ from icalendar import Calendar
 
 from peerreview.models import (
     AssessmentDay,
+    Criterion,
     Interviewee,
     Notification,
     RoundState,
@@ -128,7 +129,7 @@ def edit_form_state(client, review_round, session) -> dict:
     """The hidden version fields of the edit form as the page renders them."""
     response = client.get(reverse("peerreview:session_edit", args=[review_round.pk, session.pk]))
     form = response.context["form"]
-    return {"base_version": form["base_version"].value(), "base_digests": form["base_digests"].value()}
+    return {name: form[name].value() for name in ("base_version", "base_digests", "base_criteria")}
 
 
 def parse(ics: bytes | str) -> Calendar:
@@ -257,6 +258,28 @@ def test_two_people_changing_the_same_session_field_at_once_one_sees_a_conflict_
     assert saved_text in page  # theirs, as saved now
     mine = "Notes by the lead." if saved_text == "Notes by the coordinator." else "Notes by the coordinator."
     assert page.count(mine) == 2  # the refused person's own text: beside theirs, and kept in the form
+
+
+@pytest.mark.django_db
+def test_a_stale_form_that_left_the_criteria_alone_keeps_a_colleagues_criteria(client):
+    review_round, lead, _member, _host = make_round()
+    session = add_session(add_day(review_round))
+    first, second, third = Criterion.objects.filter(theme__framework=review_round.framework)[:3]
+    session.criteria.set([first])
+    url = reverse("peerreview:session_edit", args=[review_round.pk, session.pk])
+    client.force_login(lead)
+    stale = edit_form_state(client, review_round, session)
+    fresh = dict(stale)
+
+    client.post(url, session_post(session, criteria=[first.pk, second.pk], **fresh))
+    kept = client.post(url, session_post(session, criteria=[first.pk], notes="Later notes.", **stale))
+    clash = client.post(url, session_post(session, criteria=[third.pk], **stale))
+
+    assert kept.status_code == 302
+    assert "data-edit-conflict" in clash.content.decode()
+    session.refresh_from_db()
+    assert set(session.criteria.all()) == {first, second}
+    assert session.notes == "Later notes."
 
 
 # --- validation -----------------------------------------------------------------------------

@@ -118,13 +118,21 @@ class SessionForm(VersionedFormMixin, forms.ModelForm):
         day_field.help_text = _("Choose another day to move the session there.")
         if self.instance.pk:
             self.add_version_fields()
+            # The criteria as loaded: a save changes them only when this person did.
+            self.fields["base_criteria"] = forms.CharField(
+                widget=forms.HiddenInput,
+                required=False,
+                initial=",".join(
+                    str(pk) for pk in sorted(self.instance.criteria.values_list("pk", flat=True))
+                ),
+            )
             del self.fields["token"]
         else:
             self.fields["token"].initial = uuid.uuid4()
         if not programme_open:
             # While the report is drafted the programme is fixed; only the notes can change.
             for name, form_field in self.fields.items():
-                if name not in (*NOTE_FIELDS, "base_version", "base_digests"):
+                if name not in (*NOTE_FIELDS, "base_version", "base_digests", "base_criteria"):
                     form_field.disabled = True
 
     def clean(self):
@@ -133,6 +141,21 @@ class SessionForm(VersionedFormMixin, forms.ModelForm):
         if start and end and end <= start:
             self.add_error("end_time", _("The session must end after it starts."))
         return cleaned
+
+    def base_criteria(self) -> set[int] | None:
+        """The criteria the person started from (None: an old form, counts as changed)."""
+        text = self.cleaned_data.get("base_criteria")
+        if text is None:
+            return None
+        return {int(pk) for pk in text.split(",") if pk.strip().isdigit()}
+
+    def rebase_on(self, current) -> None:
+        super().rebase_on(current)
+        data = self.data.copy()
+        data[self.add_prefix("base_criteria")] = ",".join(
+            str(pk) for pk in sorted(current.criteria.values_list("pk", flat=True))
+        )
+        self.data = data
 
     def _post_clean(self) -> None:
         # Values are written by the service (only what changed, conflict-checked), not by

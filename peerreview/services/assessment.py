@@ -29,6 +29,7 @@ from ..models import (
     AssessmentDay,
     AssessmentProgramme,
     CancelledSession,
+    Criterion,
     Notification,
     Round,
     RoundState,
@@ -38,7 +39,7 @@ from ..models import (
 from ..models.assessment import session_bounds
 from . import calendar as ical
 from .mail import render_plain
-from .versioning import save_versioned
+from .versioning import EditConflict, FieldConflict, save_versioned
 
 # The round steps in which the programme may change (dates, times, sessions). Notes can still
 # be written while drafting; see ``peerreview.permissions``.
@@ -215,6 +216,7 @@ def update_session(
     base: dict[str, str],
     values: dict,
     criteria: Iterable | None = None,
+    base_criteria: set[int] | None = None,
     actor=None,
     programme: bool = True,
     after_save: Callable[[Session], None] | None = None,
@@ -245,15 +247,40 @@ def update_session(
             Session.objects.filter(pk=saved.pk).update(sequence=F("sequence") + 1)
             saved.refresh_from_db()
         if programme and criteria is not None:
-            criteria = list(criteria)
-            if {c.pk for c in criteria} != set(saved.criteria.values_list("pk", flat=True)):
-                saved.criteria.set(criteria)
+            if _criteria_changed(saved, list(criteria), base_criteria, written=written):
                 written.append("criteria")
         if after_save is not None:
             after_save(saved)
         if programme:
             note_programme_change(locked, sessions=[saved], actor=actor, calendar_changed=calendar_changed)
     return saved, written
+
+
+def _criteria_changed(session: Session, criteria: list, base: set[int] | None, *, written: list[str]) -> bool:
+    """Set the criteria probed when this person changed them (against ``base``, the set they
+    loaded). Someone else's different change since is a conflict, like any other field."""
+    mine = {criterion.pk for criterion in criteria}
+    current = set(session.criteria.values_list("pk", flat=True))
+    if base is not None and mine == base:
+        return False
+    if mine == current:
+        return False
+    if base is not None and current != base:
+        # Raised inside the caller's transaction: the fields saved above roll back with it.
+        names = dict(Criterion.objects.filter(pk__in=mine | current).values_list("pk", "code"))
+        raise EditConflict(
+            current=session,
+            conflicts=[
+                FieldConflict(
+                    field="criteria",
+                    label=str(Session._meta.get_field("criteria").verbose_name),
+                    theirs=", ".join(sorted(names[pk] for pk in current)),
+                    yours=", ".join(sorted(names[pk] for pk in mine)),
+                )
+            ],
+        )
+    session.criteria.set(criteria)
+    return True
 
 
 def delete_session(*, session: Session, actor=None) -> None:

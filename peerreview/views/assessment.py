@@ -317,13 +317,15 @@ def session_edit(request: HttpRequest, round_id: int, session_id: int) -> HttpRe
                 base=base,
                 values=form.model_values(),
                 criteria=form.cleaned_data["criteria"] if programme_open else None,
+                base_criteria=form.base_criteria(),
                 actor=request.user,
                 programme=programme_open,
                 after_save=save_interviewees if programme_open else None,
             )
         except EditConflict as error:
             conflict = error
-            form.rebase_on(error.current)
+            # The session as saved now (the failed save's transaction rolled back).
+            form.rebase_on(Session.objects.get(pk=session.pk))
         except ValidationError as error:
             form.add_error(None, error)
         except Session.DoesNotExist:

@@ -182,6 +182,30 @@ def test_two_quick_posts_of_add_the_session_create_one_session():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_save_with_a_new_interviewee_adds_the_person_once():
+    review_round, lead, _member, _host = make_round()
+    session = add_session(add_day(review_round))
+    url = reverse("peerreview:session_edit", args=[review_round.pk, session.pk])
+    clients = [client_for(lead), client_for(lead)]
+    state = edit_form_state(clients[0], review_round, session)
+    data = session_post(
+        session,
+        **state,
+        **{
+            "interviewees-TOTAL_FORMS": "1",
+            "interviewees-0-role": "buyer",
+            "interviewees-0-name": "Ana",
+            "interviewees-0-email": "ana@porto.example",
+        },
+    )
+
+    responses = in_parallel(*(lambda c=c: c.post(url, data) for c in clients))
+
+    assert [r.status_code for r in responses] == [302, 302]
+    assert list(session.interviewees.values_list("name", flat=True)) == ["Ana"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_new_form_adds_a_second_session_at_the_same_time_and_flags_the_overlap():
     review_round, lead, _member, _host = make_round()
     day = add_day(review_round)

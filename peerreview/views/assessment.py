@@ -221,6 +221,23 @@ def day_delete(request: HttpRequest, round_id: int, day_id: int) -> HttpResponse
     )
 
 
+def _save_interviewees(formset, session: Session) -> None:
+    """Save the interviewee rows; a new row identical to one the session already has (the
+    same form sent twice) is not added again."""
+    formset.instance = session
+    people = formset.save(commit=False)
+    for person in formset.deleted_objects:
+        person.delete()
+    existing = {(p.role, p.name, p.organisation, p.email) for p in session.interviewees.all()}
+    for person in people:
+        key = (person.role, person.name, person.organisation, person.email)
+        if person.pk is None and key in existing:
+            continue
+        person.session = session
+        person.save()
+        existing.add(key)
+
+
 def _session_page(request, review_round, *, day, form, formset, creating, conflict=None, programme_open=True):
     return render(
         request,
@@ -266,10 +283,6 @@ def session_create(request: HttpRequest, round_id: int, day_id: int) -> HttpResp
     if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
         data = form.cleaned_data
 
-        def save_interviewees(saved: Session) -> None:
-            formset.instance = saved
-            formset.save()
-
         try:
             saved, created = planning.add_session(
                 day=data["day"],
@@ -277,7 +290,7 @@ def session_create(request: HttpRequest, round_id: int, day_id: int) -> HttpResp
                 criteria=data["criteria"],
                 token=data.get("token"),
                 actor=request.user,
-                after_save=save_interviewees,
+                after_save=lambda saved: _save_interviewees(formset, saved),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -305,11 +318,6 @@ def session_edit(request: HttpRequest, round_id: int, session_id: int) -> HttpRe
         valid = formset.is_valid()
     if valid:
         version, base = form.base()
-
-        def save_interviewees(saved: Session) -> None:
-            formset.instance = saved
-            formset.save()
-
         try:
             saved, written = planning.update_session(
                 session=session,
@@ -320,7 +328,7 @@ def session_edit(request: HttpRequest, round_id: int, session_id: int) -> HttpRe
                 base_criteria=form.base_criteria(),
                 actor=request.user,
                 programme=programme_open,
-                after_save=save_interviewees if programme_open else None,
+                after_save=(lambda saved: _save_interviewees(formset, saved)) if programme_open else None,
             )
         except EditConflict as error:
             conflict = error

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('peerreview', '0004_notification_sending_since'),
+        ('peerreview', '0006_versions_and_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ def fill_from_country(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cities', '0002_user_session_nonce'),
+        ('cities', '0003_user_mfa_enabled'),
     ]
 
     operations = [

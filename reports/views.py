@@ -20,6 +20,7 @@ from peerreview.permissions import require, round_access
 from peerreview.services.panel import score_overview
 from peerreview.services.rounds import TransitionError
 from peerreview.services.versioning import EditConflict
+from peerreview.signals import file_downloaded
 
 from . import discussion as discussion_service
 from . import factual, history
@@ -46,7 +47,15 @@ from .forms import (
     ReportTextsForm,
     ResolveFactualCommentForm,
 )
-from .models import ActionProposal, FactualComment, Finding, PanelComment, Suggestion, SummaryReport
+from .models import (
+    ActionProposal,
+    FactualComment,
+    Finding,
+    PanelComment,
+    ReportPdf,
+    Suggestion,
+    SummaryReport,
+)
 from .pdf import current_pdf
 from .permissions import (
     is_participant,
@@ -452,7 +461,9 @@ def pdf_response(request: HttpRequest, review_round: Round, report: SummaryRepor
     if stored is not None:
         kind = "" if stored.is_final else "-draft"
         filename = f"{slugify(review_round.title)}-report{kind}-v{stored.version}.pdf"
-        return attachment(stored.file, filename, content_type="application/pdf")
+        response = attachment(stored.file, filename, content_type="application/pdf")
+        file_downloaded.send(ReportPdf, request=request, user=request.user, round_id=review_round.pk, kind="report_pdf", instance=stored, name=filename)  # fmt: skip
+        return response
     schedule_pdf(report.pk)
     response = render(
         request,

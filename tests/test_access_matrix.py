@@ -72,6 +72,8 @@ MATRIX = {
     "accounts:password_reset_confirm": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "accounts:password_reset_complete": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "accounts:invitation_accept": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    "audit:log": row("GET", "scoring", 200, 403, 403, 403, 403),
+    "audit:export": row("GET", "scoring", 200, 403, 403, 403, 403),
     "cities:accessibility": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     # Operations: no login (load balancers, compose health checks); they reveal no round data.
     "healthz": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
@@ -250,6 +252,8 @@ NO_KWARGS = {
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_complete",
+    "audit:log",
+    "audit:export",
     "logout",
     "cities:set_language",
     "cities:accessibility",

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "peerreview",
     "reports",
     "network",
+    # Above every other app: listens to their signals, never imported by them.
+    "auditlog",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -100,10 +103,18 @@ MIDDLEWARE = [
     "cities.middleware.MfaMiddleware",
     # Records who made each change in the edit history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The audit trail: who made each change (django-auditlog), and every refusal (403).
+    "auditlog.middleware.AuditlogMiddleware",
+    "audit.middleware.ForbiddenAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes: refuses logins to a locked account (keep it last).
     "axes.middleware.AxesMiddleware",
 ]
+
+# The audit trail (app `audit`): django-auditlog writes its change rows into our table.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+CSRF_FAILURE_VIEW = "audit.views.csrf_failure"
 
 ROOT_URLCONF = "peerreview.config.urls"
 WSGI_APPLICATION = "peerreview.config.wsgi.application"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("cities.account_urls")),
     path("admin/", admin.site.urls),
+    path("", include("audit.urls")),
     path("", include("cities.urls")),
     path("", include("reports.urls")),
     path("", include("network.urls")),

@@ -29,6 +29,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..signals import versioned_saved
+
 # How often to re-read and retry when concurrent saves keep moving the version on.
 MAX_ATTEMPTS = 5
 
@@ -171,12 +173,19 @@ def save_versioned(
         updates.update(extra or {})
         if _has_field(model, "updated_at"):
             updates["updated_at"] = timezone.now()
+        before = {name: getattr(current, name) for name in mine}
         rows = model._default_manager.filter(pk=pk, version=current.version).update(
             version=F("version") + 1, **updates
         )
         current = model._default_manager.get(pk=pk)
         if rows == 1:
             _record_history(current, actor)
+            versioned_saved.send(
+                sender=model,
+                instance=current,
+                actor=actor,
+                changes={name: (before[name], getattr(current, name)) for name in mine},
+            )
             return current, list(mine)
     raise EditConflict(current=current, conflicts=[])
 

@@ -30,6 +30,7 @@ from ..services.prereport import (
 )
 from ..services.rounds import TransitionError, prepare_prereport
 from ..services.versioning import changed_fields, display_value
+from ..signals import file_downloaded
 
 # A save refused because of a conflict or a submission: the page is shown again with the typed text.
 CONFLICT_STATUS = 409
@@ -494,7 +495,9 @@ def evidence_download(request: HttpRequest, round_id: int, evidence_id: int) -> 
     access = round_access(request.user, round_id)
     require(access.refuse_view_prereport)
     evidence = get_object_or_404(EvidenceFile, pk=evidence_id, prereport__round=access.round)
-    return attachment(evidence.file, evidence.original_name, content_type=evidence_content_type(evidence))
+    response = attachment(evidence.file, evidence.original_name, content_type=evidence_content_type(evidence))
+    file_downloaded.send(EvidenceFile, request=request, user=request.user, round_id=access.round.pk, kind="evidence", instance=evidence, name=evidence.original_name)  # fmt: skip
+    return response
 
 
 @require_POST

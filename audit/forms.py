@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the coordinators' audit page; every field optional, typed text kept."""
+
+    round = forms.IntegerField(label=_("Round number"), required=False, min_value=1)
+    person = forms.CharField(
+        label=_("Person"),
+        required=False,
+        max_length=254,
+        help_text=_("Part of a name or e-mail address; also matches the e-mail tried in failed sign-ins."),
+    )
+    event = forms.ChoiceField(
+        label=_("Event"), required=False, choices=[("", _("All events")), *AuditEntry.Event.choices]
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def apply(self, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("round"):
+            entries = entries.for_round(data["round"])
+        if person := (data.get("person") or "").strip():
+            entries = entries.filter(
+                Q(actor_email__icontains=person)
+                | Q(actor__full_name__icontains=person)
+                | Q(actor__email__icontains=person)
+                | Q(attempted_email__icontains=person)
+            )
+        if data.get("event"):
+            entries = entries.filter(event=data["event"])
+        if data.get("date_from"):
+            entries = entries.filter(timestamp__date__gte=data["date_from"])
+        if data.get("date_to"):
+            entries = entries.filter(timestamp__date__lte=data["date_to"])
+        return entries

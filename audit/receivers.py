@@ -1,0 +1,86 @@
+"""Signal receivers that write the audit trail: sign-ins, failed sign-ins, sign-outs,
+lockouts (django-axes, when installed), downloads and versioned saves of round data."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from peerreview.signals import file_downloaded, versioned_saved
+
+from .models import AuditEntry
+from .rounds import MASKED_FIELDS, ROUND_DATA, round_id_of
+from .services import E, mask_personal_data, record
+
+
+@receiver(user_logged_in, dispatch_uid="audit-login")
+def on_login(sender, request, user, **kwargs) -> None:
+    record(event=E.LOGIN, actor=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="audit-logout")
+def on_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record(event=E.LOGOUT, actor=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit-login-failed")
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    """Only the e-mail tried is kept, never the password (Django masks it in `credentials`
+    anyway; we do not even keep the mask)."""
+    attempted = credentials.get("username") or credentials.get("email") or ""
+    record(event=E.LOGIN_FAILED, request=request, attempted_email=str(attempted))
+
+
+def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    """django-axes' `user_locked_out`: connected in `connect_optional_signals` when axes is installed."""
+    record(event=E.LOCKOUT, request=request, attempted_email=str(username or ""))
+
+
+def connect_optional_signals() -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("axes"):
+        return
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(on_locked_out, dispatch_uid="audit-lockout")
+
+
+connect_optional_signals()
+
+
+@receiver(file_downloaded, dispatch_uid="audit-download")
+def on_file_downloaded(sender, request, user, round_id, kind, instance, name="", **kwargs) -> None:
+    record(
+        event=E.DOWNLOAD,
+        actor=user,
+        request=request,
+        round_id=round_id,
+        instance=instance,
+        object_repr=name or str(instance),
+        details={"kind": kind},
+    )
+
+
+@receiver(versioned_saved, dispatch_uid="audit-versioned-save")
+def on_versioned_saved(sender, instance, actor=None, changes=None, **kwargs) -> None:
+    """The conditional UPDATE of a versioned save bypasses save(); record its old and new values."""
+    label = instance._meta.label
+    if label not in ROUND_DATA or not changes:
+        return
+    masked = set(MASKED_FIELDS.get(label, []))
+    diff = {
+        name: [
+            mask_personal_data(str(old)) if name in masked else ("" if old is None else str(old)),
+            mask_personal_data(str(new)) if name in masked else ("" if new is None else str(new)),
+        ]
+        for name, (old, new) in changes.items()
+    }
+    AuditEntry.objects.log_create(
+        instance,
+        action=AuditEntry.Action.UPDATE,
+        changes=diff,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        round_id=round_id_of(instance),
+    )

@@ -5,15 +5,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from .models import AuditEntry
+from reports.exports import safe_cell
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from .models import AuditEntry
 
 
 def neutralise(value: object) -> str:
-    """A cell a spreadsheet would read as a formula gets a leading apostrophe (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Text, with a cell a spreadsheet would read as a formula neutralised (the exports' one rule)."""
+    return safe_cell("" if value is None else str(value))
 
 
 class _Echo:

@@ -113,6 +113,9 @@ MIDDLEWARE = [
 
 # The audit trail (app `audit`): django-auditlog writes its change rows into our table.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# django-auditlog's own table is swapped out for ours: skip its migrations, so no unused table
+# (with a foreign key to users) is created.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 CSRF_FAILURE_VIEW = "audit.views.csrf_failure"
 

@@ -8,7 +8,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .services.notifications import retry_stuck_notifications
+from .services.notifications import requeue_pending_notifications, retry_stuck_notifications
 from .services.reminders import send_due_reminders
 from .services.retention import anonymise_interviewees
 
@@ -27,8 +27,10 @@ def anonymise_old_interviewees() -> int:
 
 @shared_task
 def retry_stuck_sends() -> list[int]:
-    """Send once more the notifications a crashed worker left in "sending"."""
-    return retry_stuck_notifications(now=timezone.now())
+    """Send once more the notifications a crashed worker left in "sending", and enqueue again
+    those still "pending" because the broker was down when they were made."""
+    now = timezone.now()
+    return retry_stuck_notifications(now=now) + requeue_pending_notifications(now=now)
 
 
 @shared_task(ignore_result=True)

@@ -7,7 +7,9 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from .pdf_failures import due_retries
 from .repeat import open_due_repeat_rounds as open_due_repeat_rounds_service
+from .tasks import render_report_pdf
 
 
 @shared_task
@@ -24,3 +26,12 @@ def send_discussion_digests() -> list[int]:
     from .digest import send_digests
 
     return [notification.pk for notification in send_digests()]
+
+
+@shared_task
+def retry_failed_pdfs() -> list[int]:
+    """Queue again the failed PDF renders whose next attempt is due (backing off)."""
+    report_ids = due_retries(now=timezone.now())
+    for report_id in report_ids:
+        render_report_pdf.delay(report_id)
+    return report_ids

@@ -407,3 +407,24 @@ class Suggestion(models.Model):
             return ""
         label = str(Finding._meta.get_field(self.finding_field).verbose_name)
         return label[:1].upper() + label[1:]
+
+
+class PdfRenderFailure(models.Model):
+    """A report whose PDF could not be rendered: kept while the render fails, deleted when it
+    succeeds. The periodic job `reports.jobs.retry_failed_pdfs` tries again at `next_attempt_at`
+    (backing off); requests never render and never re-queue a failing render."""
+
+    report = models.OneToOneField(SummaryReport, on_delete=models.CASCADE, related_name="pdf_failure")
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    first_failed_at = models.DateTimeField(_("first failed at"))
+    last_failed_at = models.DateTimeField(_("last failed at"))
+    next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed report PDF")
+        verbose_name_plural = _("failed report PDFs")
+        ordering = ["-last_failed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.attempts} attempts"

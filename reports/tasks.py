@@ -9,10 +9,17 @@ from .models import SummaryReport
 
 @shared_task(ignore_result=True)
 def render_report_pdf(report_id: int) -> None:
-    """Render the report's PDF if it is out of date (reports.pdf.ensure_pdf)."""
+    """Render the report's PDF if it is out of date (reports.pdf.ensure_pdf). A failure is
+    recorded for the retry job and the coordinators (reports.pdf_failures), not raised."""
     from .pdf import ensure_pdf
+    from .pdf_failures import clear_failure, record_failure
 
-    report = SummaryReport.objects.filter(pk=report_id).first()
+    report = SummaryReport.objects.filter(pk=report_id).select_related("round").first()
     if report is None:
         return  # deleted since the task was queued
-    ensure_pdf(report)
+    try:
+        ensure_pdf(report)
+    except Exception as error:
+        record_failure(report, error)
+        return
+    clear_failure(report)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -52,6 +53,7 @@ from .models import (
     FactualComment,
     Finding,
     PanelComment,
+    PdfRenderFailure,
     ReportPdf,
     Suggestion,
     SummaryReport,
@@ -463,6 +465,12 @@ def pdf_response(request: HttpRequest, review_round: Round, report: SummaryRepor
         filename = f"{slugify(review_round.title)}-report{kind}-v{stored.version}.pdf"
         response = attachment(stored.file, filename, content_type="application/pdf")
         file_downloaded.send(ReportPdf, request=request, user=request.user, round_id=review_round.pk, kind="report_pdf", instance=stored, name=filename)  # fmt: skip
+        return response
+    failure = PdfRenderFailure.objects.filter(report=report).first()
+    if failure is not None:  # retried by a job with backoff, never from a request
+        response = render(request, "reports/pdf_failed.html", {"review_round": access.round}, status=503)
+        wait = int((failure.next_attempt_at - timezone.now()).total_seconds())
+        response["Retry-After"] = str(max(wait, PDF_RETRY_SECONDS))
         return response
     schedule_pdf(report.pk)
     response = render(

@@ -170,6 +170,39 @@ def test_a_task_delivered_twice_to_the_worker_sends_one_email(broker, celery_wor
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_notification_made_while_the_broker_was_down_is_sent_after_the_sweep(
+    client, broker, celery_worker_process, settings
+):
+    """The request succeeds with the broker down (the enqueue after commit is logged); the row
+    waits as "pending"; the periodic sweep enqueues it again and the worker sends it."""
+    from peerreview.jobs import retry_stuck_sends
+
+    review_round = factories.RoundFactory(state=RoundState.SCORING)
+    lead = factories.AssignmentFactory(round=review_round, role="lead")
+    lead.scores_submitted_at = datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC)
+    lead.save()
+    client.force_login(factories.CoordinatorFactory())
+    celery_app.conf.update(broker_url="redis://127.0.0.1:1/15", broker_connection_retry=False)
+    _reset_producer(celery_app)
+    try:
+        response = client.post(
+            reverse("peerreview:round_transition", args=[review_round.pk]), {"to_state": "assessment"}
+        )
+    finally:
+        celery_app.conf.update(broker_url=BROKER_URL, broker_connection_retry=True)
+        _reset_producer(celery_app)
+
+    assert response.status_code == 302
+    notification = Notification.objects.get(recipient=lead.evaluator)
+    assert notification.status == Notification.Status.PENDING
+    settings.NOTIFICATION_PENDING_MINUTES = 0  # as if the sweep ran minutes later
+
+    assert retry_stuck_sends.apply().get() == [notification.pk]
+
+    _wait_for(lambda: Notification.objects.get(pk=notification.pk).status == Notification.Status.SENT)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_open_due_rounds_in_two_processes_at_once_opens_each_round_once(redis_server):
     rounds = [make_repeat_round(opens_on=datetime.date(2027, 6, 1)) for _ in range(25)]
     command = [sys.executable, "manage.py", "open_due_rounds", "--today", "2027-06-01"]

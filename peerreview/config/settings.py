@@ -269,6 +269,12 @@ NOTIFICATION_STUCK_MINUTES = env_int("NOTIFICATION_STUCK_MINUTES", 15)
 WORKER_HEARTBEAT_MAX_AGE_MINUTES = env_int("WORKER_HEARTBEAT_MAX_AGE_MINUTES", 5)
 # How often the digest of new comments and mentions goes out (minutes, 1–59).
 DISCUSSION_DIGEST_MINUTES = min(max(env_int("DISCUSSION_DIGEST_MINUTES", 30), 1), 59)
+# A notification still "pending" this long (the broker was down when it was made) is enqueued again.
+NOTIFICATION_PENDING_MINUTES = env_int("NOTIFICATION_PENDING_MINUTES", 10)
+# A report PDF whose render failed is tried again after PDF_RETRY_FIRST_MINUTES, doubling each
+# time up to PDF_RETRY_MAX_MINUTES; the coordinators are told at the first failure.
+PDF_RETRY_FIRST_MINUTES = env_int("PDF_RETRY_FIRST_MINUTES", 5)
+PDF_RETRY_MAX_MINUTES = env_int("PDF_RETRY_MAX_MINUTES", 360)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "peerreview.jobs.heartbeat", "schedule": 60.0},
     "open-due-repeat-rounds": {
@@ -292,6 +298,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-discussion-digests": {
         "task": "reports.jobs.send_discussion_digests",
         "schedule": crontab(minute=f"*/{DISCUSSION_DIGEST_MINUTES}"),
+    },
+    "retry-failed-report-pdfs": {
+        "task": "reports.jobs.retry_failed_pdfs",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -31,6 +31,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Reminder")
         ESCALATION = "escalation", _("Overdue step")
         DIGEST = "digest", _("New comments and mentions")
+        PDF_FAILED = "pdf_failed", _("Report PDF could not be made")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -54,6 +55,12 @@ class Notification(models.Model):
     read = models.BooleanField(_("read"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        _("enqueued again at"),
+        null=True,
+        blank=True,
+        help_text=_("When the sweep last enqueued a notification that was still waiting to be sent."),
+    )
     sending_since = models.DateTimeField(
         _("sending since"),
         null=True,

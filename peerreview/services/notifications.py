@@ -150,6 +150,33 @@ def notify_repeat_round_opened(review_round: Round) -> list[Notification]:
     )
 
 
+def requeue_pending_notifications(*, now: datetime.datetime) -> list[int]:
+    """Enqueue again the notifications still "pending" NOTIFICATION_PENDING_MINUTES after they
+    were made: their task never reached the broker (it was down when the request committed;
+    the enqueue after commit is logged, never raised) or was lost. A second task for a row
+    whose first one is merely late is harmless: the send claims the row first. Each row is
+    enqueued at most once per period (`enqueued_at`). Returns the ids enqueued."""
+    cutoff = now - datetime.timedelta(minutes=settings.NOTIFICATION_PENDING_MINUTES)
+    due = list(
+        Notification.objects.filter(status=N.PENDING, created_at__lt=cutoff)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    requeued = []
+    for pk in due:
+        if not Notification.objects.filter(pk=pk, status=N.PENDING).update(enqueued_at=now):
+            continue
+        try:
+            send_notification.delay(pk)
+        except Exception:  # the broker is still down: the next sweep tries again
+            logger.exception("Notification %s: could not enqueue its e-mail; the next sweep retries", pk)
+            break
+        logger.warning("Notification %s was still pending: enqueued again", pk)
+        requeued.append(pk)
+    return requeued
+
+
 def retry_stuck_notifications(*, now: datetime.datetime) -> list[int]:
     """Release the notifications stuck in "sending" for longer than
     NOTIFICATION_STUCK_MINUTES (the worker died mid-send, so no task will finish them) and

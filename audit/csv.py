@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from reports.exports import safe_cell
-
 from .models import AuditEntry
+
+# A cell a spreadsheet program may read as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> str:
-    """Text, with a cell a spreadsheet would read as a formula neutralised (the exports' one rule)."""
-    return safe_cell("" if value is None else str(value))
+    """Text; one a spreadsheet would run as a formula gets a leading quote, shown as typed."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 class _Echo:

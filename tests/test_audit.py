@@ -19,6 +19,7 @@ from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
 from reports.services import get_or_create_report
 from tests import factories
+from tests.files import pdf_bytes
 
 E = AuditEntry.Event
 pytestmark = pytest.mark.django_db
@@ -138,7 +139,7 @@ def test_downloads_of_evidence_and_of_the_report_pdf_are_recorded(client, person
     prereport = prepare_prereport(personas.review_round)
     evidence = add_evidence(
         prereport=prereport,
-        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%test\n%%EOF\n", content_type="application/pdf"),
+        upload=SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf"),
         user=personas.host_member,
     )
     client.force_login(personas.host_member)

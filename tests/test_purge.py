@@ -16,6 +16,7 @@ from reports.models import ReportPdf
 from reports.pdf import ensure_pdf
 from reports.services import get_or_create_report
 from tests import factories
+from tests.files import pdf_bytes
 
 E = AuditEntry.Event
 
@@ -26,7 +27,7 @@ def full_round(personas):
     prereport = prepare_prereport(review_round)
     evidence = add_evidence(
         prereport=prereport,
-        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%test\n%%EOF\n", content_type="application/pdf"),
+        upload=SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf"),
         user=personas.host_member,
     )
     review_round.state = RoundState.DRAFTING

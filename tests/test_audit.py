@@ -283,3 +283,14 @@ def test_only_coordinators_read_the_trail(client, personas, persona):
 
     assert client.get(reverse("audit:log")).status_code == 403
     assert client.get(reverse("audit:export")).status_code == 403
+
+
+def test_a_lockout_is_recorded(client, settings):
+    """django-axes locks the account after AXES_FAILURE_LIMIT wrong passwords; the trail says so."""
+    factories.UserFactory(email="target@example.eu")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "target@example.eu", "password": "guess"})
+
+    assert AuditEntry.objects.filter(event=E.LOGIN_FAILED, attempted_email="target@example.eu").count() >= 1
+    lockout = AuditEntry.objects.get(event=E.LOCKOUT)
+    assert lockout.attempted_email == "target@example.eu"

@@ -51,6 +51,22 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's data as JSON (audit.privacy); the download itself is recorded."""
+    import json
+
+    from .privacy import personal_data
+    from .services import E, record
+
+    record(event=E.PRIVACY_EXPORT, actor=request.user, request=request)
+    body = json.dumps(personal_data(request.user), ensure_ascii=False, indent=1, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF failure page; the reason goes into the audit row of the 403."""
     request._audit_forbidden_reason = f"CSRF: {reason}"

@@ -74,6 +74,7 @@ MATRIX = {
     "accounts:invitation_accept": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "audit:log": row("GET", "scoring", 200, 403, 403, 403, 403),
     "audit:export": row("GET", "scoring", 200, 403, 403, 403, 403),
+    "audit:my_data": row("GET", "scoring", 200, 200, 200, 200, 200),
     "cities:accessibility": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     # Operations: no login (load balancers, compose health checks); they reveal no round data.
     "healthz": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
@@ -254,6 +255,7 @@ NO_KWARGS = {
     "accounts:password_reset_complete",
     "audit:log",
     "audit:export",
+    "audit:my_data",
     "logout",
     "cities:set_language",
     "cities:accessibility",

@@ -22,9 +22,10 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
 
     def about_person(self, user) -> AuditEntryQuerySet:
         """Rows the person caused, rows about their own account, failed logins with their e-mail."""
+        from django.contrib.auth import get_user_model
         from django.contrib.contenttypes.models import ContentType
 
-        user_type = ContentType.objects.get_for_model(type(user))
+        user_type = ContentType.objects.get_for_model(get_user_model())
         return self.filter(
             models.Q(actor=user)
             | models.Q(content_type=user_type, object_id=user.pk)

@@ -30,6 +30,9 @@ STAMPED_FIELDS: dict[str, dict[str, list[str]]] = {
     "peerreview.EvidenceFile": {"uploaded_by": ["original_name", "description", "uploaded_at"]},
 }
 
+# Rows that belong to the person through another row (their scores hang on their assignment).
+INDIRECT: dict[str, str] = {"peerreview.Score": "assignment__evaluator"}
+
 
 def _value(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
@@ -67,6 +70,14 @@ def personal_data(user) -> dict:
             ]
             if rows:
                 records.setdefault(label, []).extend(rows)
+    for label, path in INDIRECT.items():
+        model = apps.get_model(label)
+        rows = [
+            {"linked_as": path, **_row(instance)}
+            for instance in model._base_manager.filter(**{path: user}).order_by("pk")
+        ]
+        if rows:
+            records.setdefault(label, []).extend(rows)
     trail = [
         {
             "at": entry.timestamp.isoformat(),

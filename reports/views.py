@@ -468,7 +468,9 @@ def pdf_response(request: HttpRequest, review_round: Round, report: SummaryRepor
         return response
     failure = PdfRenderFailure.objects.filter(report=report).first()
     if failure is not None:  # retried by a job with backoff, never from a request
-        response = render(request, "reports/pdf_failed.html", {"review_round": access.round}, status=503)
+        response = render(
+            request, "reports/pdf_failed.html", {"review_round": review_round, "public": public}, status=503
+        )
         wait = int((failure.next_attempt_at - timezone.now()).total_seconds())
         response["Retry-After"] = str(max(wait, PDF_RETRY_SECONDS))
         return response

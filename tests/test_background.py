@@ -274,7 +274,6 @@ def test_periodic_jobs_are_defined_in_code_and_exist():
         "peerreview.jobs.heartbeat",
         "reports.jobs.send_discussion_digests",
         "reports.jobs.retry_failed_pdfs",
-        "peerreview.jobs.heartbeat",
     }
     assert tasks <= set(celery_app.tasks)
 

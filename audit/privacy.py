@@ -59,7 +59,8 @@ def personal_data(user) -> dict:
     for model in apps.get_models():
         if model in (user_model, AuditEntry):
             continue
-        label = model._meta.label
+        # django-simple-history's copies follow the rules of the model they copy
+        label = getattr(model, "instance_type", model)._meta.label
         for field in model._meta.concrete_fields:
             if not (field.is_relation and field.related_model is user_model):
                 continue

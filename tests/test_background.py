@@ -175,24 +175,23 @@ def test_a_notification_made_while_the_broker_was_down_is_sent_after_the_sweep(
 ):
     """The request succeeds with the broker down (the enqueue after commit is logged); the row
     waits as "pending"; the periodic sweep enqueues it again and the worker sends it."""
-    from peerreview.jobs import retry_stuck_sends
+    from django.db import transaction
 
-    review_round = factories.RoundFactory(state=RoundState.SCORING)
-    lead = factories.AssignmentFactory(round=review_round, role="lead")
-    lead.scores_submitted_at = datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC)
-    lead.save()
-    client.force_login(factories.CoordinatorFactory())
+    from peerreview.jobs import retry_stuck_sends
+    from peerreview.services.notifications import notify_invitation
+
+    review_round = factories.RoundFactory(state=RoundState.PREREPORT_OPEN)
+    lead = factories.AssignmentFactory(round=review_round, role="lead", state="invited")
     celery_app.conf.update(broker_url="redis://127.0.0.1:1/15", broker_connection_retry=False)
     _reset_producer(celery_app)
     try:
-        response = client.post(
-            reverse("peerreview:round_transition", args=[review_round.pk]), {"to_state": "assessment"}
-        )
+        # What the panel page does when a coordinator invites: the enqueue after commit fails.
+        with transaction.atomic():
+            notify_invitation(lead)
     finally:
         celery_app.conf.update(broker_url=BROKER_URL, broker_connection_retry=True)
         _reset_producer(celery_app)
 
-    assert response.status_code == 302
     notification = Notification.objects.get(recipient=lead.evaluator)
     assert notification.status == Notification.Status.PENDING
     settings.NOTIFICATION_PENDING_MINUTES = 0  # as if the sweep ran minutes later

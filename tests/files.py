@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from reports.management.commands.seed_demo import minimal_pdf
+from demo.management.commands.seed_demo import minimal_pdf
 
 
 def pdf_bytes(title: str = "Procurement strategy") -> bytes:

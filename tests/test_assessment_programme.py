@@ -710,7 +710,7 @@ def test_a_city_time_zone_is_an_iana_name_and_defaults_from_the_country():
 
 
 def test_every_demo_city_has_its_own_time_zone():
-    from reports import demo_content
+    from demo import content as demo_content
 
     zones = {spec["name"]: spec["timezone"] for spec in demo_content.CITIES.values()}
 

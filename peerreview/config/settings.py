@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     # Above every other app: listens to their signals, never imported by them.
     "auditlog",
     "audit",
+    # The demo data builds on every app; nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 Seven cities, a coordinator, host-city members and evaluators, and a round at every step of the
 process, each driven through the real services (create, open, fill, submit, invite, accept, score,
 agree, write the report, factual check, publish). Dates are relative to today and backdated after
-the fact where the services stamp "now". The texts live in `reports.demo_content`.
+the fact where the services stamp "now". The texts live in `demo.content`.
 
 Without `--reset` the command does nothing when the demo coordinator already exists.
 """
@@ -29,6 +29,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from cities.models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
+from demo import content
 from peerreview.models import (
     AgreedScore,
     Answer,
@@ -58,7 +59,6 @@ from peerreview.services.panel import (
 )
 from peerreview.services.prereport import add_evidence, submit_pre_report
 from peerreview.services.rounds import add_months, cancel_round, create_round, transition_round
-from reports import demo_content as content
 from reports.models import PublicationLevel, ReportPdf, SummaryReport
 from reports.publication import set_publication_level
 from reports.services import (

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -91,95 +92,94 @@ def round_events(access: RoundAccess, limit: int) -> list[ActivityItem]:
     ]
 
 
-@register
-def prereport_answers(access: RoundAccess, limit: int) -> list[ActivityItem]:
-    if access.refuse_view_prereport():
-        return []
-    rows = (
-        Answer.history.filter(prereport__round_id=access.round.pk)
-        .exclude(history_type="+")
-        .select_related("history_user", "criterion")
-        .order_by("-history_date")[:limit]
-    )
+def history_items(
+    rows: QuerySet,
+    limit: int,
+    text: Callable[[Any], str],
+    *,
+    url: Callable[[Any], str] | None = None,
+    kind: str = "edit",
+) -> list[ActivityItem]:
+    """The newest ``limit`` rows of a django-simple-history queryset as feed items (one query).
+
+    Every history source is the same shape: filter by round and viewer, newest first, say what
+    happened (``text``) and, where the unit has a history page, link to it (``url``). Sources in
+    other apps use it too.
+    """
+    rows = rows.select_related("history_user").order_by("-history_date")[:limit]
     return [
         ActivityItem(
             at=row.history_date,
             actor=row.history_user,
-            text=_("changed the answer to %(code)s") % {"code": row.criterion.code},
-            url=_history_url(access, "answer", row.id),
+            text=text(row),
+            url=url(row) if url else "",
+            kind=kind,
         )
         for row in rows
     ]
+
+
+def _history_link(access: RoundAccess, unit_kind: str) -> Callable[[Any], str]:
+    return lambda row: _history_url(access, unit_kind, row.id)
+
+
+@register
+def prereport_answers(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    if access.refuse_view_prereport():
+        return []
+    return history_items(
+        Answer.history.filter(prereport__round_id=access.round.pk)
+        .exclude(history_type="+")
+        .select_related("criterion"),
+        limit,
+        lambda row: _("changed the answer to %(code)s") % {"code": row.criterion.code},
+        url=_history_link(access, "answer"),
+    )
 
 
 @register
 def prereport_header(access: RoundAccess, limit: int) -> list[ActivityItem]:
     if access.refuse_view_prereport():
         return []
-    rows = (
-        PreReport.history.filter(round_id=access.round.pk)
-        .exclude(history_type="+")
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
+    return history_items(
+        PreReport.history.filter(round_id=access.round.pk).exclude(history_type="+"),
+        limit,
+        lambda row: _("changed the guiding questions and context"),
+        url=_history_link(access, "context"),
     )
-    return [
-        ActivityItem(
-            at=row.history_date,
-            actor=row.history_user,
-            text=_("changed the guiding questions and context"),
-            url=_history_url(access, "context", row.id),
-        )
-        for row in rows
-    ]
 
 
 @register
 def evidence_files(access: RoundAccess, limit: int) -> list[ActivityItem]:
     if access.refuse_view_prereport():
         return []
-    rows = (
-        EvidenceFile.history.filter(prereport__round_id=access.round.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
-    )
     texts = {
         "+": _("uploaded the evidence file “%(name)s”"),
         "-": _("deleted the evidence file “%(name)s”"),
         "~": _("changed the evidence file “%(name)s”"),
     }
-    return [
-        ActivityItem(
-            at=row.history_date,
-            actor=row.history_user,
-            text=texts[row.history_type] % {"name": row.original_name},
-            kind="upload",
-        )
-        for row in rows
-    ]
+    return history_items(
+        EvidenceFile.history.filter(prereport__round_id=access.round.pk),
+        limit,
+        lambda row: texts[row.history_type] % {"name": row.original_name},
+        kind="upload",
+    )
 
 
 @register
 def indicator_values(access: RoundAccess, limit: int) -> list[ActivityItem]:
     if access.refuse_view_prereport():
         return []
-    rows = (
-        IndicatorValue.history.filter(prereport__round_id=access.round.pk)
-        .select_related("history_user", "indicator")
-        .order_by("-history_date")[:limit]
-    )
     texts = {
         "+": _("entered the value of “%(indicator)s” for %(year)s"),
         "-": _("removed the value of “%(indicator)s” for %(year)s"),
         "~": _("changed the value of “%(indicator)s” for %(year)s"),
     }
-    return [
-        ActivityItem(
-            at=row.history_date,
-            actor=row.history_user,
-            text=texts[row.history_type] % {"indicator": row.indicator.name, "year": row.year},
-        )
-        for row in rows
-    ]
+    return history_items(
+        IndicatorValue.history.filter(prereport__round_id=access.round.pk).select_related("indicator"),
+        limit,
+        lambda row: texts[row.history_type] % {"indicator": row.indicator.name, "year": row.year},
+    )
 
 
 @register
@@ -195,43 +195,27 @@ def scores(access: RoundAccess, limit: int) -> list[ActivityItem]:
         visible |= Q(assignment__scores_submitted_at__isnull=False)
     else:
         return []
-    rows = (
+    return history_items(
         Score.history.filter(visible, assignment__round_id=access.round.pk)
         .exclude(history_type="+")
-        .select_related("history_user", "criterion")
-        .order_by("-history_date")[:limit]
+        .select_related("criterion"),
+        limit,
+        lambda row: _("changed a score for %(code)s") % {"code": row.criterion.code},
+        url=_history_link(access, "score"),
     )
-    return [
-        ActivityItem(
-            at=row.history_date,
-            actor=row.history_user,
-            text=_("changed a score for %(code)s") % {"code": row.criterion.code},
-            url=_history_url(access, "score", row.id),
-        )
-        for row in rows
-    ]
 
 
 @register
 def agreed_scores(access: RoundAccess, limit: int) -> list[ActivityItem]:
     if access.refuse_view_score_overview():
         return []
-    rows = (
-        AgreedScore.history.filter(round_id=access.round.pk)
-        .select_related("history_user", "criterion")
-        .order_by("-history_date")[:limit]
+    recorded, changed = (
+        _("recorded the agreed score for %(code)s"),
+        _("changed the agreed score for %(code)s"),
     )
-    return [
-        ActivityItem(
-            at=row.history_date,
-            actor=row.history_user,
-            text=(
-                _("recorded the agreed score for %(code)s")
-                if row.history_type == "+"
-                else _("changed the agreed score for %(code)s")
-            )
-            % {"code": row.criterion.code},
-            url=_history_url(access, "agreed", row.id),
-        )
-        for row in rows
-    ]
+    return history_items(
+        AgreedScore.history.filter(round_id=access.round.pk).select_related("criterion"),
+        limit,
+        lambda row: (recorded if row.history_type == "+" else changed) % {"code": row.criterion.code},
+        url=_history_link(access, "agreed"),
+    )

@@ -54,9 +54,8 @@ def check_database() -> tuple[bool, str]:
         connection = connections[DEFAULT_DB_ALIAS]
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        plan = MigrationExecutor(connection).migration_plan(
-            MigrationExecutor(connection).loader.graph.leaf_nodes()
-        )
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception as error:  # any failure to reach it is "not ready", with the reason
         return False, f"database unreachable: {type(error).__name__}"
     if plan:

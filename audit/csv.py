@@ -5,16 +5,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
+from reports.exports import safe_cell
+
 from .models import AuditEntry
-
-# A cell a spreadsheet program may read as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """Text; one a spreadsheet would run as a formula gets a leading quote, shown as typed."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 class _Echo:
@@ -46,7 +39,8 @@ def rows(entries: Iterable[AuditEntry]) -> Iterator[str]:
     for entry in entries:
         yield writer.writerow(
             [
-                neutralise(value)
+                # Every cell as text, neutralised by the exports' one rule (OWASP "CSV injection").
+                safe_cell("" if value is None else str(value))
                 for value in (
                     entry.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
                     entry.event,

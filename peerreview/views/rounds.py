@@ -68,8 +68,6 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
     for review_round in page.object_list:
         review_round.coordinator_hint = selectors.coordinator_hint(review_round)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "peerreview/rounds/round_list.html",
@@ -77,7 +75,6 @@ def round_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "today": today,
-            "querystring": query.urlencode(),
             "filtered": bool(filters and any(filters.values())),
         },
     )

@@ -37,11 +37,17 @@ class AuditFilterForm(forms.Form):
         if data.get("round"):
             entries = entries.for_round(data["round"])
         if person := (data.get("person") or "").strip():
+            from django.contrib.auth import get_user_model
+            from django.contrib.contenttypes.models import ContentType
+
+            user_type = ContentType.objects.get_for_model(get_user_model())
             entries = entries.filter(
                 Q(actor_email__icontains=person)
                 | Q(actor__full_name__icontains=person)
                 | Q(actor__email__icontains=person)
                 | Q(attempted_email__icontains=person)
+                # rows about the person's account that someone else caused (MFA turned off)
+                | Q(content_type=user_type, object_repr__icontains=person)
             )
         if data.get("event"):
             entries = entries.filter(event=data["event"])

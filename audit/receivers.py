@@ -1,11 +1,13 @@
 """Signal receivers that write the audit trail: sign-ins, failed sign-ins, sign-outs,
-lockouts (django-axes, when installed), downloads and versioned saves of round data."""
+lockouts (django-axes, when installed), two-factor changes (cities.mfa), downloads and
+versioned saves of round data."""
 
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from cities import mfa
 from peerreview.signals import file_downloaded, versioned_saved
 
 from .models import AuditEntry
@@ -30,6 +32,84 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     anyway; we do not even keep the mask)."""
     attempted = credentials.get("username") or credentials.get("email") or ""
     record(event=E.LOGIN_FAILED, request=request, attempted_email=str(attempted))
+
+
+# --- two-factor authentication (cities.mfa) ---------------------------------------------------
+# Each change is a row about the person's account (so it is in their "my data" download and
+# under their name on the audit page), with what changed as old → new values.
+
+
+def _mfa_change(*, user, actor, change: str, changes: dict, request=None) -> None:
+    record(
+        event=E.MFA,
+        actor=actor or user,
+        request=request,
+        instance=user,
+        object_repr=user.email,
+        changes=changes,
+        details={"change": change},
+    )
+
+
+@receiver(mfa.mfa_enabled, dispatch_uid="audit-mfa-enabled")
+def on_mfa_enabled(sender, user, codes=0, **kwargs) -> None:
+    _mfa_change(
+        user=user,
+        actor=None,
+        change="app_added",
+        changes={"authenticator app": ["", "added"], "recovery codes": ["", f"{codes} new"]},
+    )
+
+
+@receiver(mfa.mfa_disabled, dispatch_uid="audit-mfa-disabled")
+def on_mfa_disabled(sender, user, actor=None, codes_left_before=0, **kwargs) -> None:
+    _mfa_change(
+        user=user,
+        actor=actor,
+        change="app_removed",
+        changes={
+            "authenticator app": ["on", "removed"],
+            "recovery codes": [f"{codes_left_before} left", "removed"],
+        },
+    )
+
+
+@receiver(mfa.recovery_codes_regenerated, dispatch_uid="audit-mfa-codes")
+def on_recovery_codes_regenerated(sender, user, codes=0, codes_left_before=0, **kwargs) -> None:
+    _mfa_change(
+        user=user,
+        actor=None,
+        change="recovery_codes_regenerated",
+        changes={"recovery codes": [f"{codes_left_before} left", f"{codes} new"]},
+    )
+
+
+@receiver(mfa.mfa_verified, dispatch_uid="audit-mfa-verified")
+def on_mfa_verified(sender, user, request=None, device=None, **kwargs) -> None:
+    """Using up a recovery code changes the account's second factor; an app code does not."""
+    if device is not None and mfa.is_recovery_device(device):
+        left = mfa.recovery_codes_left(user)
+        _mfa_change(
+            user=user,
+            actor=None,
+            request=request,
+            change="recovery_code_used",
+            changes={"recovery codes": [f"{left + 1} left", f"{left} left"]},
+        )
+
+
+@receiver(mfa.mfa_verification_failed, dispatch_uid="audit-mfa-failed")
+def on_mfa_verification_failed(sender, user, request=None, **kwargs) -> None:
+    """A wrong second-factor code is a failed sign-in of that account."""
+    record(
+        event=E.LOGIN_FAILED,
+        actor=user,
+        request=request,
+        instance=user,
+        object_repr=user.email,
+        attempted_email=user.email,
+        reason="wrong second-factor code",
+    )
 
 
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:

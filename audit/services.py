@@ -60,7 +60,7 @@ def record(
         object_repr=object_repr or (str(instance) if instance is not None else ""),
     )
     if instance is not None:
-        entry.content_type = ContentType.objects.get_for_model(type(instance))
+        entry.content_type = ContentType.objects.get_for_model(instance._meta.model)
         entry.object_pk = str(instance.pk)
         entry.object_id = instance.pk if isinstance(instance.pk, int) else None
     entry.save()

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import mfa
 from .account_forms import InvitePersonForm, MfaCodeForm, PasswordResetRequestForm
@@ -224,7 +223,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     if not user.mfa_enabled:
         return redirect("accounts:mfa")
     if request.method == "POST":
-        request.session[NEW_CODES_SESSION_KEY] = mfa.new_recovery_codes(user=user)
+        request.session[NEW_CODES_SESSION_KEY] = mfa.regenerate_recovery_codes(user=user)
         messages.success(request, _("New recovery codes are ready. The old ones no longer work."))
         return redirect("accounts:mfa_recovery_codes")
     codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
@@ -248,7 +247,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         else:
             request.session.cycle_key()
             otp_login(request, device)
-            if isinstance(device, StaticDevice):
+            if mfa.is_recovery_device(device):
                 left = mfa.recovery_codes_left(user)
                 messages.warning(
                     request,

@@ -96,7 +96,7 @@ class UserAdmin(DjangoUserAdmin):
         at their next login if they must have it."""
         people = [person for person in queryset if person.mfa_enabled and person.pk != request.user.pk]
         for person in people:
-            mfa.disable(user=person)
+            mfa.disable(user=person, actor=request.user)
         self.message_user(
             request,
             ngettext(

@@ -23,9 +23,12 @@ from .models import User
 APP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 
-# For the audit trail. Arguments: `user`, and for verification `request`.
+# For the audit trail (audit/receivers.py). Arguments: `user`; `actor` when someone else acted
+# (a coordinator turning it off); `codes` (how many new recovery codes) where codes were made;
+# for verification `request` and the `device` that accepted the code.
 mfa_enabled = Signal()
 mfa_disabled = Signal()
+recovery_codes_regenerated = Signal()
 mfa_verified = Signal()
 mfa_verification_failed = Signal()
 
@@ -76,7 +79,7 @@ def confirm_app(*, user: User, device: TOTPDevice, code: str) -> list[str] | Non
     user.mfa_enabled = True
     user.save(update_fields=["mfa_enabled"])
     codes = new_recovery_codes(user=user)
-    mfa_enabled.send(sender=User, user=user)
+    mfa_enabled.send(sender=User, user=user, codes=len(codes))
     return codes
 
 
@@ -94,6 +97,20 @@ def new_recovery_codes(*, user: User) -> list[str]:
         StaticToken.objects.create(device=device, token=token)
         codes.append("-".join(token[i : i + 4] for i in range(0, 16, 4)))
     return codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user: User) -> list[str]:
+    """New recovery codes on the person's request (the old ones stop working); recorded."""
+    left = recovery_codes_left(user)
+    codes = new_recovery_codes(user=user)
+    recovery_codes_regenerated.send(sender=User, user=user, codes=len(codes), codes_left_before=left)
+    return codes
+
+
+def is_recovery_device(device) -> bool:
+    """Whether a device that accepted a code holds recovery codes (not an authenticator app)."""
+    return isinstance(device, StaticDevice)
 
 
 def recovery_codes_left(user: User) -> int:
@@ -130,10 +147,11 @@ def throttled(user: User) -> bool:
 
 
 @transaction.atomic
-def disable(*, user: User) -> None:
-    """Remove the authenticator and the recovery codes."""
+def disable(*, user: User, actor: User | None = None) -> None:
+    """Remove the authenticator and the recovery codes. `actor`: who did it, if not the person."""
+    codes_left = recovery_codes_left(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     user.mfa_enabled = False
     user.save(update_fields=["mfa_enabled"])
-    mfa_disabled.send(sender=User, user=user)
+    mfa_disabled.send(sender=User, user=user, actor=actor, codes_left_before=codes_left)

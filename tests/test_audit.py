@@ -294,3 +294,66 @@ def test_a_lockout_is_recorded(client, settings):
     assert AuditEntry.objects.filter(event=E.LOGIN_FAILED, attempted_email="target@example.eu").count() >= 1
     lockout = AuditEntry.objects.get(event=E.LOCKOUT)
     assert lockout.attempted_email == "target@example.eu"
+
+
+def test_two_factor_changes_are_recorded_about_the_person(client, settings):
+    """Turning it on, new recovery codes, using one up, a wrong code, and a coordinator
+    turning it off for a person who lost their phone: each a row about that person's account."""
+    from tests.test_accounts import app_code, set_up_mfa
+
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    person = factories.UserFactory(email="mfa.person@example.eu", language="en")
+    client.force_login(person)
+    device, codes = set_up_mfa(client, person)
+    client.post(reverse("accounts:mfa_recovery_codes"))  # new codes
+    client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": person.email, "password": factories.PASSWORD})
+    wrong = "000000" if app_code(device) != "000000" else "111111"
+    client.post(reverse("accounts:mfa_verify"), {"code": wrong})
+    # the first set of recovery codes is void since new ones were made
+    assert client.post(reverse("accounts:mfa_verify"), {"code": codes[0]}).status_code == 200
+    coordinator = factories.CoordinatorFactory(is_superuser=True, is_staff=True)
+    admin_client = client.__class__()
+    admin_client.force_login(coordinator)
+    admin_client.post(
+        reverse("admin:cities_user_changelist"),
+        {"action": "turn_off_mfa", "_selected_action": [person.pk]},
+    )
+
+    rows = list(AuditEntry.objects.filter(object_id=person.pk, event=E.MFA).order_by("pk"))
+    assert [row.additional_data["change"] for row in rows] == [
+        "app_added",
+        "recovery_codes_regenerated",
+        "app_removed",
+    ]
+    added, regenerated, removed = rows
+    assert added.actor == person and added.changes["authenticator app"] == ["", "added"]
+    assert regenerated.changes == {"recovery codes": ["10 left", "10 new"]}
+    assert removed.actor == coordinator and removed.actor_email == coordinator.email
+    assert removed.changes["authenticator app"] == ["on", "removed"]
+    failed = AuditEntry.objects.filter(event=E.LOGIN_FAILED, actor=person)
+    assert [row.reason for row in failed] == ["wrong second-factor code"] * 2  # wrong app code, void code
+    # every code in the trail is absent: only that something changed
+    assert not any(code in str(row.changes) for row in rows for code in codes)
+    # the coordinators' page lists them under the person
+    page = admin_client.get(reverse("audit:log"), {"person": "mfa.person", "event": "mfa"})
+    assert len(page.context["page"].object_list) == 3
+
+
+def test_using_a_recovery_code_is_recorded(client, settings):
+    from tests.test_accounts import set_up_mfa
+
+    person = factories.UserFactory(email="codes.person@example.eu", language="en")
+    client.force_login(person)
+    _device, codes = set_up_mfa(client, person)
+    client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": person.email, "password": factories.PASSWORD})
+
+    assert client.post(reverse("accounts:mfa_verify"), {"code": codes[3]}).status_code == 302
+
+    used = AuditEntry.objects.get(
+        event=E.MFA, object_id=person.pk, additional_data__change="recovery_code_used"
+    )
+    assert used.changes == {"recovery codes": ["10 left", "9 left"]}
+    assert used.actor == person

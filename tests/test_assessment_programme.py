@@ -5,15 +5,12 @@ change, interviewees' invitations, the .ics download, and who reads the panel's 
 from __future__ import annotations
 
 import datetime
-import threading
 import uuid
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
@@ -29,6 +26,7 @@ from peerreview.models import (
 )
 from peerreview.services.rounds import prepare_prereport
 from tests import factories
+from tests.parallel import in_parallel
 
 SUBMITTED = datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC)
 WINTER_DAY = datetime.date(2026, 12, 3)  # Lisbon on WET (UTC+0), Helsinki on EET (UTC+2)
@@ -59,30 +57,6 @@ def client_for(user) -> Client:
 
 def planner(review_round) -> str:
     return reverse("peerreview:assessment_planner", args=[review_round.pk])
-
-
-def in_parallel(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls at the same moment in threads (each with its own database connection)."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except BaseException as error:  # noqa: BLE001 - reported to the test below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def add_day(review_round, day=WINTER_DAY, **extra) -> AssessmentDay:

@@ -6,12 +6,8 @@ submission lands before it (and is submitted) or is refused — never after it."
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -30,38 +26,12 @@ from peerreview.services.panel import ensure_scores
 from peerreview.services.rounds import prepare_prereport
 from tests import factories
 from tests.files import pdf_bytes
+from tests.parallel import in_parallel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def in_parallel(*calls: Callable):
-    """Run the calls at the same moment in threads (own connection each); re-raise any error
-    (a 500 raises in the test client), return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list[BaseException] = []
-
-    def run(index: int, call: Callable) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as error:  # noqa: BLE001 - handed to the test thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    if errors:
-        raise errors[0]
-    return results
 
 
 def client_for(user) -> Client:

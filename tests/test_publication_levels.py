@@ -5,11 +5,9 @@ The public page shows the final report and nothing of the round's inner work."""
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from peerreview.models import AssessmentDay, Interviewee, Session
 from reports.models import ActionProposal, SummaryReport
 from reports.publication import set_publication_level
 from reports.services import get_or_create_report, publish_report, save_report_texts
+from tests.parallel import in_parallel
 
 
 def _report_in(review_round, state: str) -> SummaryReport:
@@ -158,24 +157,15 @@ def test_a_widening_is_never_undone_by_a_parallel_choice(personas):
     the locked row, the report ends public whichever commits first."""
     report = _report_in(personas.review_round, "published")
     SummaryReport.objects.filter(pk=report.pk).update(published_at=timezone.now(), publication_level="round")
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def choose(level: str) -> None:
+    def choose(level: str) -> str:
         try:
-            barrier.wait(timeout=10)
             set_publication_level(report=report, level=level, actor=personas.host_member)
-            outcomes.append(f"{level}: saved")
         except ValidationError:
-            outcomes.append(f"{level}: refused")
-        finally:
-            connection.close()
+            return f"{level}: refused"
+        return f"{level}: saved"
 
-    threads = [threading.Thread(target=choose, args=(level,)) for level in ("public", "network")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = in_parallel(lambda: choose("public"), lambda: choose("network"))
 
     report.refresh_from_db()
     assert report.publication_level == "public", outcomes

@@ -8,10 +8,7 @@ A form posted twice at once creates one row. Nothing is saved after publication.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -20,32 +17,9 @@ from reports.editing import create_action_proposal, save_unit
 from reports.models import ActionProposal, Finding, PanelComment, Suggestion, SummaryReport
 from reports.services import get_or_create_report, publish_report
 from tests.html_forms import form_data
+from tests.parallel import in_parallel
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_in_parallel(*jobs):
-    """Run each job in its own thread (its own database connection), released together."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-    errors: list = []
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def client_for(user) -> Client:
@@ -84,7 +58,7 @@ def test_two_people_writing_different_sections_and_findings_both_keep_their_text
     theirs["report-key_strengths"] = "The coordinator's strengths."
     theirs["findings-0-evidence"] = "The coordinator's evidence."
 
-    responses = run_in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
+    responses = in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
 
     assert [response.status_code for response in responses] == [302, 302]
     report.refresh_from_db()
@@ -102,7 +76,7 @@ def test_two_people_changing_the_same_field_one_is_refused_with_both_texts(draft
     mine[field] = "Text of the lead."
     theirs[field] = "Text of the coordinator."
 
-    responses = run_in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
+    responses = in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
 
     codes = sorted(response.status_code for response in responses)
     assert codes == [302, 409]
@@ -157,7 +131,7 @@ def test_action_proposals_merge_different_fields_and_refuse_the_same_field(draft
     mine["actions-0-owner"] = "Head of procurement"
     theirs["actions-0-timeframe"] = "2027"
 
-    responses = run_in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
+    responses = in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
 
     assert [response.status_code for response in responses] == [302, 302]
     proposal = ActionProposal.objects.get(report=report)
@@ -166,7 +140,7 @@ def test_action_proposals_merge_different_fields_and_refuse_the_same_field(draft
     mine, theirs = _loaded(lead, url), _loaded(coordinator, url)
     mine["actions-0-title"] = "Set indicator baselines"
     theirs["actions-0-title"] = "Publish indicator baselines"
-    responses = run_in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
+    responses = in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
     assert sorted(response.status_code for response in responses) == [302, 409]
     refused = next(response for response in responses if response.status_code == 409).content.decode()
     assert "Set indicator baselines" in refused and "Publish indicator baselines" in refused
@@ -179,7 +153,7 @@ def test_a_new_action_proposal_posted_twice_at_once_is_created_once(drafting):
     data["actions-0-title"] = "Train the buyers"
     second = client_for(report.round.assignments.get(role="lead").evaluator)
 
-    responses = run_in_parallel(_post(lead, url, data), _post(second, url, data))
+    responses = in_parallel(_post(lead, url, data), _post(second, url, data))
 
     assert [response.status_code for response in responses] == [302, 302]
     assert list(ActionProposal.objects.filter(report=report).values_list("title", "number")) == [
@@ -194,7 +168,7 @@ def test_two_different_new_proposals_at_once_get_different_numbers(drafting):
     mine["actions-0-title"] = "Train the buyers"
     theirs["actions-0-title"] = "Measure the results"
 
-    run_in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
+    in_parallel(_post(lead, url, mine), _post(coordinator, url, theirs))
 
     assert sorted(ActionProposal.objects.filter(report=report).values_list("number", flat=True)) == [1, 2]
 
@@ -256,7 +230,7 @@ def test_a_save_racing_publication_lands_before_it_or_is_refused(drafting, perso
         publish_report(review_round=review_round, actor=personas.coordinator, repeat_interval_months=18)
         return SummaryReport.objects.get(pk=report.pk).published_at
 
-    saved, published_at = run_in_parallel(save, publish)
+    saved, published_at = in_parallel(save, publish)
 
     finding.refresh_from_db()
     if finding.strengths == "Racing":
@@ -274,7 +248,7 @@ def test_a_factual_check_comment_posted_twice_at_once_is_saved_once(drafting, pe
     data = form_data(host.get(url), attr="data-factual-comment-form")
     data.update({"comment-section": "executive_summary", "comment-text": "The spend is 920 M€."})
 
-    responses = run_in_parallel(_post(host, url, data), _post(host_again, url, data))
+    responses = in_parallel(_post(host, url, data), _post(host_again, url, data))
 
     assert [response.status_code for response in responses] == [302, 302]
     assert list(report.factual_comments.values_list("text", flat=True)) == ["The spend is 920 M€."]
@@ -287,7 +261,7 @@ def test_a_panel_comment_posted_twice_at_once_is_saved_once(drafting, personas):
     data["text"] = "Shall we score WHY.1 at 2?"
     again = client_for(personas.assigned_evaluator)
 
-    responses = run_in_parallel(_post(lead, url, data), _post(again, url, data))
+    responses = in_parallel(_post(lead, url, data), _post(again, url, data))
 
     assert [response.status_code for response in responses] == [302, 302]
     assert PanelComment.objects.filter(round=review_round).count() == 1
@@ -300,11 +274,11 @@ def test_a_suggestion_posted_twice_at_once_is_saved_once_and_accepted_once(draft
     data = form_data(member.get(url), attr="data-suggest-action")
     data["action-title"] = "Publish a procurement calendar"
 
-    run_in_parallel(_post(member, url, data), _post(member_again, url, data))
+    in_parallel(_post(member, url, data), _post(member_again, url, data))
 
     suggestion = Suggestion.objects.get(report=report)
     decide = reverse("reports:suggestion_decide", args=[review_round.pk, suggestion.pk])
-    run_in_parallel(
+    in_parallel(
         _post(lead, decide, {"decision": "accept"}), _post(coordinator, decide, {"decision": "accept"})
     )
     assert list(ActionProposal.objects.filter(report=report).values_list("title", flat=True)) == [

@@ -5,19 +5,18 @@ quota; an oversized request is refused from its Content-Length before its body i
 from __future__ import annotations
 
 import io
-import threading
 import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from peerreview.models import EvidenceFile
 from peerreview.services.prereport import add_evidence, validate_evidence_file
 from peerreview.services.rounds import prepare_prereport
 from tests.files import office_bytes, pdf_bytes, png_bytes
+from tests.parallel import in_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -186,28 +185,19 @@ def test_parallel_uploads_do_not_overrun_the_quota(settings, personas, open_prer
     _review_round, prereport = open_prereport
     content = pdf_bytes("Parallel")
     settings.EVIDENCE_ROUND_QUOTA_BYTES = len(content) * 2 - 1
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def upload(number: int) -> None:
+    def upload(number: int) -> str:
         try:
-            barrier.wait(timeout=10)
             add_evidence(
                 prereport=prereport,
                 upload=SimpleUploadedFile(f"{number}.pdf", content),
                 user=personas.host_member,
             )
-            outcomes.append("stored")
         except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+            return "refused"
+        return "stored"
 
-    threads = [threading.Thread(target=upload, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = in_parallel(lambda: upload(1), lambda: upload(2))
 
     assert sorted(outcomes) == ["refused", "stored"]
     assert EvidenceFile.objects.count() == 1

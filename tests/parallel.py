@@ -1,0 +1,43 @@
+"""Real parallel requests for race tests: each call runs in its own thread, with its own database
+connection, released at the same moment by a barrier.
+
+The waits are upper limits on a condition (every thread reached the barrier, every thread ended),
+generous so that a fully loaded machine still passes; none is a sleep.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+
+START_TIMEOUT_SECONDS = 60
+FINISH_TIMEOUT_SECONDS = 180
+
+
+def in_parallel(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls at the same moment; return their results in order, re-raise the first error
+    (a 500 raises in the test client) and fail if a call never finishes."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=START_TIMEOUT_SECONDS)
+            results[index] = call()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=FINISH_TIMEOUT_SECONDS)
+    assert not any(thread.is_alive() for thread in threads), "a parallel call never finished"
+    if errors:
+        raise errors[0]
+    return results

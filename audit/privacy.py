@@ -19,6 +19,9 @@ from django.db import models
 from .models import AuditEntry
 
 SECRET_FIELDS = {"password", "session_nonce"}
+# Secrets in other apps' rows about the person: an authenticator's key makes valid codes, so a
+# downloaded file lying around must not carry it.
+SECRET_FIELDS_OF: dict[str, set[str]] = {"otp_totp.TOTPDevice": {"key"}}
 # model label → {link field: the fields of that row that are the person's own}
 STAMPED_FIELDS: dict[str, dict[str, list[str]]] = {
     "reports.SummaryReport": {
@@ -46,8 +49,9 @@ def _value(value: Any) -> Any:
 
 def _row(instance: models.Model, only: list[str] | None = None) -> dict:
     out = {"id": instance.pk}
+    secret = SECRET_FIELDS | SECRET_FIELDS_OF.get(instance._meta.label, set())
     for field in instance._meta.concrete_fields:
-        if field.name in SECRET_FIELDS or (only is not None and field.name not in only):
+        if field.name in secret or (only is not None and field.name not in only):
             continue
         out[field.attname if field.is_relation else field.name] = _value(getattr(instance, field.attname))
     return out

@@ -11,6 +11,21 @@ from .accounts import invite, unlock
 from .models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 
 
+def _hide_device_admins() -> None:
+    """django-otp registers its devices in the back office, where an authenticator's secret key
+    (enough to make codes) could be read or set and codes added by hand. Devices are managed
+    only on the person's own pages; a coordinator can only turn MFA off (action below)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_hide_device_admins()
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0

@@ -1,5 +1,6 @@
-"""Two-factor authentication: a TOTP authenticator app plus single-use recovery codes
-(django-otp's otp_totp and otp_static), and the rule of who must have it.
+"""Two-factor authentication: a TOTP authenticator app (django-otp's otp_totp) plus single-use
+recovery codes (our `RecoveryCodeDevice`, a django-otp device that keeps only salted hashes of
+the codes), and the rule of who must have it.
 
 `User.mfa_enabled` mirrors "has a confirmed authenticator", so that the middleware can decide
 on every request without a query."""
@@ -15,10 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django_otp import verify_token
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from .models import RecoveryCode, RecoveryCodeDevice, User
 
 APP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
@@ -87,14 +87,14 @@ def confirm_app(*, user: User, device: TOTPDevice, code: str) -> list[str] | Non
 def new_recovery_codes(*, user: User) -> list[str]:
     """Replace the recovery codes: MFA_RECOVERY_CODES codes of 16 characters (80 bits), each
     accepted once in place of an app code. Returned for showing once, grouped for reading."""
-    device, _created = StaticDevice.objects.get_or_create(
+    device, _created = RecoveryCodeDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
+    device.codes.all().delete()
     codes = []
     for _number in range(settings.MFA_RECOVERY_CODES):
         token = base64.b32encode(secrets.token_bytes(10)).decode().lower()  # 16 characters
-        StaticToken.objects.create(device=device, token=token)
+        device.add_code(token)  # only its salted hash is stored
         codes.append("-".join(token[i : i + 4] for i in range(0, 16, 4)))
     return codes
 
@@ -110,11 +110,11 @@ def regenerate_recovery_codes(*, user: User) -> list[str]:
 
 def is_recovery_device(device) -> bool:
     """Whether a device that accepted a code holds recovery codes (not an authenticator app)."""
-    return isinstance(device, StaticDevice)
+    return isinstance(device, RecoveryCodeDevice)
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def verify(*, request, user: User, code: str):
@@ -123,7 +123,7 @@ def verify(*, request, user: User, code: str):
     code = normalise(code)
     devices = [
         *TOTPDevice.objects.filter(user=user, confirmed=True),
-        *StaticDevice.objects.filter(user=user, confirmed=True),
+        *RecoveryCodeDevice.objects.filter(user=user, confirmed=True),
     ]
     for device in devices:
         # A code only goes to the kind of device it can be for, so that a mistyped app code
@@ -151,7 +151,7 @@ def disable(*, user: User, actor: User | None = None) -> None:
     """Remove the authenticator and the recovery codes. `actor`: who did it, if not the person."""
     codes_left = recovery_codes_left(user)
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
     user.mfa_enabled = False
     user.save(update_fields=["mfa_enabled"])
     mfa_disabled.send(sender=User, user=user, actor=actor, codes_left_before=codes_left)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -13,6 +16,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 COUNTRY_CHOICES = [
     ("AT", _("Austria")),
@@ -303,3 +307,64 @@ class DeclaredConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluator} ↔ {self.city}: {self.reason}"
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A person's single-use recovery codes, as a django-otp device (so django-otp's
+    `verify_token` locks it while checking and `otp_login` marks the session verified).
+
+    Unlike django-otp's static tokens, which it keeps in plain text, the codes are kept only as
+    salted SHA-256 digests (OWASP ASVS 2.6.2: look-up secrets under 112 bits are salted and
+    hashed): a copy of the database does not hold a usable code. The codes themselves are
+    shown once, when made (cities.mfa.new_recovery_codes)."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def add_code(self, code: str) -> RecoveryCode:
+        salt = secrets.token_hex(16)
+        return RecoveryCode.objects.create(device=self, salt=salt, digest=RecoveryCode.digest_of(salt, code))
+
+    def verify_token(self, token) -> bool:
+        """Accept an unused code once (its row is deleted); wrong codes count towards the throttle."""
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        match = None
+        for code in self.codes.all():  # at most MFA_RECOVERY_CODES rows; every one is compared
+            if code.matches(str(token)):
+                match = code
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code: a random salt and SHA-256(salt + code), never the code."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {self.digest[:8]}…"
+
+    @staticmethod
+    def digest_of(salt: str, code: str) -> str:
+        return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+    def matches(self, code: str) -> bool:
+        return hmac.compare_digest(self.digest, self.digest_of(self.salt, code))

@@ -584,6 +584,98 @@ def test_mfa_pages_keep_a_verified_session_to_its_own_device(client, person):
     assert client.get(reverse("accounts:mfa_recovery_codes")).context["codes_left"] == 10
 
 
+@pytest.mark.django_db
+def test_recovery_codes_are_stored_only_as_salted_hashes(client, person):
+    """ASVS 2.6.2: a copy of the database holds no usable recovery code."""
+    import hashlib
+
+    from django.db import connection
+
+    from cities.models import RecoveryCode
+
+    client.force_login(person)
+    _device, codes = set_up_mfa(client, person)
+    plain = [code.replace("-", "") for code in codes]
+
+    stored = list(RecoveryCode.objects.filter(device__user=person))
+    assert len(stored) == 10
+    assert len({row.salt for row in stored}) == 10  # a salt of its own each
+    for code in plain:  # each code is the salted SHA-256 of exactly one row
+        assert [
+            row.pk
+            for row in stored
+            if row.digest == hashlib.sha256(f"{row.salt}:{code}".encode()).hexdigest()
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT salt, digest FROM cities_recoverycode")
+        dump = repr(cursor.fetchall())
+    assert not any(code in dump for code in plain)
+    assert not _plain_static_tokens()
+
+
+def _plain_static_tokens() -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return list(StaticToken.objects.values_list("token", flat=True))
+
+
+@pytest.mark.django_db
+def test_plain_text_codes_from_before_are_hashed_and_keep_working(client, person, settings):
+    """Migration cities 0005 moves django-otp's plain-text static tokens into hashed codes."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    old = StaticDevice.objects.create(user=person, name="Recovery codes", confirmed=True)
+    StaticToken.objects.create(device=old, token="abcdefghijklmnop")
+    StaticToken.objects.create(device=old, token="qrstuvwxyz234567")
+    person.mfa_enabled = True
+    person.save()
+    migration = importlib.import_module("cities.migrations.0005_recovery_codes_hashed")
+
+    migration.hash_static_tokens(apps, None)
+
+    assert _plain_static_tokens() == [] and not StaticDevice.objects.exists()
+    log_in(client, person.email, factories.PASSWORD)
+    assert client.post(reverse("accounts:mfa_verify"), {"code": "ABCD-EFGH-IJKL-MNOP"}).status_code == 302
+    client.post(reverse("logout"))
+    log_in(client, person.email, factories.PASSWORD)
+    assert client.post(reverse("accounts:mfa_verify"), {"code": "abcd-efgh-ijkl-mnop"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_back_office_never_shows_an_authenticator_secret(client, person):
+    """django-otp's device pages are not in the back office; the people page shows no key."""
+    client.force_login(person)
+    device, _codes = set_up_mfa(client, person)
+    coordinator = factories.CoordinatorFactory(is_staff=True, is_superuser=True)
+    admin_client = client.__class__()
+    admin_client.force_login(coordinator)
+
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "otp_totp" not in index and "otp_static" not in index
+    assert admin_client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").status_code == 404
+    assert admin_client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert admin_client.get("/admin/cities/recoverycodedevice/").status_code == 404
+    person_page = admin_client.get(reverse("admin:cities_user_change", args=[person.pk])).content.decode()
+    assert device.key not in person_page
+
+
+@pytest.mark.django_db
+def test_my_data_download_leaves_out_the_authenticator_secret(client, person):
+    client.force_login(person)
+    device, codes = set_up_mfa(client, person)
+
+    text = client.get(reverse("audit:my_data")).content.decode()
+
+    assert "otp_totp.TOTPDevice" in text  # that there is an authenticator is the person's data
+    assert device.key not in text
+    assert not any(code.replace("-", "") in text for code in codes)
+
+
 # --- Session lifetime ----------------------------------------------------------------------------
 
 

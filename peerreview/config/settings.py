@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Only for migration cities 0005, which turned its plain-text recovery codes into hashed ones
+    # (cities.RecoveryCodeDevice); nothing writes to its tables any more.
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
@@ -189,6 +191,9 @@ AXES_RESET_ON_SUCCESS = True
 MFA_REQUIRED_FOR_COORDINATORS = env_bool("MFA_REQUIRED_FOR_COORDINATORS", default=not DEBUG)
 MFA_RECOVERY_CODES = 10
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Procurement peer review")
+# django-otp's device pages are not in the back office at all (cities/admin.py); should they come
+# back, they hide the authenticator's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Sessions: signed out after this many minutes without a request, and at the latest this many hours
 # after logging in (the session cookie lives no longer either).
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)

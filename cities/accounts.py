@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from .models import User
+from .request_id import mail_headers
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,11 @@ def send_account_email(*, user: User, kind: str, actor: User | None = None) -> N
         }
         subject = "".join(render_to_string(f"{stem}.subject.txt", context).splitlines())
         message = EmailMultiAlternatives(
-            subject, render_to_string(f"{stem}.txt", context), settings.DEFAULT_FROM_EMAIL, [user.email]
+            subject,
+            render_to_string(f"{stem}.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+            headers=mail_headers(),
         )
         message.attach_alternative(render_to_string(f"{stem}.html", context), "text/html")
     message.send()

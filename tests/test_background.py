@@ -141,6 +141,32 @@ def test_a_request_enqueues_a_task_that_the_worker_executes(client, broker):
     assert (notification.kind, notification.attempts) == (Notification.Kind.ASSESSMENT_PROGRAMME, 1)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_logs_a_task_under_the_request_id_of_the_request_that_enqueued_it(
+    client, broker, celery_worker_process
+):
+    """The id travels in the task's X-Request-ID header; the worker's log lines of the task carry it."""
+    import uuid
+
+    from peerreview.models import AssessmentDay, Session
+
+    review_round = factories.RoundFactory(state=RoundState.ASSESSMENT)
+    lead = factories.AssignmentFactory(round=review_round, role="lead")
+    day = AssessmentDay.objects.create(round=review_round, date=datetime.date(2027, 2, 3))
+    Session.objects.create(day=day, start_time=datetime.time(9), end_time=datetime.time(10), topic="Strategy")
+    client.force_login(lead.evaluator)
+    request_id = uuid.uuid4().hex
+
+    response = client.post(
+        reverse("peerreview:programme_send", args=[review_round.pk]), headers={"X-Request-ID": request_id}
+    )
+
+    assert response["X-Request-ID"] == request_id
+    _wait_for(
+        lambda: any(f"[{request_id}]" in line for line in _finished_sends(celery_worker_process)), timeout=60
+    )
+
+
 def _finished_sends(log: Path) -> list[str]:
     return [
         line for line in log.read_text().splitlines() if "send_notification[" in line and "succeeded" in line

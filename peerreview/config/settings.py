@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_guid",
     "cities",
     "peerreview",
     "reports",
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id (X-Request-ID): taken from the proxy's header when it is a UUID, else new;
+    # in every log line of the request, its e-mails' headers, its tasks' logs, the response.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 400 for a NUL character in the path or query string (PostgreSQL refuses it in text).
@@ -352,11 +356,68 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Logs: one JSON object per line (LOG_FORMAT=json, the default when DEBUG is off) or plain text,
+# each with the request id of the request or task it belongs to (django-guid; Celery tasks get
+# their request's id through a task header, see peerreview/config/celery.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step at INFO and a font-subsetting warning per font.
-    "loggers": {"weasyprint": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step at INFO and a font-subsetting warning per font;
+    # django-guid logs each id it sets at INFO.
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},
+    },
 }
+
+# Error reports to Sentry (or a compatible service) when SENTRY_DSN is set; nothing otherwise.
+# No personal data is sent (send_default_pii off); each event carries the request id as a tag.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    def _sentry_request_id(event: dict, hint: dict) -> dict:
+        from django_guid import get_guid
+
+        if request_id := get_guid():
+            event.setdefault("tags", {})["request_id"] = request_id
+        return event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+        before_send=_sentry_request_id,
+    )

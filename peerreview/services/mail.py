@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from cities.request_id import mail_headers
+
 from ..models import DUE_FIELD_BY_STATE, Assignment, Notification, Round, RoundState, SessionInvitation
 from .calendar import programme_calendar
 
@@ -79,7 +81,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         subject = " ".join(render_plain(f"{base}.subject.txt", context).split())
         text = render_plain(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email], headers=mail_headers())
     message.attach_alternative(html, "text/html")
     if notification.kind == Notification.Kind.ASSESSMENT_PROGRAMME and notification.round is not None:
         message.attach(calendar_part(programme_calendar(notification.round), "assessment-days.ics"))
@@ -123,7 +125,7 @@ def deliver_session_invitation(invitation_id: int) -> bool:
         return False
     try:
         message = EmailMultiAlternatives(
-            subject=invitation.subject, body=invitation.body, to=[invitation.email]
+            subject=invitation.subject, body=invitation.body, to=[invitation.email], headers=mail_headers()
         )
         message.attach(calendar_part(invitation.calendar.encode("utf-8"), "session.ics"))
         message.send()

@@ -295,7 +295,7 @@ def test_a_day_in_2020_is_refused_at_the_date_field_with_the_typed_text_kept(cli
     assert response.status_code == 200
     form = response.context["day_form"]
     assert form.errors["date"] == [
-        "Assessment days come after the pre-report was submitted (Oct. 1, 2026). Choose Oct. 2, 2026 or later."
+        "Assessment days come after the pre-report was submitted (1 October 2026). Choose 2 October 2026 or later."
     ]
     page = response.content.decode()
     assert 'value="2020-03-05"' in page and 'value="Town hall"' in page
@@ -313,7 +313,7 @@ def test_a_day_after_the_draft_report_is_due_and_a_second_day_on_the_same_date_a
     same = client.post(planner(review_round), {"date": "2026-12-03", "token": str(uuid.uuid4())})
 
     assert late.context["day_form"].errors["date"] == [
-        "Assessment days come before the draft report is due (Sept. 1, 2027). Choose Aug. 31, 2027 or earlier."
+        "Assessment days come before the draft report is due (1 September 2027). Choose 31 August 2027 or earlier."
     ]
     assert same.context["day_form"].errors["date"] == [
         "There is already an assessment day on this date; add the sessions to that day."
@@ -610,8 +610,8 @@ def test_interviewees_with_an_address_get_their_own_invitation_and_its_update(
 
     invitations = [m for m in mail.outbox if m.to == ["rui@porto.example"]]
     assert [m.subject for m in invitations] == [
-        "Invitation: interview on Dec. 3, 2026 in Porto",
-        "Changed: interview on Dec. 3, 2026 in Porto",
+        "Invitation: interview on 3 December 2026 in Porto",
+        "Changed: interview on 3 December 2026 in Porto",
     ]
     assert "10:00–11:00 (Europe/Lisbon)" in invitations[1].body
     first, second = (events(parse(calendar_of(m)[0]))[session.calendar_uid] for m in invitations)

@@ -210,6 +210,9 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "fi", "sv")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates and times as written in Europe ("12 November 2026", 24-hour clock):
+# peerreview/formats/en/formats.py. Finnish and Swedish use Django's native formats.
+FORMAT_MODULE_PATH = ["peerreview.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Helsinki")
 USE_I18N = True
 USE_TZ = True

@@ -6,7 +6,9 @@ import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from ..models import MATURITY_LABELS, STATE_SEQUENCE, Round, RoundState
 
@@ -19,6 +21,30 @@ def maturity(level: int | None) -> str:
     if level is None or level == "":
         return _("not scored")
     return str(MATURITY_LABELS.get(int(level), level))
+
+
+# Our own units for `duration`: Django's Finnish catalogue ends "%(num)d kuukautta " with a
+# space, which printed "8 kuukautta , 1 viikko".
+DURATION_UNITS = {
+    "year": ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    "month": ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    "week": ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    "day": ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    "hour": ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    "minute": ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
+}
+
+
+@register.filter
+def duration(earlier: datetime.date | None, later: datetime.date | None = None) -> str:
+    """The time from `earlier` to `later` (default: now) in words ("8 months, 1 week"), in the
+    active language; "" when a date is missing."""
+    if not earlier:
+        return ""
+    try:
+        return timesince(earlier, later or None, time_strings=DURATION_UNITS)
+    except (ValueError, TypeError):
+        return ""
 
 
 @register.filter

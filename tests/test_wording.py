@@ -1,0 +1,180 @@
+"""Wording: no doubled punctuation in what the demo's pages show, in English, Finnish and
+Swedish, to each kind of demo user; British English dates; durations in words."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.template import Context, Template
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, translation
+
+from cities.models import User
+from peerreview.models import Round
+from peerreview.templatetags.peerreview_tags import duration
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["en", "fi", "sv"]
+# A sentence ending on an abbreviation ("a.m."), a unit joined with a stray space, an empty list item.
+DOUBLED = re.compile(r"\.\.(?!\.)|\s,|,,|\s\.(?![.\w])")
+
+ROUND_PAGES = [
+    "peerreview:round_detail",
+    "peerreview:prereport_edit",
+    "peerreview:indicators_edit",
+    "peerreview:panel_manage",
+    "peerreview:scoring_sheet",
+    "peerreview:score_overview",
+    "peerreview:assessment_planner",
+    "reports:report_view",
+    "reports:report_edit",
+    "reports:actions_edit",
+    "reports:factual_check",
+    "reports:publish",
+    "reports:discussion",
+    "reports:action_progress",
+]
+PAGES = ["peerreview:dashboard", "peerreview:round_list", "network:library", "network:good_practice"]
+BLOCKS = {
+    "address", "article", "aside", "br", "caption", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
+    "option", "p", "section", "table", "td", "th", "tr", "ul", "label", "legend", "fieldset", "button",
+}  # fmt: skip
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees: no scripts, styles or attributes; blocks separated by a space."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in ("script", "style", "template"):
+            self.hidden += 1
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("script", "style", "template"):
+            self.hidden -= 1
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.parts))
+
+
+def doubled_punctuation(html: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    text = parser.text()
+    return [text[max(0, m.start() - 40) : m.end() + 20] for m in DOUBLED.finditer(text)]
+
+
+def test_the_checker_finds_each_doubled_mark():
+    for bad in ("at 9:43 a.m..", "8 kuukautta , 1 viikko", "one,, two", "the end ."):
+        assert doubled_punctuation(f"<p>{bad}</p>"), bad
+    for good in ("<p>Wait…</p>", "<p>1,5 %</p>", "<p>file .pdf</p>", "<p>a</p><p>.b</p>"):
+        assert not doubled_punctuation(good), good
+
+
+@pytest.fixture
+def demo(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", verbosity=0)
+
+
+def _demo_users() -> list[User]:
+    """One person of each kind: coordinator, host-city member, lead evaluator, evaluator."""
+    users = [User.objects.get(email="coordinator@demo.eu"), User.objects.get(email="tampere@demo.eu")]
+    for role in ("lead", "member"):
+        users.append(
+            User.objects.filter(
+                email__endswith="@demo.eu", assignments__role=role, assignments__state="accepted"
+            )
+            .order_by("pk")
+            .first()
+        )
+    return [user for user in users if user is not None]
+
+
+def test_demo_pages_have_no_doubled_punctuation_in_any_language(demo, client):
+    rounds = list(Round.objects.order_by("pk"))
+    found: dict[str, list[str]] = {}
+    visited = 0
+    for user in _demo_users():
+        client.force_login(user)
+        urls = [reverse(name) for name in PAGES]
+        for review_round in Round.objects.visible_to(user).order_by("pk"):
+            for name in ROUND_PAGES:
+                try:
+                    urls.append(reverse(name, kwargs={"round_id": review_round.pk}))
+                except NoReverseMatch:
+                    continue
+        for index, url in enumerate(urls):
+            # Every page in one language, turn about; the first pages (dashboards) in all three.
+            languages = LANGUAGES if index < len(PAGES) else [LANGUAGES[index % 3]]
+            for language in languages:
+                User.objects.filter(pk=user.pk).update(language=language)
+                response = client.get(url)
+                if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                    continue
+                visited += 1
+                problems = doubled_punctuation(response.content.decode())
+                if problems:
+                    found[f"{user.email} {language} {url}"] = problems
+    for review_round in rounds:
+        response = client.get(reverse("reports:public_report", kwargs={"round_id": review_round.pk}))
+        if response.status_code == 200:
+            problems = doubled_punctuation(response.content.decode())
+            if problems:
+                found[f"public {review_round.pk}"] = problems
+    assert visited > 50
+    assert not found, found
+
+
+def test_dates_are_british_in_english_and_native_in_finnish_and_swedish():
+    day = datetime.datetime(2026, 11, 12, 9, 43)
+    expected = {
+        "en": ("12 November 2026", "12/11/2026", "09:43"),
+        "fi": ("12. marraskuuta 2026", "12.11.2026", "9.43"),
+        "sv": ("12 november 2026", "2026-11-12", "09:43"),
+    }
+    for language, (long, short, time) in expected.items():
+        with translation.override(language):
+            assert formats.date_format(day) == long
+            assert formats.date_format(day, "SHORT_DATE_FORMAT") == short
+            assert formats.time_format(day) == time
+
+
+def test_durations_and_overdue_steps_read_as_sentences(settings):
+    earlier, later = datetime.date(2026, 1, 1), datetime.date(2026, 9, 9)
+    with translation.override("fi"):
+        assert duration(earlier, later) == "8\xa0kuukautta, 1\xa0viikko"
+    with translation.override("sv"):
+        assert duration(earlier, later) == "8\xa0månader, 1\xa0vecka"
+    review_round = Round(state="prereport_open", prereport_due=datetime.date(2020, 1, 1))
+    template = Template('{% include "peerreview/dashboard/_due.html" %}')
+    for language in LANGUAGES:
+        with translation.override(language):
+            html = template.render(
+                Context({"review_round": review_round, "today": datetime.date(2020, 1, 7)})
+            )
+        words = re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+        assert not doubled_punctuation(html), words
+        if language == "en":
+            assert "Overdue by 6\xa0days" in words
+    with translation.override("fi"):
+        html = template.render(Context({"review_round": review_round, "today": datetime.date(2020, 1, 7)}))
+    assert "myöhässä" not in html.lower().split("</span>", 1)[1], html  # says "late" once

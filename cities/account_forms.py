@@ -11,8 +11,8 @@ from .models import City, EvaluatorProfile, Membership, User
 
 
 class PasswordResetRequestForm(forms.Form):
-    """The address to send a reset link to. Saving queues the e-mail only for a known
-    address, and the page after it is the same either way."""
+    """The address to send a reset link to. Saving queues a task for any address (the worker
+    finds out whether it has an account), and the page after it is the same either way."""
 
     email = forms.EmailField(
         label=_("E-mail address"),

@@ -123,19 +123,26 @@ def _enqueue(user_id: int, kind: str, actor_id: int | None = None) -> None:
 
 
 def request_password_reset(*, email: str) -> None:
-    """Queue a reset e-mail if `email` belongs to an active account with a password.
+    """Queue the reset for `email`, whatever the address: the request does not even look it up.
 
-    The request does the same work for known and unknown addresses (one query; the e-mail
-    is built and sent by a background task), so neither the page nor its timing tells an
-    attacker whether an address has an account."""
-    user = (
-        User.objects.filter(email__iexact=email.strip(), is_active=True)
-        .only("pk", "password", "email")
-        .first()
-    )
-    if user is not None and user.has_usable_password():
-        _enqueue(user.pk, "password_reset")
-        password_reset_requested.send(sender=User, user=user)
+    Known, unknown, inactive and never-activated addresses take the very same path here (one
+    task enqueued after commit, no query), so neither the page nor its timing tells an attacker
+    whether an address has an account; the worker decides (`send_password_reset`)."""
+    from .tasks import send_password_reset_task
+
+    address = email.strip()
+    transaction.on_commit(lambda: send_password_reset_task.delay(address), robust=True)
+
+
+def send_password_reset(*, email: str) -> bool:
+    """In the worker: e-mail a reset link if `email` belongs to an active account with a
+    password (a person still to accept their invitation has none: they use the invitation)."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    send_account_email(user=user, kind="password_reset")
+    password_reset_requested.send(sender=User, user=user)
+    return True
 
 
 @transaction.atomic

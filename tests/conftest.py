@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 
 import pytest
@@ -72,3 +79,35 @@ def _default_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """An S3-compatible server (moto's server mode) on a free loopback port for the session;
+    yields its endpoint URL once it answers. Any access key is accepted."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = shutil.which("moto_server") or os.path.join(os.path.dirname(sys.executable), "moto_server")
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [command, "-H", "127.0.0.1", "-p", str(port)], stdout=output, stderr=subprocess.STDOUT
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"moto_server exited:\n{log.read_text()}"
+            try:
+                urllib.request.urlopen(endpoint, timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (with an S3 error document): up
+            except OSError:
+                assert time.monotonic() < deadline, f"moto_server did not answer:\n{log.read_text()}"
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -154,6 +154,18 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's cache: Redis when CACHE_URL is set (one cache for every web and worker process; the
+# compose file sets it), else memory in each process. Nothing in the code relies on it today:
+# whatever must be the same in every process lives in PostgreSQL or the broker's Redis.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 AUTH_USER_MODEL = "cities.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,8 +234,33 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Evidence and report PDFs: local files under MEDIA_ROOT, or any S3-compatible object store
+# (AWS S3, MinIO, Ceph, a cloud provider's) through django-storages when STORAGE_BUCKET is set.
+# Either way files leave only through the access-checked download views (no public URLs).
+STORAGE_BUCKET = env_str("STORAGE_BUCKET")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": STORAGE_BUCKET,
+                "endpoint_url": env_str("STORAGE_ENDPOINT_URL") or None,
+                "region_name": env_str("STORAGE_REGION") or None,
+                "access_key": env_str("STORAGE_ACCESS_KEY_ID") or None,
+                "secret_key": env_str("STORAGE_SECRET_ACCESS_KEY") or None,
+                # A folder inside the bucket, for a bucket shared with other data.
+                "location": env_str("STORAGE_PREFIX"),
+                # "path" for most self-hosted stores (MinIO), "virtual" for AWS.
+                "addressing_style": env_str("STORAGE_ADDRESSING_STYLE", "path"),
+                "signature_version": "s3v4",
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if STORAGE_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -53,3 +53,40 @@ class LibraryFilterForm(forms.Form):
 
     def searches_texts(self, filters: dict[str, str]) -> bool:
         return any(name in filters for name in ENTRY_FILTERS)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SynthesisFilterForm(forms.Form):
+    """Which published rounds the programme synthesis covers (GET). Offers only the countries
+    and framework versions of published rounds."""
+
+    published_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
+    published_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    framework = forms.ChoiceField(label=_("Framework version"), required=False)
+
+    def __init__(self, data=None, *, countries: list[str], frameworks: list) -> None:
+        super().__init__(data)
+        names = dict(COUNTRY_CHOICES)
+        self.fields["country"].choices = [ANY, *[(code, names.get(code, code)) for code in countries]]
+        self.fields["framework"].choices = [ANY, *[(str(f.pk), str(f)) for f in frameworks]]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("published_from"), data.get("published_to")
+        if start and end and start > end:
+            self.add_error("published_to", _("The end of the period is before its start."))
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one is shown at its field and left out."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}

@@ -6,6 +6,9 @@ query time (`reports.permissions.readable_reports`), so widening a report needs 
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -50,3 +53,40 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.kind}/{self.anchor}"
+
+
+def synthesis_pdf_path(instance: SynthesisPdf, filename: str) -> str:
+    """A random name: the download view gives the reader a readable one."""
+    return f"synthesis/{uuid.uuid4().hex}.pdf"
+
+
+class SynthesisPdf(models.Model):
+    """A programme synthesis rendered as a tagged PDF in the worker (`network.tasks`), for one
+    choice of filters and language, from the data as it was (`key` includes
+    `network.synthesis.data_stamp`): when a report is published or a follow-up recorded, the
+    next request makes a new one. Coordinators only."""
+
+    key = models.CharField(max_length=64, unique=True)
+    filters = models.JSONField(_("filters"), default=dict)
+    language = models.CharField(_("language"), max_length=8)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to=synthesis_pdf_path, max_length=300, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), default=0)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("programme synthesis PDF")
+        verbose_name_plural = _("programme synthesis PDFs")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"synthesis {self.key[:12]} ({self.language})"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.file) and self.rendered_at is not None

@@ -180,3 +180,79 @@ class AgreedScoreFactory(factory.django.DjangoModelFactory):
     criterion = factory.SubFactory(CriterionFactory)
     level = 2
     rationale = "The panel agreed."
+
+
+def published_round(
+    *,
+    city: City | None = None,
+    framework: Framework | None = None,
+    agreed: dict[str, int | None] | None = None,
+    self_scores: dict[str, int | None] | None = None,
+    island: dict[str, str] | None = None,
+    areas: dict[str, str] | None = None,
+    proposals: list[tuple[str, str]] | None = None,
+    published_at: datetime.datetime | None = None,
+    publication_level: str = "round",
+    previous_round: Round | None = None,
+    language: str = "en",
+) -> Round:
+    """A published round with its report, set up directly (tests of what reads published
+    rounds: the library, the synthesis, benchmarking). Keys are criterion codes; an agreed
+    score of None is “not applicable”; `proposals` are (criterion code, title)."""
+    from django.utils import timezone
+
+    from peerreview.models import Answer, PreReport
+    from reports.models import ActionProposal, Finding, SummaryReport
+
+    framework = framework or make_framework()
+    review_round = RoundFactory(
+        host_city=city or CityFactory(),
+        framework=framework,
+        state="published",
+        previous_round=previous_round,
+        language=language,
+    )
+    criteria = {
+        c.code: c for c in Criterion.objects.filter(theme__framework=framework).select_related("theme")
+    }
+    prereport = PreReport.objects.create(round=review_round, submitted_at=timezone.now(), context="Context.")
+    answers = []
+    for code, criterion in criteria.items():
+        answers.append(
+            Answer(
+                prereport=prereport,
+                criterion=criterion,
+                self_score=(self_scores or {}).get(code),
+                narrative=(
+                    f"Self-assessment of {code}."
+                    if criterion.theme.is_scored
+                    else (island or {}).get(code, "")
+                ),
+            )
+        )
+    Answer.objects.bulk_create(answers)
+    report = SummaryReport.objects.create(
+        round=review_round,
+        executive_summary="Summary.",
+        published_at=published_at or timezone.now(),
+        publication_level=publication_level,
+    )
+    Finding.objects.bulk_create(
+        [
+            Finding(report=report, criterion=criterion, areas_to_develop=(areas or {}).get(code, ""))
+            for code, criterion in criteria.items()
+        ]
+    )
+    for code, level in (agreed or {}).items():
+        AgreedScore.objects.create(
+            round=review_round,
+            criterion=criteria[code],
+            level=level,
+            not_applicable=level is None,
+            rationale="Agreed.",
+        )
+    for number, (code, title) in enumerate(proposals or [], start=1):
+        ActionProposal.objects.create(report=report, number=number, criterion=criteria.get(code), title=title)
+    review_round.published_at = report.published_at
+    review_round.save(update_fields=["published_at"])
+    return review_round

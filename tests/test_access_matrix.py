@@ -150,6 +150,11 @@ MATRIX = {
     # The library lists only what each person may read (see test_library.py for its hits).
     "network:library": row("GET", "scoring", 200, 200, 200, 200, 200),
     "network:good_practice": row("GET", "scoring", 200, 200, 200, 200, 200),
+    # The programme synthesis: the secretariat's (no PDF yet: 202 while the worker renders it).
+    "network:synthesis": row("GET", "published", 200, 403, 403, 403, 403),
+    "network:synthesis_messages": row("GET", "published", 200, 403, 403, 403, 403),
+    "network:synthesis_pdf": row("GET", "published", 202, 403, 403, 403, 403),
+    "network:synthesis_export": row("GET", "published", 200, 403, 403, 403, 403),
 }
 
 
@@ -266,6 +271,10 @@ NO_KWARGS = {
     "reports:export_all_proposals",
     "network:library",
     "network:good_practice",
+    "network:synthesis",
+    "network:synthesis_messages",
+    "network:synthesis_pdf",
+    "network:synthesis_export",
 }
 
 

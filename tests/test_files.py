@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 
+from network.models import SynthesisPdf
 from peerreview.downloads import safe_filename
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
@@ -53,7 +54,30 @@ FILE_VIEWS = {
             ANONYMOUS: 302,
         },
     },
+    "network.SynthesisPdf": {
+        "state": "published",
+        "url": lambda obj: _synthesis_url(obj),
+        "expected": {
+            "coordinator": 200,
+            "host_member": 403,
+            "other_city_member": 403,
+            "assigned_evaluator": 403,
+            "unassigned_evaluator": 403,
+            ANONYMOUS: 302,
+        },
+    },
 }
+
+
+def _synthesis_url(stored) -> str:
+    """The synthesis PDF is found by its filters, language and the data now: key the row so."""
+    from network.synthesis import SynthesisFilters, data_stamp, published_rounds
+    from network.synthesis_pdf import pdf_key
+
+    filters = SynthesisFilters()
+    stored.key = pdf_key(filters, "en", data_stamp(published_rounds(filters)))
+    stored.save(update_fields=["key"])
+    return reverse("network:synthesis_pdf")
 
 
 def _file_fields() -> set[str]:
@@ -101,7 +125,14 @@ def stored_files(personas):
     stored = ReportPdf(report=report, version=1, sha256="0" * 64, page_count=1, is_final=True)
     stored.file.save("report.pdf", ContentFile(pdf_bytes("Summary report")), save=False)
     stored.save()
-    return {"peerreview.EvidenceFile": evidence, "reports.ReportPdf": stored}
+    synthesis = SynthesisPdf(key="pending", language="en", rendered_at=timezone.now())
+    synthesis.file.save("synthesis.pdf", ContentFile(pdf_bytes("Programme synthesis")), save=False)
+    synthesis.save()
+    return {
+        "peerreview.EvidenceFile": evidence,
+        "reports.ReportPdf": stored,
+        "network.SynthesisPdf": synthesis,
+    }
 
 
 @pytest.mark.django_db
@@ -136,6 +167,7 @@ def test_storage_names_are_random(stored_files):
     assert re.fullmatch(r"evidence/round-\d+/[0-9a-f]{32}\.pdf", evidence.file.name)
     assert "Hankintastrategia" not in evidence.file.name
     assert re.fullmatch(r"reports/[0-9a-f]{32}\.pdf", stored.file.name)
+    assert re.fullmatch(r"synthesis/[0-9a-f]{32}\.pdf", stored_files["network.SynthesisPdf"].file.name)
 
 
 @pytest.mark.django_db

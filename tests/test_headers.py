@@ -78,8 +78,8 @@ def test_public_pages_may_be_cached(client):
     assert "no-store" not in client.get(reverse("cities:accessibility")).get("Cache-Control", "")
 
 
-# Templates a browser renders (e-mails go to mail programs; reports/pdf.html to WeasyPrint).
-NOT_FOR_BROWSERS = ("templates/emails/", "templates/reports/pdf.html")
+# Templates a browser renders (e-mails go to mail programs; the PDFs' templates to WeasyPrint).
+NOT_FOR_BROWSERS = ("templates/emails/", "templates/reports/pdf.html", "templates/network/synthesis_pdf.html")
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
     (re.compile(r"<style\b", re.I), "<style> element"),

@@ -326,6 +326,11 @@ NOTIFICATION_PENDING_MINUTES = env_int("NOTIFICATION_PENDING_MINUTES", 10)
 # time up to PDF_RETRY_MAX_MINUTES; the coordinators are told at the first failure.
 PDF_RETRY_FIRST_MINUTES = env_int("PDF_RETRY_FIRST_MINUTES", 5)
 PDF_RETRY_MAX_MINUTES = env_int("PDF_RETRY_MAX_MINUTES", 360)
+# The network: a city sees its scores against the network's distribution only where at least
+# this many published rounds of other cities contribute (never fewer: single scores must not show).
+BENCHMARK_MIN_ROUNDS = max(env_int("BENCHMARK_MIN_ROUNDS", 5), 3)
+# The programme synthesis PDF prints the heatmap of at most this many rounds (the XLSX has them all).
+SYNTHESIS_PDF_HEATMAP_ROUNDS = env_int("SYNTHESIS_PDF_HEATMAP_ROUNDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "peerreview.jobs.heartbeat", "schedule": 60.0},
     "open-due-repeat-rounds": {

@@ -1,0 +1,220 @@
+"""The programme synthesis as a tagged PDF: the same pipeline as the report (WeasyPrint writes
+PDF/A-2a, `reports.pdf_ua.finish` makes it PDF/UA-1), rendered in the worker, stored as a
+`SynthesisPdf` and served by a view that checks the person is a coordinator.
+
+`request_pdf` finds or creates the row for the filters, the language and the data as it is now,
+and queues the render once (on commit); `render_stored` is what the worker runs."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cities.models import COUNTRY_CHOICES
+from peerreview.models import Framework
+from peerreview.stats import Distribution
+from reports import pdf as report_pdf
+
+from .models import SynthesisPdf
+from .synthesis import (
+    FOLLOW_UP_GROUPS,
+    HEAT_LEVELS,
+    ISLAND_SOURCE_LABELS,
+    CommonArea,
+    CriteriaByCode,
+    HeatmapRow,
+    IslandHeading,
+    SynthesisFilters,
+    ThemeProgress,
+    common_areas_to_develop,
+    criteria_by_code,
+    data_stamp,
+    heatmap_rows,
+    island_counts,
+    island_headings,
+    island_messages,
+    maturity_distribution,
+    proposals_by_theme,
+    published_rounds,
+    rounds_page_queryset,
+)
+
+logger = logging.getLogger(__name__)
+
+# Bump when the PDF's template or pipeline changes in a way the key does not see.
+LAYOUT_VERSION = "1"
+# A render queued this long ago without a file is queued again (the worker lost it).
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+@dataclass
+class SynthesisDocument:
+    """Everything the PDF prints (the page shows the same parts, a page of rounds at a time)."""
+
+    filters: SynthesisFilters
+    round_count: int
+    criteria: CriteriaByCode
+    distribution: dict[str, Distribution]
+    heatmap: list[HeatmapRow]
+    heatmap_truncated: bool
+    common_areas: list[CommonArea]
+    proposals: list[ThemeProgress]
+    island: list[IslandHeading]
+    generated_at: datetime.datetime
+
+    @property
+    def distribution_rows(self) -> list[tuple]:
+        return [(column, self.distribution.get(column.code)) for column in self.criteria.scored]
+
+
+def synthesis_document(filters: SynthesisFilters) -> SynthesisDocument:
+    """The whole synthesis for the PDF: aggregates, the heatmap up to
+    ``SYNTHESIS_PDF_HEATMAP_ROUNDS`` rounds (the exports hold every round) and every island message."""
+    rounds = published_rounds(filters)
+    criteria = criteria_by_code(rounds)
+    distribution = maturity_distribution(rounds)
+    limit = settings.SYNTHESIS_PDF_HEATMAP_ROUNDS
+    heatmap_rounds = list(rounds_page_queryset(rounds)[: limit + 1])
+    round_count = rounds.count()
+    headings = island_headings(criteria, island_counts(rounds))
+    by_heading = {heading.code: heading for heading in headings}
+    for message in island_messages(rounds).iterator(chunk_size=2000):
+        heading = by_heading.get(message["heading"])
+        if heading is not None:
+            message["source_label"] = ISLAND_SOURCE_LABELS.get(message["source"], message["source"])
+            heading.messages.append(message)
+    return SynthesisDocument(
+        filters=filters,
+        round_count=round_count,
+        criteria=criteria,
+        distribution=distribution,
+        heatmap=heatmap_rows(heatmap_rounds[:limit], criteria.scored),
+        heatmap_truncated=len(heatmap_rounds) > limit,
+        common_areas=common_areas_to_develop(rounds, criteria, distribution),
+        proposals=proposals_by_theme(rounds, criteria),
+        island=headings,
+        generated_at=timezone.now(),
+    )
+
+
+def describe_filters(filters: SynthesisFilters) -> list[tuple[str, str]]:
+    """(label, value) of each filter, for the PDF's cover."""
+    labels = []
+    if filters.published_from or filters.published_to:
+        start = date_format(filters.published_from) if filters.published_from else "…"
+        end = date_format(filters.published_to) if filters.published_to else "…"
+        labels.append((_("Published"), f"{start} – {end}"))
+    if filters.country:
+        labels.append((_("Country"), str(dict(COUNTRY_CHOICES).get(filters.country, filters.country))))
+    if filters.framework_id:
+        framework = Framework.objects.filter(pk=filters.framework_id).first()
+        labels.append((_("Framework version"), str(framework) if framework else "–"))
+    return labels
+
+
+def render_html(filters: SynthesisFilters, language: str) -> str:
+    with translation.override(language):
+        document = synthesis_document(filters)
+        return render_to_string(
+            "network/synthesis_pdf.html",
+            {
+                "document": document,
+                "language": language,
+                "filter_labels": describe_filters(filters),
+                "levels": HEAT_LEVELS,
+                "follow_up_groups": FOLLOW_UP_GROUPS,
+            },
+        )
+
+
+def pdf_key(filters: SynthesisFilters, language: str, stamp: str) -> str:
+    payload = json.dumps(
+        {"filters": filters.as_query(), "language": language, "stamp": stamp, "layout": LAYOUT_VERSION},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def request_pdf(filters: SynthesisFilters, *, language: str, user) -> SynthesisPdf:
+    """The stored synthesis for these filters and the data as it is now; created and queued
+    when there is none (or when a queued render was lost)."""
+    from .tasks import render_synthesis_pdf
+
+    key = pdf_key(filters, language, data_stamp(published_rounds(filters)))
+    stored = SynthesisPdf.objects.filter(key=key).first()
+    if stored is None:
+        try:
+            with transaction.atomic():
+                stored = SynthesisPdf.objects.create(
+                    key=key, filters=filters.as_query(), language=language, requested_by=user
+                )
+        except IntegrityError:  # requested twice at once: one row, one render
+            return SynthesisPdf.objects.get(key=key)
+        transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
+    elif not stored.is_ready and not stored.error and stored.requested_at < timezone.now() - STALE_AFTER:
+        SynthesisPdf.objects.filter(pk=stored.pk).update(requested_at=timezone.now())
+        transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
+    return stored
+
+
+def retry(stored: SynthesisPdf) -> None:
+    """A coordinator asks again after a failure."""
+    from .tasks import render_synthesis_pdf
+
+    SynthesisPdf.objects.filter(pk=stored.pk).update(error="", requested_at=timezone.now())
+    transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
+
+
+def filters_of(stored: SynthesisPdf) -> SynthesisFilters:
+    data = stored.filters or {}
+    return SynthesisFilters(
+        published_from=datetime.date.fromisoformat(data["published_from"])
+        if data.get("published_from")
+        else None,
+        published_to=datetime.date.fromisoformat(data["published_to"]) if data.get("published_to") else None,
+        country=data.get("country", ""),
+        framework_id=int(data["framework"]) if data.get("framework") else None,
+    )
+
+
+def render_stored(pdf_id: int) -> None:
+    """Render a requested synthesis (the worker's task). Serialised on the row: a second task
+    for the same row finds it rendered and returns. A failure is recorded on the row."""
+    with transaction.atomic():
+        stored = SynthesisPdf.objects.select_for_update().filter(pk=pdf_id).first()
+        if stored is None or stored.is_ready:
+            return
+        try:
+            html = render_html(filters_of(stored), stored.language)
+            data = report_pdf.write_pdf(html)
+        except Exception as error:  # recorded for the coordinator's page, not raised
+            logger.exception("Programme synthesis PDF %s failed", pdf_id)
+            stored.attempts += 1
+            stored.error = f"{type(error).__name__}: {error}"[:4000]
+            stored.save(update_fields=["attempts", "error"])
+            return
+        stored.file.save(f"synthesis-{stored.pk}.pdf", ContentFile(data), save=False)
+        stored.page_count = _page_count(data)
+        stored.rendered_at = timezone.now()
+        stored.error = ""
+        stored.attempts += 1
+        stored.save(update_fields=["file", "page_count", "rendered_at", "error", "attempts"])
+
+
+def _page_count(data: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)

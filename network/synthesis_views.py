@@ -1,0 +1,188 @@
+"""The programme synthesis for coordinators: the page, its NOT AN ISLAND messages, the tagged
+PDF (rendered in the worker) and the streamed CSV/XLSX exports. Every view here is the
+coordinators' only: anyone else gets a 403 that says so."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from peerreview.downloads import attachment, safe_filename
+from peerreview.models import Framework, Round, RoundState
+
+from .forms import SynthesisFilterForm
+from .synthesis import (
+    FOLLOW_UP_GROUPS,
+    HEAT_LEVELS,
+    ISLAND_SOURCE_LABELS,
+    SynthesisFilters,
+    common_areas_to_develop,
+    criteria_by_code,
+    heatmap_rows,
+    island_counts,
+    island_headings,
+    island_messages,
+    maturity_distribution,
+    proposals_by_theme,
+    published_rounds,
+    rounds_page_queryset,
+)
+from .synthesis_exports import TABLES, csv_lines, xlsx_file
+from .synthesis_pdf import request_pdf, retry
+
+ROUNDS_PER_PAGE = 25
+MESSAGES_PER_PAGE = 25
+PDF_RETRY_SECONDS = 10
+
+
+def _require_coordinator(request: HttpRequest) -> None:
+    if not request.user.is_coordinator:
+        raise PermissionDenied(_("Only coordinators see the programme synthesis."))
+
+
+def _filter_form(request: HttpRequest) -> tuple[SynthesisFilterForm, SynthesisFilters]:
+    published = Round.objects.filter(state=RoundState.PUBLISHED)
+    countries = sorted(set(published.values_list("host_city__country", flat=True)))
+    frameworks = list(
+        Framework.objects.filter(pk__in=published.values("framework_id")).order_by("slug", "-version")
+    )
+    data = (
+        request.GET
+        if any(name in request.GET for name in ("published_from", "published_to", "country", "framework"))
+        else None
+    )
+    form = SynthesisFilterForm(data, countries=countries, frameworks=frameworks)
+    return form, SynthesisFilters.from_cleaned(form.filters())
+
+
+def _query(filters: SynthesisFilters, **extra: str) -> str:
+    return urlencode({**filters.as_query(), **extra})
+
+
+@require_GET
+def synthesis(request: HttpRequest) -> HttpResponse:
+    _require_coordinator(request)
+    form, filters = _filter_form(request)
+    rounds = published_rounds(filters)
+    criteria = criteria_by_code(rounds)
+    page = Paginator(rounds_page_queryset(rounds), ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
+    distribution = maturity_distribution(rounds)
+    return render(
+        request,
+        "network/synthesis.html",
+        {
+            "form": form,
+            "filters": filters,
+            "filter_query": _query(filters),
+            "page": page,
+            "criteria": criteria,
+            "heatmap": heatmap_rows(page.object_list, criteria.scored),
+            "distribution_rows": [(column, distribution.get(column.code)) for column in criteria.scored],
+            "common_areas": common_areas_to_develop(rounds, criteria, distribution),
+            "proposals": proposals_by_theme(rounds, criteria),
+            "follow_up_groups": FOLLOW_UP_GROUPS,
+            "levels": HEAT_LEVELS,
+            "island": island_headings(criteria, island_counts(rounds)),
+            "tables": TABLES.values(),
+        },
+    )
+
+
+@require_GET
+def synthesis_messages(request: HttpRequest) -> HttpResponse:
+    """Every NOT AN ISLAND message under one heading, a page at a time."""
+    _require_coordinator(request)
+    form, filters = _filter_form(request)
+    rounds = published_rounds(filters)
+    criteria = criteria_by_code(rounds)
+    headings = island_headings(criteria, island_counts(rounds))
+    if not headings:
+        current = None
+        page = Paginator([], MESSAGES_PER_PAGE).get_page(1)
+    else:
+        codes = [heading.code for heading in headings]
+        code = request.GET.get("heading") if request.GET.get("heading") in codes else codes[0]
+        current = next(heading for heading in headings if heading.code == code)
+        page = Paginator(island_messages(rounds, heading=code), MESSAGES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        for message in page.object_list:
+            message["source_label"] = ISLAND_SOURCE_LABELS.get(message["source"], message["source"])
+    return render(
+        request,
+        "network/synthesis_messages.html",
+        {
+            "form": form,
+            "filters": filters,
+            "filter_query": _query(filters),
+            "headings": headings,
+            "current": current,
+            "page": page,
+            "page_query": _query(filters, heading=current.code) if current else _query(filters),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def synthesis_pdf(request: HttpRequest) -> HttpResponse:
+    """The stored PDF for these filters, or 202 while the worker renders it (never rendered
+    in a request). POST after a failure asks for it again."""
+    _require_coordinator(request)
+    _form, filters = _filter_form(request)
+    stored = request_pdf(filters, language=get_language() or "en", user=request.user)
+    if request.method == "POST":
+        if stored.error:
+            retry(stored)
+            messages.info(request, _("The programme synthesis PDF is being made again."))
+        return redirect(f"{request.path}?{_query(filters)}")
+    if stored.is_ready:
+        name = f"programme-synthesis-{stored.rendered_at:%Y-%m-%d}.pdf"
+        return attachment(stored.file, name, content_type="application/pdf")
+    context = {"filters": filters, "filter_query": _query(filters), "retry_seconds": PDF_RETRY_SECONDS}
+    if stored.error:
+        return render(request, "network/synthesis_pdf_failed.html", context, status=503)
+    response = render(request, "network/synthesis_pdf_pending.html", context, status=202)
+    response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    return response
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@require_GET
+def synthesis_export(request: HttpRequest) -> HttpResponse:
+    """CSV of one table (``table``) or XLSX of every table, streamed."""
+    _require_coordinator(request)
+    _form, filters = _filter_form(request)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_TYPES:
+        raise Http404(_("Unknown export format."))
+    if fmt == "xlsx":
+        response = FileResponse(
+            xlsx_file(filters),
+            as_attachment=True,
+            filename="programme-synthesis.xlsx",
+            content_type=EXPORT_TYPES["xlsx"],
+        )
+    else:
+        table = TABLES.get(request.GET.get("table", "heatmap"))
+        if table is None:
+            raise Http404(_("Unknown table."))
+        response = StreamingHttpResponse(csv_lines(filters, table), content_type=EXPORT_TYPES["csv"])
+        response["Content-Disposition"] = (
+            f'attachment; filename="{safe_filename(f"programme-synthesis-{table.slug}.csv")}"'
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -1,0 +1,273 @@
+"""The programme synthesis: built from aggregates of the published rounds (heatmap, distribution
+with PostgreSQL's percentile_cont, areas to develop, proposals' follow-up, NOT AN ISLAND), as a
+page with a fixed number of queries, a tagged PDF rendered in the worker, and streamed exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from network.models import SynthesisPdf
+from network.synthesis import SynthesisFilters, maturity_distribution, published_rounds
+from network.synthesis_pdf import render_stored
+from peerreview.stats import percentile_from_counts
+from reports.models import ActionProgress, ActionProposal
+from reports.pdf_ua import check_pdf_ua
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ISLAND = {
+    "ISLAND.1": "Simpler thresholds for innovation procurements, please.",
+    "ISLAND.2": "A national procurement data service would help every city.",
+    "ISLAND.3": "A forum between the state's purchasing body and the cities.",
+}
+
+
+@pytest.fixture
+def framework():
+    return factories.make_framework(scored_criteria=3, unscored_criteria=3)
+
+
+@pytest.fixture
+def coordinator(client):
+    user = factories.CoordinatorFactory()
+    client.force_login(user)
+    return user
+
+
+def _network(framework, count: int, *, start: int = 0) -> list:
+    rounds = []
+    for index in range(start, start + count):
+        city = factories.CityFactory(name=f"City {index}", country="FI" if index % 2 else "SE")
+        rounds.append(
+            factories.published_round(
+                city=city,
+                framework=framework,
+                agreed={"WHY.1": index % 5, "WHY.2": (index + 1) % 5, "WHY.3": None},
+                island={code: f"{city.name}: {text}" for code, text in ISLAND.items()},
+                areas={"WHY.2": "Train the buyers."},
+                proposals=[("WHY.2", f"Train the buyers of {city.name}"), ("WHY.1", "Publish a strategy")],
+                published_at=timezone.now() - datetime.timedelta(days=index),
+            )
+        )
+    return rounds
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_the_page_shows_the_network_from_aggregates(client, coordinator, framework):
+    rounds = _network(framework, 5)
+    response = client.get(reverse("network:synthesis"))
+    page = response.content.decode()
+    assert "5 published rounds" in page
+    # heatmap: every round a row, its agreed score as a number in a coloured cell
+    for review_round in rounds:
+        assert review_round.host_city.name in page
+    assert 'class="heat heat-4">4<' in page
+    assert 'class="heat heat-na">n/a<' in page
+    # the most common area to develop: WHY.2 named in all five reports
+    areas = response.context["common_areas"]
+    assert (areas[0].code, areas[0].reports) == ("WHY.2", 5)
+    # proposals by theme: ten, none followed up yet
+    [theme] = response.context["proposals"]
+    assert theme.total == 10 and theme.counts == {"": 10}
+    # NOT AN ISLAND: three headings with five answers each
+    assert [(h.code, h.count) for h in response.context["island"]] == [
+        ("ISLAND.1", 5),
+        ("ISLAND.2", 5),
+        ("ISLAND.3", 5),
+    ]
+
+
+def test_quartiles_come_from_percentile_cont_and_agree_with_the_counts(framework):
+    _network(framework, 7)
+    spread = maturity_distribution(published_rounds(SynthesisFilters()))["WHY.1"]
+    levels = sorted(index % 5 for index in range(7))  # 0 0 1 1 2 3 4
+    assert spread.n == 7 and spread.counts == (2, 2, 1, 1, 1)
+    assert spread.median == 1.0
+    assert spread.q1 == pytest.approx(0.5) and spread.q3 == pytest.approx(2.5)
+    for fraction, value in ((0.25, spread.q1), (0.5, spread.median), (0.75, spread.q3)):
+        assert percentile_from_counts(spread.counts, fraction) == pytest.approx(value)
+    assert spread.mean == pytest.approx(sum(levels) / 7)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY v) FROM unnest(%s::int[]) v", [levels]
+            )
+            assert cursor.fetchone()[0] == pytest.approx(spread.q1)
+
+
+def test_not_applicable_scores_stay_out_of_the_distribution(framework):
+    _network(framework, 3)
+    assert "WHY.3" not in maturity_distribution(published_rounds(SynthesisFilters()))
+
+
+def test_follow_up_comes_from_the_latest_repeat_round(client, coordinator, framework):
+    [first] = _network(framework, 1)
+    repeat = factories.RoundFactory(
+        host_city=first.host_city, framework=framework, previous_round=first, state="prereport_open"
+    )
+    proposals = list(ActionProposal.objects.filter(report__round=first).order_by("number"))
+    ActionProgress.objects.create(round=repeat, proposal=proposals[0], status="implemented")
+    ActionProgress.objects.create(round=repeat, proposal=proposals[1], status="in_progress")
+    response = client.get(reverse("network:synthesis"))
+    [theme] = response.context["proposals"]
+    assert theme.counts == {"implemented": 1, "in_progress": 1}
+    groups = {status: (count, percent) for status, _label, count, percent in theme.groups}
+    assert groups["implemented"] == (1, 50) and groups["in_progress"] == (1, 50) and groups[""] == (0, 0)
+
+
+def test_filters_select_the_rounds(client, coordinator, framework):
+    _network(framework, 4)
+    other_version = factories.make_framework()
+    factories.published_round(framework=other_version, agreed={"WHY.1": 4})
+    response = client.get(reverse("network:synthesis"), {"country": "SE"})
+    assert response.context["page"].paginator.count == 2
+    response = client.get(reverse("network:synthesis"), {"framework": str(other_version.pk)})
+    assert response.context["page"].paginator.count == 1
+    old = timezone.localdate() - datetime.timedelta(days=2)
+    response = client.get(reverse("network:synthesis"), {"published_to": old.isoformat()})
+    assert response.context["page"].paginator.count == 2  # published 2 and 3 days ago
+
+
+def test_bad_filters_are_shown_at_the_field_and_left_out(client, coordinator, framework):
+    _network(framework, 2)
+    response = client.get(
+        reverse("network:synthesis"),
+        {"published_from": "2026-05-01", "published_to": "2026-01-01", "country": "XX"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "published_to" in form.errors and "country" in form.errors
+    assert response.context["page"].paginator.count == 2
+
+
+def test_no_published_round_says_so(client, coordinator):
+    response = client.get(reverse("network:synthesis"), {"country": "FI"})
+    assert "No published round matches these filters." in response.content.decode()
+
+
+def test_synthesis_queries_do_not_grow_with_rounds(client, coordinator, framework):
+    _network(framework, 2)
+    url = reverse("network:synthesis")
+    few = _count(client, url)
+    _network(framework, 8, start=2)
+    assert _count(client, url) == few
+    messages_url = reverse("network:synthesis_messages") + "?heading=ISLAND.2"
+    few_messages = _count(client, messages_url)
+    _network(framework, 5, start=10)
+    assert _count(client, messages_url) == few_messages
+    assert _count(client, url) == few
+
+
+def test_island_messages_are_collated_by_heading_with_their_city(client, coordinator, framework):
+    rounds = _network(framework, 3)
+    response = client.get(reverse("network:synthesis_messages"), {"heading": "ISLAND.2"})
+    page = response.content.decode()
+    for review_round in rounds:
+        assert f"{review_round.host_city.name}: {ISLAND['ISLAND.2']}" in page
+    assert ISLAND["ISLAND.1"] not in page
+    assert 'lang="en"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pdf_is_rendered_by_the_task_and_is_pdf_ua(client, framework):
+    """The request only queues the render (on commit; in-process here, as without a broker) and
+    answers 202; the next request serves the stored, tagged PDF with every city's messages."""
+    coordinator = factories.CoordinatorFactory()
+    client.force_login(coordinator)
+    rounds = _network(framework, 5)
+    url = reverse("network:synthesis_pdf")
+    response = client.get(url)
+    assert response.status_code == 202
+    assert response["Retry-After"]
+    stored = SynthesisPdf.objects.get()
+    assert stored.is_ready and stored.page_count > 1
+    response = client.get(url)
+    assert response.status_code == 200
+    assert SynthesisPdf.objects.count() == 1  # the same filters and data: the same PDF
+    data = b"".join(response.streaming_content)
+    assert check_pdf_ua(data, language="en") == []
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\n", " ")
+    for review_round in rounds:
+        for message in ISLAND.values():
+            assert f"{review_round.host_city.name}: {message}"[:40] in text
+    # A newly published round makes a new PDF on the next request.
+    _network(framework, 1, start=5)
+    assert client.get(url).status_code == 202
+    assert SynthesisPdf.objects.count() == 2
+
+
+def test_the_pdf_in_finnish_passes_the_checks(framework):
+    _network(framework, 2)
+    stored = SynthesisPdf.objects.create(key="fi-test", filters={}, language="fi")
+    render_stored(stored.pk)
+    stored.refresh_from_db()
+    with stored.file.open("rb") as handle:
+        assert check_pdf_ua(handle.read(), language="fi") == []
+
+
+def test_a_failed_pdf_says_so_and_can_be_asked_again(client, coordinator, framework):
+    _network(framework, 1)
+    url = reverse("network:synthesis_pdf")
+    assert client.get(url).status_code == 202  # queued on commit, which this test never reaches
+    SynthesisPdf.objects.update(error="RuntimeError: no fonts", attempts=1)
+    response = client.get(url)
+    assert response.status_code == 503
+    assert "could not be made" in response.content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert SynthesisPdf.objects.get().error == ""
+
+
+def test_csv_export_streams_and_neutralises_formulas(client, coordinator, framework):
+    [review_round] = _network(framework, 1)
+    review_round.prereport.answers.filter(criterion__code="ISLAND.1").update(
+        narrative='=HYPERLINK("http://x")'
+    )
+    response = client.get(reverse("network:synthesis_export"), {"table": "island", "format": "csv"})
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    texts = [row[-1] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://x")' in texts
+    heatmap = client.get(reverse("network:synthesis_export"), {"table": "heatmap", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(heatmap.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][-3:] == ["WHY.1", "WHY.2", "WHY.3"]
+    assert rows[1][-3:] == ["0", "1", "n/a"]
+
+
+def test_xlsx_export_has_every_table(client, coordinator, framework):
+    _network(framework, 3)
+    response = client.get(reverse("network:synthesis_export"), {"format": "xlsx"})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == [
+        "Maturity heatmap",
+        "Maturity distribution",
+        "Areas to develop",
+        "Follow-up by theme",
+        "Action proposals",
+        "Not an island",
+    ]
+    assert workbook["Not an island"].max_row == 1 + 3 * 3
+
+
+def test_unknown_export_is_a_404(client, coordinator):
+    assert client.get(reverse("network:synthesis_export"), {"format": "pdf"}).status_code == 404
+    assert client.get(reverse("network:synthesis_export"), {"table": "nope"}).status_code == 404

@@ -126,7 +126,6 @@ def synthesis_messages(request: HttpRequest) -> HttpResponse:
             "headings": headings,
             "current": current,
             "page": page,
-            "page_query": _query(filters, heading=current.code) if current else _query(filters),
         },
     )
 

@@ -218,6 +218,8 @@ class City(models.Model):
     joint_procurement_units = models.ManyToManyField(
         JointProcurementUnit, blank=True, related_name="cities", verbose_name=_("joint procurement units")
     )
+    # For the API's incremental sync (?updated_since=).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("city")

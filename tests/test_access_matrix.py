@@ -10,12 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.tokens import create_api_token, create_calendar_feed
 from peerreview.models import AssessmentDay, Session
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
 from reports.models import FactualComment, Suggestion, SummaryReport
 from reports.services import get_or_create_report
 from tests import factories
+from tests.api_helpers import token_for
 from tests.files import pdf_bytes
 
 PERSONAS = ["coordinator", "host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"]
@@ -148,6 +150,16 @@ MATRIX = {
     "reports:export_all_scores": row("GET", "assessment", 200, 403, 403, 403, 403),
     "reports:export_all_proposals": row("GET", "assessment", 200, 403, 403, 403, 403),
     # The library lists only what each person may read (see test_library.py for its hits).
+    # The REST API under /api/v1/ is one row here: tests/test_api_access.py walks every path of its
+    # schema for every persona against the web pages' answers.
+    "api": row("GET", "scoring", 200, 200, 404, 200, 404, anonymous=401),
+    # API tokens and the calendar address: each person's own (another's token does not exist).
+    "api_access:tokens": row("GET", "scoring", 200, 200, 200, 200, 200),
+    "api_access:token_revoke": row("POST", "scoring", 302, 404, 404, 404, 404),
+    "api_access:calendar_create": row("POST", "scoring", 302, 302, 302, 302, 302),
+    "api_access:calendar_revoke": row("POST", "scoring", 302, 302, 302, 302, 302),
+    # The feed is read by calendar apps that cannot sign in: its address is the secret.
+    "api_access:calendar_feed": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "network:library": row("GET", "scoring", 200, 200, 200, 200, 200),
     "network:good_practice": row("GET", "scoring", 200, 200, 200, 200, 200),
     # The programme synthesis: the secretariat's (no PDF yet: 202 while the worker renders it).
@@ -165,6 +177,9 @@ def _pattern_names(resolver: URLResolver, namespace: str = "") -> set[str]:
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             if pattern.namespace == "admin":
                 names.add("admin")  # Django's admin guards itself; one row stands for it
+                continue
+            if pattern.namespace == "api":
+                names.add("api")  # walked path by path in tests/test_api_access.py
                 continue
             names |= _pattern_names(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
@@ -205,7 +220,11 @@ def round_objects(personas):
     report = get_or_create_report(review_round)
     comment = FactualComment.objects.create(report=report, section="executive_summary", text="Wrong figure.")
     suggestion = Suggestion.objects.create(report=report, kind="action", title="Train buyers", text="")
+    api_token = create_api_token(user=personas.coordinator, name="Dashboard").obj
+    feed = create_calendar_feed(user=personas.coordinator)
     return {
+        "token_id": api_token.pk,
+        "secret": feed.secret,
         "comment_id": comment.pk,
         "suggestion_id": suggestion.pk,
         "kind": "section",
@@ -233,6 +252,8 @@ URL_KWARGS = {
     "peerreview:day_edit": ("round_id", "day_id"),
     "peerreview:day_delete": ("round_id", "day_id"),
     "peerreview:invitation_respond": ("assignment_id",),
+    "api_access:token_revoke": ("token_id",),
+    "api_access:calendar_feed": ("secret",),
     "accounts:password_reset_confirm": ("uidb64", "token"),
     "accounts:invitation_accept": ("uidb64", "token"),
     "reports:factual_comment_resolve": ("round_id", "comment_id"),
@@ -275,6 +296,9 @@ NO_KWARGS = {
     "network:synthesis_messages",
     "network:synthesis_pdf",
     "network:synthesis_export",
+    "api_access:tokens",
+    "api_access:calendar_create",
+    "api_access:calendar_revoke",
 }
 
 
@@ -300,11 +324,15 @@ def test_access(client, personas, round_objects, url_name, persona):
         )
     if persona != ANONYMOUS:
         client.force_login(getattr(personas, persona))
-    url = (
-        reverse("admin:index")
-        if url_name == "admin"
-        else reverse(url_name, kwargs=_kwargs_for(url_name, round_objects))
-    )
+    if url_name == "admin":
+        url = reverse("admin:index")
+    elif url_name == "api":
+        url = reverse("api:round-detail", kwargs={"round_id": review_round.pk})
+        if persona != ANONYMOUS:
+            client.logout()
+            client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token_for(getattr(personas, persona))}"
+    else:
+        url = reverse(url_name, kwargs=_kwargs_for(url_name, round_objects))
 
     response = client.post(url, spec["data"]) if spec["method"] == "POST" else client.get(url)
 

@@ -73,6 +73,12 @@ INSTALLED_APPS = [
     "peerreview",
     "reports",
     "network",
+    # The REST API and calendar feeds (app api): reads the apps below through their permissions.
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     # Above every other app: listens to their signals, never imported by them.
     "auditlog",
     "audit",
@@ -86,6 +92,9 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /api/: every error answered by a middleware or Django itself (400, 404, 413, 500…)
+    # becomes RFC 9457 problem details, like the errors of the API's own views.
+    "api.middleware.ProblemDetailsMiddleware",
     # 400 for a NUL character in the path or query string (PostgreSQL refuses it in text).
     "peerreview.middleware.RejectNulMiddleware",
     # Content-Security-Policy with a per-request nonce (CONTENT_SECURITY_POLICY below).
@@ -411,6 +420,54 @@ DJANGO_GUID = {
     "RETURN_HEADER": True,
     "EXPOSE_HEADER": False,
 }
+
+# The REST API (/api/v1/, app api). Personal API tokens (Authorization: Bearer …) or the
+# browser's session (the documentation page); every error is RFC 9457 problem details.
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
+# Requests per token (or per signed-in person, or per address without either), DRF's rate syntax.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1000/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Procurement peer review API",
+    "DESCRIPTION": (
+        "Read the network's data with the same rights as in the web app: rounds, published reports, "
+        "action proposals and their progress, indicator values, agreed scores, your invitations and tasks. "
+        "Authenticate with a personal API token (My account → API tokens): "
+        "`Authorization: Bearer <token>`. Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RoundStateEnum": "peerreview.models.rounds.RoundState",
+        "ProgressStatusEnum": "reports.models.ActionProgress.Status",
+        "InvitationStateEnum": "peerreview.models.panel.Assignment.State",
+        "PublicationLevelEnum": "reports.models.PublicationLevel",
+        "PanelRoleEnum": "peerreview.models.panel.Assignment.Role",
+        "TaskRoleEnum": "api.serializers.TASK_ROLES",
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

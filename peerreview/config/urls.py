@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("cities.account_urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.web_urls")),
     path("", include("audit.urls")),
     path("", include("cities.urls")),
     path("", include("reports.urls")),

@@ -33,6 +33,8 @@ class Framework(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("offered for new rounds"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # For the API's incremental sync (?updated_since=); the back office saves it with its themes.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = FrameworkQuerySet.as_manager()
 

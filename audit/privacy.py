@@ -21,7 +21,12 @@ from .models import AuditEntry
 SECRET_FIELDS = {"password", "session_nonce"}
 # Secrets in other apps' rows about the person: an authenticator's key makes valid codes, so a
 # downloaded file lying around must not carry it.
-SECRET_FIELDS_OF: dict[str, set[str]] = {"otp_totp.TOTPDevice": {"key"}}
+SECRET_FIELDS_OF: dict[str, set[str]] = {
+    "otp_totp.TOTPDevice": {"key"},
+    # only fingerprints of secrets, but the file needs none of them
+    "api.ApiToken": {"digest"},
+    "api.CalendarFeed": {"digest"},
+}
 # model label → {link field: the fields of that row that are the person's own}
 STAMPED_FIELDS: dict[str, dict[str, list[str]]] = {
     "reports.SummaryReport": {

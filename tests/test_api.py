@@ -29,7 +29,9 @@ def _fresh_throttles():
 
 def test_a_token_from_the_command_reads_the_rounds_the_person_sees(personas):
     out = StringIO()
-    call_command("create_api_token", personas.host_member.email, "--scope", "read", stdout=out, stderr=StringIO())
+    call_command(
+        "create_api_token", personas.host_member.email, "--scope", "read", stdout=out, stderr=StringIO()
+    )
     secret = out.getvalue().strip()
     assert secret.startswith("prt_")
     other_round = factories.RoundFactory()
@@ -58,7 +60,9 @@ def test_bad_tokens_are_401_problems_that_say_why(personas):
     assert "revoked" in body["detail"]
 
     expired = token_for(personas.coordinator)
-    ApiToken.objects.filter(user=personas.coordinator).update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    ApiToken.objects.filter(user=personas.coordinator).update(
+        expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
     assert "expired" in is_problem(ApiClient(expired).get("/api/v1/rounds/"), 401)["detail"]
 
     inactive = token_for(personas.other_city_member)
@@ -119,8 +123,12 @@ def test_updated_since_returns_only_what_changed(personas):
     from peerreview.models import Round
 
     Round.objects.filter(pk=old.pk).update(updated_at=timezone.now() - datetime.timedelta(days=10))
-    Round.objects.filter(pk=personas.review_round.pk).update(updated_at=timezone.now() - datetime.timedelta(days=10))
-    Assignment.objects.filter(round=personas.review_round).update(invited_at=timezone.now() - datetime.timedelta(days=10))
+    Round.objects.filter(pk=personas.review_round.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=10)
+    )
+    Assignment.objects.filter(round=personas.review_round).update(
+        invited_at=timezone.now() - datetime.timedelta(days=10)
+    )
     since = (timezone.now() - datetime.timedelta(days=1)).date().isoformat()
     assert client.get(f"/api/v1/rounds/?updated_since={since}").json()["count"] == 0
 
@@ -155,7 +163,10 @@ def test_framework_texts_follow_accept_language(personas):
     assert en.json()["themes"][0]["title"] == theme.title_en
     # a problem in the caller's language too
     sv = is_problem(ApiClient().get("/api/v1/rounds/", HTTP_ACCEPT_LANGUAGE="sv"), 401)
-    assert sv["detail"] != is_problem(ApiClient().get("/api/v1/rounds/", HTTP_ACCEPT_LANGUAGE="en"), 401)["detail"]
+    assert (
+        sv["detail"]
+        != is_problem(ApiClient().get("/api/v1/rounds/", HTTP_ACCEPT_LANGUAGE="en"), 401)["detail"]
+    )
 
 
 def test_throttling_per_token_with_retry_after(personas, settings):
@@ -172,13 +183,18 @@ def test_throttling_per_token_with_retry_after(personas, settings):
 
 def _repeat_round(personas):
     """personas.review_round as the repeat round of an earlier published review of the same city."""
-    earlier = factories.RoundFactory(host_city=personas.review_round.host_city, framework=personas.review_round.framework)
+    earlier = factories.RoundFactory(
+        host_city=personas.review_round.host_city, framework=personas.review_round.framework
+    )
     report = publish(earlier, proposals=2)
     review_round = personas.review_round
     review_round.previous_round = earlier
     review_round.state = "prereport_open"
     review_round.save()
-    items = [ActionProgress.objects.create(round=review_round, proposal=p) for p in ActionProposal.objects.filter(report=report)]
+    items = [
+        ActionProgress.objects.create(round=review_round, proposal=p)
+        for p in ActionProposal.objects.filter(report=report)
+    ]
     return review_round, items
 
 
@@ -205,7 +221,9 @@ def test_progress_writes_are_refused_with_the_reason(personas):
     review_round, items = _repeat_round(personas)
     url = f"/api/v1/rounds/{review_round.pk}/progress/{items[0].pk}/"
     # read-only token
-    body = is_problem(ApiClient(token_for(personas.host_member, "read")).patch_json(url, {"status": "dropped"}), 403)
+    body = is_problem(
+        ApiClient(token_for(personas.host_member, "read")).patch_json(url, {"status": "dropped"}), 403
+    )
     assert "read-only" in body["detail"]
     # the lead evaluator sees the progress but may not report it
     lead = ApiClient(token_for(personas.assigned_evaluator))
@@ -234,7 +252,10 @@ def test_an_evaluator_accepts_and_declines_invitations(personas):
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
     assert declined.json()["state"] == "declined" and declined.json()["decline_reason"] == "Busy in May."
     # answered already: a 409 that says so; someone else's invitation does not exist
-    assert "already answered" in is_problem(client.post_json(f"/api/v1/me/invitations/{first.pk}/accept/"), 409)["detail"]
+    assert (
+        "already answered"
+        in is_problem(client.post_json(f"/api/v1/me/invitations/{first.pk}/accept/"), 409)["detail"]
+    )
     other = ApiClient(token_for(personas.assigned_evaluator))
     is_problem(other.post_json(f"/api/v1/me/invitations/{first.pk}/decline/"), 404)
     # now on the panel: the round is visible

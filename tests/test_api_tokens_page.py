@@ -14,7 +14,11 @@ from tests.api_helpers import ApiClient, clear_throttles, is_problem
 
 pytestmark = pytest.mark.django_db
 
-HEADINGS = {"en": "API tokens and calendar", "fi": "API-avaimet ja kalenteri", "sv": "API-nycklar och kalender"}
+HEADINGS = {
+    "en": "API tokens and calendar",
+    "fi": "API-avaimet ja kalenteri",
+    "sv": "API-nycklar och kalender",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -28,8 +28,12 @@ def _feed_url(client, person) -> str:
 
 
 def _sent_session(review_round, topic="Interview: procurement head"):
-    day = AssessmentDay.objects.create(round=review_round, date=datetime.date(2027, 3, 2), location="City hall")
-    session = Session.objects.create(day=day, start_time=datetime.time(9), end_time=datetime.time(10), topic=topic)
+    day = AssessmentDay.objects.create(
+        round=review_round, date=datetime.date(2027, 3, 2), location="City hall"
+    )
+    session = Session.objects.create(
+        day=day, start_time=datetime.time(9), end_time=datetime.time(10), topic=topic
+    )
     AssessmentProgramme.objects.update_or_create(
         round=review_round, defaults={"sent_at": datetime.datetime(2027, 2, 1, tzinfo=datetime.UTC)}
     )
@@ -61,7 +65,9 @@ def test_the_feed_has_the_persons_deadlines_invitations_and_sessions(client, per
     start = events[session.calendar_uid]["DTSTART"]
     assert start.params["TZID"] == review_round.host_city.tzinfo.key and start.dt.hour == 9
     assert f"round-{review_round.pk}-scoring_due@peer-review" in events
-    assert events[f"round-{review_round.pk}-scoring_due@peer-review"]["DTSTART"].dt == review_round.scoring_due
+    assert (
+        events[f"round-{review_round.pk}-scoring_due@peer-review"]["DTSTART"].dt == review_round.scoring_due
+    )
     assert f"invitation-{invitation.pk}@peer-review" in events
     assert not any(str(event["SUMMARY"]).startswith("Someone else") for event in events.values())
     assert not any("Not yours" in str(event["SUMMARY"]) for event in events.values())
@@ -72,7 +78,9 @@ def test_an_unsent_programme_stays_out_and_the_host_city_sees_its_sessions(clien
     review_round.state = "assessment"
     review_round.save()
     draft_day = AssessmentDay.objects.create(round=review_round, date=datetime.date(2027, 3, 2))
-    draft = Session.objects.create(day=draft_day, start_time=datetime.time(9), end_time=datetime.time(10), topic="Draft")
+    draft = Session.objects.create(
+        day=draft_day, start_time=datetime.time(9), end_time=datetime.time(10), topic="Draft"
+    )
     url = _feed_url(client, personas.host_member)
     assert draft.calendar_uid not in _events(client.get(url))
     AssessmentProgramme.objects.update_or_create(

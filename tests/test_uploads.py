@@ -146,24 +146,24 @@ def test_over_quota_is_refused_with_a_clear_message(client, settings, personas, 
     assert EvidenceFile.objects.count() == 1
 
 
-def test_oversized_request_is_refused_before_its_body_is_read(client, settings, personas, open_prereport):
-    """The request claims more bytes than the limit; the test client's payload raises if anything
-    reads past what it holds, so a 413 here means nobody read the body."""
+def test_oversized_upload_is_read_no_further_than_text_can_reach(client, settings, personas, open_prereport):
+    """The request claims more bytes than the limit and holds exactly as much as a form's text
+    may take, with no file in it; the test client's payload raises if anything reads past what
+    it holds, so the answer (400: not a form) means nothing was read further."""
+    from peerreview.middleware import text_read_limit
+
     review_round, _prereport = open_prereport
-    personas.host_member.language = "fi"
-    personas.host_member.save()
     client.force_login(personas.host_member)
     claimed = settings.UPLOAD_MAX_REQUEST_BYTES + 1
 
     response = client.post(
         reverse("peerreview:evidence_upload", kwargs={"round_id": review_round.pk}),
-        data=b"x" * 1024,
+        data=b"x" * text_read_limit(),  # not even a multipart body
         content_type="multipart/form-data; boundary=BoUnDaRy",
         CONTENT_LENGTH=str(claimed),
     )
 
-    assert response.status_code == 413
-    assert "Tiedosto on liian suuri" in response.content.decode()  # in the user's language
+    assert response.status_code == 400
     assert response["Connection"] == "close"
     assert EvidenceFile.objects.count() == 0
 
@@ -201,3 +201,99 @@ def test_parallel_uploads_do_not_overrun_the_quota(settings, personas, open_prer
 
     assert sorted(outcomes) == ["refused", "stored"]
     assert EvidenceFile.objects.count() == 1
+
+
+# --- a file over the limit does not cost the text typed in the same form ----------------------
+
+
+def _editor_body_with_a_big_file(client, review_round, *, typed: str, keep_marker: bool = True):
+    """The editor's form as the browser sends it (the file input last), with `typed` in the first
+    criterion's narrative, and a file part that is only begun: the request claims 30 MB more
+    than the body holds, so a parser that read on past the file's start would fail the test."""
+    from django.test.client import encode_multipart
+
+    from tests.html_forms import form_data
+
+    page = client.get(reverse("peerreview:prereport_edit", kwargs={"round_id": review_round.pk}))
+    fields = form_data(page)
+    narrative = next(name for name in fields if name.endswith("-narrative"))
+    fields[narrative] = typed
+    fields["evidence-description"] = "Our strategy, signed"
+    if not keep_marker:
+        fields.pop("editor-complete")
+    boundary = "EditorAndFileBoundary"
+    body = encode_multipart(boundary, fields).removesuffix(f"--{boundary}--\r\n".encode())
+    body += (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="evidence-file"; filename="strategy.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + b"%PDF-1.7\n"
+        + bytes(300_000)
+    )
+    content_type = f"multipart/form-data; boundary={boundary}"
+    return narrative, body, content_type, len(body) + 30 * 1024 * 1024
+
+
+def test_too_large_upload_keeps_and_saves_the_text_typed_with_it(client, personas, open_prereport):
+    review_round, prereport = open_prereport
+    client.force_login(personas.host_member)
+    typed = "Our procurement strategy was adopted by the council in 2025."
+    narrative, body, content_type, claimed = _editor_body_with_a_big_file(client, review_round, typed=typed)
+
+    response = client.post(
+        reverse("peerreview:evidence_upload", kwargs={"round_id": review_round.pk}),
+        data=body,
+        content_type=content_type,
+        CONTENT_LENGTH=str(claimed),
+    )
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Nothing was uploaded" in page and "the limit is" in page
+    assert typed in page  # the editor, with the text
+    assert 'value="Our strategy, signed"' in page  # and the upload's own description
+    assert EvidenceFile.objects.count() == 0
+    criterion_id = int(narrative.split("-")[0].removeprefix("c"))
+    assert prereport.answers.get(criterion_id=criterion_id).narrative == typed  # saved
+    assert response["Connection"] == "close"
+
+
+def test_too_large_upload_with_part_of_the_text_shows_it_unsaved(client, personas, open_prereport):
+    """Without the marker that follows the editor's fields, not all text is known to have
+    arrived: nothing is saved (a missing field would blank a saved one), the text is shown."""
+    review_round, prereport = open_prereport
+    personas.host_member.language = "fi"
+    personas.host_member.save()
+    client.force_login(personas.host_member)
+    typed = "A draft that must not vanish."
+    narrative, body, content_type, claimed = _editor_body_with_a_big_file(
+        client, review_round, typed=typed, keep_marker=False
+    )
+
+    response = client.post(
+        reverse("peerreview:evidence_upload", kwargs={"round_id": review_round.pk}),
+        data=body,
+        content_type=content_type,
+        CONTENT_LENGTH=str(claimed),
+    )
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert typed in page
+    assert "Mitään ei ladattu" in page  # "Nothing was uploaded", in the user's language
+    criterion_id = int(narrative.split("-")[0].removeprefix("c"))
+    assert prereport.answers.get(criterion_id=criterion_id).narrative != typed
+
+
+def test_other_oversized_requests_are_still_refused_unread(client, personas):
+    """Only a view marked to keep text is read up to its file; any other gets the plain 413."""
+    client.force_login(personas.coordinator)
+    response = client.post(
+        reverse("peerreview:round_create"),
+        data=b"--BoUnDaRy\r\n" + b"x" * 1024,
+        content_type="multipart/form-data; boundary=BoUnDaRy",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 413 and "Nothing was uploaded" in response.content.decode()

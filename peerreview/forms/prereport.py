@@ -366,7 +366,6 @@ class EvidenceUploadForm(forms.Form):
 
     use_required_attribute = False
 
-    file = forms.FileField(label=_("File"))
     criterion = CriterionChoiceField(
         label=_("Evidence for"),
         queryset=Criterion.objects.none(),
@@ -379,6 +378,9 @@ class EvidenceUploadForm(forms.Form):
         max_length=300,
         help_text=_("What the file shows, in a sentence (optional)."),
     )
+    # Last, so that every other field of the editor's form comes before it in the request body:
+    # a request over the size limit is read up to the file only (peerreview.middleware).
+    file = forms.FileField(label=_("File"))
 
     def __init__(self, *args, framework: Framework, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..downloads import attachment
 from ..forms.prereport import EvidenceUploadForm, IndicatorTable, PreReportEditor, indicator_years
+from ..middleware import keeps_text_when_too_large, too_large_message
 from ..models import Answer, EvidenceFile, PreReport, Round, RoundState
 from ..permissions import RoundAccess, require, round_access
 from ..services.locking import Refused, prereport_submitted_message
@@ -418,10 +419,16 @@ def indicators_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "peerreview/prereport/indicators.html", context)
 
 
+@keeps_text_when_too_large
 @require_POST
 def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
     """Upload an evidence file. The upload button sits in the editor's form, so the text typed
-    in the editor arrives too and is saved first: uploading never throws typed text away."""
+    in the editor arrives too and is saved first: uploading never throws typed text away.
+
+    A request over the size limit arrives without its file (RequestSizeLimitMiddleware stops
+    reading at the file, the form's last field): the text is saved all the same when all of
+    it arrived (the `editor-complete` marker after the editor's fields says so), otherwise it
+    is shown again unsaved; either way the answer is 413 with the editor and the reason."""
     access = round_access(request.user, round_id)
     if not access.is_host_member:
         require(access.refuse_edit_prereport)
@@ -434,9 +441,15 @@ def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
     form = EvidenceUploadForm(
         request.POST, request.FILES, framework=review_round.framework, prefix="evidence"
     )
+    too_large = getattr(request, "upload_too_large", 0)
     editor = None
     if "prereport-base_version" in request.POST:
         editor = PreReportEditor(prereport=prereport, answers=answers, data=request.POST)
+        if too_large and "editor-complete" not in request.POST:
+            messages.warning(
+                request, _("Not all of your text arrived, so none of it was saved: save the draft.")
+            )
+            return _upload_too_large(request, access, prereport, answers, saved, editor, form, too_large)
         if not editor.is_valid():
             form.is_valid()
             form.add_error(None, _("Correct the fields marked in the editor, then choose the file again."))
@@ -450,6 +463,14 @@ def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
             editor.apply(result)
         elif result.changed_count:
             messages.success(request, _("Draft saved."))
+    if too_large:
+        prereport.refresh_from_db()
+        answers = _answers(prereport)
+        if editor is not None and not editor.conflicts:
+            editor = None  # saved: show the editor as saved now
+        return _upload_too_large(
+            request, access, prereport, answers, _SavedState.of(prereport, answers), editor, form, too_large
+        )
     if form.is_valid():
         criterion = form.cleaned_data["criterion"]
         try:
@@ -487,6 +508,29 @@ def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
         editor=editor,
         upload_form=form,
         status=CONFLICT_STATUS if editor is not None else 200,
+    )
+
+
+def _upload_too_large(
+    request: HttpRequest,
+    access: RoundAccess,
+    prereport: PreReport,
+    answers: list[Answer],
+    saved: _SavedState,
+    editor: PreReportEditor | None,
+    form: EvidenceUploadForm,
+    length: int,
+) -> HttpResponse:
+    """The editor with the upload's reason at the file field (413); `editor`, when given,
+    shows the typed text (unsaved, or in conflict)."""
+    if access.refuse_edit_prereport():
+        return _refused(
+            request, access, Refused(access.refuse_edit_prereport()), editor.edits() if editor else None
+        )
+    form.is_valid()
+    form.errors["file"] = form.error_class([too_large_message(length)])
+    return _render_editor(
+        request, access, prereport, answers, saved=saved, editor=editor, upload_form=form, status=413
     )
 
 

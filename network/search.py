@@ -38,10 +38,12 @@ class Facets:
 
 
 def library_facets(user) -> Facets:
-    reports = readable_reports(user)
-    countries = sorted(set(reports.values_list("round__host_city__country", flat=True)))
+    """Distinct values computed in the database (a large network has tens of thousands of reports)."""
+    reports = readable_reports(user).order_by()
+    countries = sorted(reports.values_list("round__host_city__country", flat=True).distinct())
     years = sorted(
-        set(reports.annotate(year=ExtractYear("published_at")).values_list("year", flat=True)), reverse=True
+        reports.annotate(year=ExtractYear("published_at")).values_list("year", flat=True).distinct(),
+        reverse=True,
     )
     seen: dict[str, Criterion] = {}
     entries = SearchEntry.objects.filter(report__in=reports.values("pk"), criterion__isnull=False)
@@ -115,15 +117,28 @@ def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> Qu
 
 
 def report_list(user, filters: dict) -> QuerySet[SummaryReport]:
-    """Reports the user may read, newest first, with their number of good practices."""
+    """Reports the user may read, newest first (`count_good_practices` adds, per page, how many
+    good practices each has)."""
     reports = readable_reports(user).select_related("round__host_city", "round__framework")
     if filters.get("country"):
         reports = reports.filter(round__host_city__country=filters["country"])
     if filters.get("year"):
         reports = reports.filter(published_at__year=filters["year"])
-    return reports.annotate(
-        good_practices=Count("search_entries", filter=Q(search_entries__kind=SearchEntry.Kind.GOOD_PRACTICE))
-    ).order_by("-published_at", "pk")
+    return reports.order_by("-published_at", "pk")
+
+
+def count_good_practices(reports: list[SummaryReport]) -> list[SummaryReport]:
+    """Set `good_practices` on each report of a page: one query for the page's reports only
+    (counting in the paged query would group every readable report before taking 20)."""
+    counts = dict(
+        SearchEntry.objects.filter(report__in=reports, kind=SearchEntry.Kind.GOOD_PRACTICE)
+        .order_by()
+        .values_list("report_id")
+        .annotate(n=Count("pk"))
+    )
+    for report in reports:
+        report.good_practices = counts.get(report.pk, 0)
+    return reports
 
 
 def snippet(entry: SearchEntry, q: str = "") -> SafeString:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from .forms import LibraryFilterForm
 from .models import SearchEntry
-from .search import library_facets, report_list, search_entries, snippet
+from .search import count_good_practices, library_facets, report_list, search_entries, snippet
 
 PER_PAGE = 20
 
@@ -47,6 +47,7 @@ def library(request: HttpRequest) -> HttpResponse:
         page = _with_snippets(_page(request, search_entries(request.user, filters)), filters.get("q", ""))
     else:
         page = _page(request, report_list(request.user, filters))
+        page.object_list = count_good_practices(list(page.object_list))
     return render(
         request,
         "network/library.html",

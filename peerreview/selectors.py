@@ -310,6 +310,22 @@ class CoordinatorDashboard:
     recently_closed: list[Round]
 
 
+def with_panel_counts(rounds) -> list[Round]:
+    """The given rounds (a page, a few rows; order kept) with their panel counts, in one query.
+    Counting is done for these rows only: annotating the paged or ranked query itself would group
+    every matching round of the network before the LIMIT."""
+    rounds = list(rounds)
+    counted = {
+        review_round.pk: review_round
+        for review_round in _with_panel_counts(Round.objects.filter(pk__in=[r.pk for r in rounds]))
+    }
+    for review_round in rounds:
+        source = counted[review_round.pk]
+        for name in ("accepted_count", "invited_count", "submitted_count", "has_lead"):
+            setattr(review_round, name, getattr(source, name))
+    return rounds
+
+
 def _with_panel_counts(queryset):
     accepted = Q(assignments__state=Assignment.State.ACCEPTED)
     return queryset.select_related("host_city", "framework").annotate(
@@ -368,10 +384,7 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
     and the latest closed rounds — a fixed number of short queries however large the network:
     everything else is on the paginated round list."""
     overdue_rounds = Round.objects.overdue(today)
-    overdue = list(_with_panel_counts(_by_due_date(overdue_rounds))[:DASHBOARD_ROWS])
-    for review_round in overdue:
-        review_round.coordinator_hint = coordinator_hint(review_round)
-        review_round.days_late = (today - review_round.current_due_date).days
+    overdue = list(_by_due_date(overdue_rounds).select_related("host_city", "framework")[:DASHBOARD_ROWS])
     per_state = dict(Round.objects.order_by().values_list("state").annotate(n=Count("pk")))
     groups = {
         state: StateGroup(state=state, label=str(RoundState(state).label), total=per_state.get(state, 0))
@@ -390,7 +403,12 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
         )
         .filter(step_rank__lte=DASHBOARD_ROWS)
     )
-    for review_round in _with_panel_counts(ranked).order_by("state", "step_rank"):
+    ranked = list(ranked.select_related("host_city", "framework").order_by("state", "step_rank"))
+    with_panel_counts([*overdue, *ranked])  # one query for both lists
+    for review_round in overdue:
+        review_round.coordinator_hint = coordinator_hint(review_round)
+        review_round.days_late = (today - review_round.current_due_date).days
+    for review_round in ranked:
         review_round.coordinator_hint = coordinator_hint(review_round)
         groups[review_round.state].rows.append(review_round)
     counts = [
@@ -414,8 +432,8 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
 
 def coordinator_round_list(filters: dict, today: datetime.date):
     """Every round matching the coordinator's filters, by due date of the current step
-    (rounds without one — published, cancelled — last), with panel counts. Unevaluated:
-    the view pages it, so each page is a fixed number of queries."""
+    (rounds without one — published, cancelled — last). Unevaluated: the view pages it and adds
+    the page's panel counts (`with_panel_counts`), so each page is a fixed number of queries."""
     rounds = Round.objects.all()
     query = (filters.get("q") or "").strip()
     if query:
@@ -428,7 +446,7 @@ def coordinator_round_list(filters: dict, today: datetime.date):
         rounds = rounds.filter(created_at__year=filters["year"])
     if filters.get("overdue"):
         rounds = rounds.overdue(today)
-    return _with_panel_counts(_by_due_date(rounds))
+    return _by_due_date(rounds).select_related("host_city", "framework")
 
 
 # --- one round ---------------------------------------------------------------------------

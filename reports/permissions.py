@@ -58,7 +58,7 @@ def readable_reports(user) -> QuerySet[SummaryReport]:
         return published
     condition = Q(publication_level__in=readable_levels(user))
     if user.is_authenticated:
-        condition |= Q(round__in=Round.objects.visible_to(user).values("pk"))
+        condition |= Q(round__in=Round.objects.visible_to(user))
     return published.filter(condition)
 
 

@@ -63,9 +63,16 @@ class RoundQuerySet(models.QuerySet["Round"]):
             return self.none()
         if user.is_coordinator:
             return self.all()
-        hosted = Q(host_city__memberships__user=user)
-        assigned = Q(assignments__evaluator=user, assignments__state="accepted")
-        return self.filter(pk__in=Round.objects.filter(hosted | assigned).values("pk"))
+        from cities.models import Membership
+
+        from .panel import Assignment
+
+        # Two small indexed subqueries (the person's cities, the person's accepted panels), not a
+        # join of every round with memberships and assignments: the cost follows what the person
+        # takes part in, not the size of the network.
+        hosted = Q(host_city_id__in=Membership.objects.filter(user=user).values("city_id"))
+        assigned = Q(pk__in=Assignment.objects.filter(evaluator=user, state="accepted").values("round_id"))
+        return self.filter(hosted | assigned)
 
     def hosted_by_member(self, user) -> RoundQuerySet:
         return self.filter(host_city__memberships__user=user).distinct()

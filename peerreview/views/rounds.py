@@ -66,6 +66,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.coordinator_round_list(filters, today), ROUNDS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.with_panel_counts(page.object_list)
     for review_round in page.object_list:
         review_round.coordinator_hint = selectors.coordinator_hint(review_round)
     return render(

@@ -513,8 +513,15 @@ def round_events(review_round: Round) -> list[RoundEvent]:
 
 
 def latest_notifications(user) -> list[Notification]:
-    """The user's latest notifications, newest first. One query."""
-    return list(Notification.objects.for_dashboard(user)[:DASHBOARD_NOTIFICATIONS])
+    """The user's latest notifications, newest first, each with `round_visible`: whether the
+    person may open the round's page (an invited evaluator may not until they accept, so the
+    invitation's round is shown without a link). Two queries."""
+    notifications = list(Notification.objects.for_dashboard(user)[:DASHBOARD_NOTIFICATIONS])
+    round_ids = {n.round_id for n in notifications if n.round_id}
+    visible = set(Round.objects.visible_to(user).filter(pk__in=round_ids).values_list("pk", flat=True))
+    for notification in notifications:
+        notification.round_visible = notification.round_id in visible
+    return notifications
 
 
 def round_reminders(review_round: Round) -> list[Reminder]:

@@ -1,0 +1,832 @@
+"""EU-scale benchmark: `python bench/scale.py` (PostgreSQL at 127.0.0.1:5432, user postgres).
+
+Two databases of its own, never the tests' (`SCALE_SMALL_DB`, default `scale_bench_small`;
+`SCALE_LARGE_DB`, default `scale_bench`):
+
+- the small one is the demo (`migrate` + `seed_demo`);
+- the large one is a copy of it (`CREATE DATABASE … TEMPLATE`) plus a network generated with
+  bulk `INSERT … SELECT generate_series` in PostgreSQL: 250,000 cities, 50,000 rounds spread over
+  every state, 100,000 scheduled repeat rounds (each after its own published round: 100,000 more,
+  with their reports, action proposals and library entries), panels of three, 1,000,000 scores,
+  170,000 people, 220,000 notifications (20,000 of them the demo coordinator's).
+
+Generation takes minutes and is cached: each step is recorded in the table `bench_scale_step`
+when it commits, so a second run skips what is there and an interrupted run resumes at the
+step it was in (`--regenerate` drops the large database and starts again). Both databases are
+migrated at every run, so indexes that land on main are measured.
+
+Then, in this one process (Django's test Client, no network), for each key page as the demo
+person who uses it, the median server time of `BENCH_RUNS` requests (default 7) on the small
+and on the large database — runs interleaved, so load on the machine hits both alike — the
+ratio large ÷ small (aim ≤ 1.2), the ratio to a bare Django view through the same middleware
+(aim ≤ 25×), queries per request and the page size; `open_due_repeat_rounds` with 10 and with
+1,000 due rounds among the 100,000 scheduled (aim ≤ 2 s for 10; each run uses up 1,010 of them);
+and each all-rounds export (CSV and XLSX) of the large database, consumed to the end in a child
+process: time, size and peak memory (the child's maximum resident set above what it had before
+the request; it is stopped past `BENCH_EXPORT_MAX_GB`, default 4).
+
+Options: `--generate-only`, `--skip-exports`, `--skip-open-due`, `--regenerate`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SERVER = os.environ.get("SCALE_DB_SERVER", "postgres://postgres@127.0.0.1:5432")
+SMALL_DB = os.environ.get("SCALE_SMALL_DB", "scale_bench_small")
+LARGE_DB = os.environ.get("SCALE_LARGE_DB", "scale_bench")
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+EXPORT_MAX_GB = float(os.environ.get("BENCH_EXPORT_MAX_GB", "4"))
+EXPORT_TIMEOUT_S = int(os.environ.get("BENCH_EXPORT_TIMEOUT", "900"))
+
+# The process runs like production (DEBUG off), with what the test Client needs: plain HTTP,
+# its host name, no second factor for the coordinator, e-mail kept in memory, tasks in-process.
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "peerreview.config.settings",
+        "DATABASE_URL": f"{SERVER}/{SMALL_DB}",
+        "DATABASE_CONN_MAX_AGE": "600",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "STATIC_MANIFEST": "0",
+        "MFA_REQUIRED_FOR_COORDINATORS": "0",
+        "AXES_ENABLED": "0",
+        "CELERY_BROKER_URL": "",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import clear_url_caches, include, path  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+N_CITIES = 250_000
+N_ROUNDS = 50_000
+N_REPEAT = 100_000
+N_SCORES = 1_000_000
+N_EVALUATORS = 20_000
+N_COORDINATOR_NOTIFICATIONS = 20_000
+N_OTHER_NOTIFICATIONS = 200_000
+# Regular rounds are hosted by cities 0..N_ROUNDS-1, the repeat rounds (and their published
+# predecessors) by the next N_REPEAT cities, evaluators live in the cities after those.
+STATES = [
+    "planned",
+    "prereport_open",
+    "prereport_submitted",
+    "scoring",
+    "assessment",
+    "drafting",
+    "factual_check",
+    "published",
+    "cancelled",
+]
+COUNTRIES = [
+    ("AT", "Europe/Vienna"), ("BE", "Europe/Brussels"), ("BG", "Europe/Sofia"), ("HR", "Europe/Zagreb"),
+    ("CY", "Asia/Nicosia"), ("CZ", "Europe/Prague"), ("DK", "Europe/Copenhagen"), ("EE", "Europe/Tallinn"),
+    ("FI", "Europe/Helsinki"), ("FR", "Europe/Paris"), ("DE", "Europe/Berlin"), ("GR", "Europe/Athens"),
+    ("HU", "Europe/Budapest"), ("IE", "Europe/Dublin"), ("IT", "Europe/Rome"), ("LV", "Europe/Riga"),
+    ("LT", "Europe/Vilnius"), ("LU", "Europe/Luxembourg"), ("MT", "Europe/Malta"), ("NL", "Europe/Amsterdam"),
+    ("PL", "Europe/Warsaw"), ("PT", "Europe/Lisbon"), ("RO", "Europe/Bucharest"), ("SK", "Europe/Bratislava"),
+    ("SI", "Europe/Ljubljana"), ("ES", "Europe/Madrid"), ("SE", "Europe/Stockholm"), ("NO", "Europe/Oslo"),
+    ("IS", "Atlantic/Reykjavik"),
+]  # fmt: skip
+# Report texts: sentences picked by number, so that searches hit many reports, as in a real network.
+SENTENCES = [
+    "The unit publishes the minutes of every tender evaluation board within two weeks.",
+    "Market dialogue before large tenders is planned and documented in a shared register.",
+    "Circularity criteria are applied in furniture, textiles and construction demolition.",
+    "Social clauses bring long-term unemployed people into cleaning and maintenance contracts.",
+    "Contract management lacks a common tool; spend data are collected by hand each year.",
+    "Small and medium-sized enterprises win a growing share of lots after the splitting policy.",
+    "Innovation partnerships are rare; a pilot with the university tests pre-commercial procurement.",
+    "Life-cycle costing is used for vehicles and lighting, not yet for buildings.",
+    "Procurement staff follow a training plan on sustainable and responsible purchasing.",
+    "Framework agreements are shared with neighbouring municipalities through a joint unit.",
+    "Supplier performance is reviewed twice a year against key performance indicators.",
+    "The strategy links procurement to the climate plan with measurable emission targets.",
+    "Complaints and review procedures are analysed to improve tender documents.",
+    "Open data on contracts are published monthly in a machine-readable format.",
+    "Ethical sourcing audits cover workwear, electronics and food supply chains.",
+    "Digital tendering is mandatory and e-invoicing covers nearly all suppliers.",
+    "Category managers plan demand with departments before each budget year.",
+    "Green public procurement criteria are checked at contract award and during delivery.",
+    "Accessibility requirements are written into every ICT and building contract.",
+    "The unit measures the time from need to contract and has shortened it by a third.",
+]
+
+
+def sql_text_array(values: list[str]) -> str:
+    return "ARRAY[" + ",".join("'" + value.replace("'", "''") + "'" for value in values) + "]"
+
+
+SENTENCE_ARRAY = sql_text_array(SENTENCES)
+STATE_ARRAY = sql_text_array(STATES)
+COUNTRY_ARRAY = sql_text_array([code for code, _zone in COUNTRIES])
+ZONE_ARRAY = sql_text_array([zone for _code, zone in COUNTRIES])
+
+
+def sentence(expression: str, count: int = 3) -> str:
+    """SQL for `count` sentences chosen by the integer `expression`."""
+    n = len(SENTENCES)
+    parts = [f"({SENTENCE_ARRAY})[1 + (({expression}) * {7 + 6 * k} + {k * 3}) % {n}]" for k in range(count)]
+    return " || ' ' || ".join(parts)
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+def use_database(name: str) -> None:
+    """Point the default connection at another database (closing the current connection)."""
+    for alias in connections:
+        connections[alias].close()
+    connection.settings_dict["NAME"] = name
+    ContentType.objects.clear_cache()
+
+
+def admin_execute(statement: str) -> None:
+    """CREATE/DROP DATABASE, from the maintenance database."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(statement)
+
+
+def database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres") as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def ensure_small() -> None:
+    if not database_exists(SMALL_DB):
+        admin_execute(f'CREATE DATABASE "{SMALL_DB}"')
+    use_database(SMALL_DB)
+    call_command("migrate", verbosity=0, interactive=False)
+    from cities.models import User
+
+    if not User.objects.filter(email="coordinator@demo.eu").exists():
+        print(f"Seeding the demo into {SMALL_DB} …", flush=True)
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def ensure_large(regenerate: bool) -> None:
+    if regenerate and database_exists(LARGE_DB):
+        admin_execute(f'DROP DATABASE "{LARGE_DB}"')
+    if not database_exists(LARGE_DB):
+        print(f"Copying {SMALL_DB} to {LARGE_DB} …", flush=True)
+        use_database("postgres")
+        for alias in connections:
+            connections[alias].close()
+        admin_execute(f'CREATE DATABASE "{LARGE_DB}" TEMPLATE "{SMALL_DB}"')
+    use_database(LARGE_DB)
+    call_command("migrate", verbosity=0, interactive=False)
+    generate()
+
+
+# --- generation -----------------------------------------------------------------------------
+
+
+def execute(statement: str, params: list | None = None) -> int:
+    """Run SQL; without params nothing is interpolated (so `%` is PostgreSQL's modulo)."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def scalar(statement: str, params: list | None = None):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+        return row[0] if row else None
+
+
+def next_id(table: str) -> int:
+    """Where this step's explicit ids start: past every existing row, with a gap."""
+    return int(scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1000
+
+
+def reset_sequence(table: str) -> None:
+    execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+
+
+@dataclass
+class Bases:
+    """The first explicit id of each generated table (kept in bench_scale_step)."""
+
+    values: dict[str, int] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> int:
+        return self.values[key]
+
+
+def generate() -> None:
+    from django.db import transaction
+
+    execute(
+        "CREATE TABLE IF NOT EXISTS bench_scale_step ("
+        " step text PRIMARY KEY, base bigint, seconds double precision, done_at timestamptz DEFAULT now())"
+    )
+    done = dict((step, base) for step, base in _rows("SELECT step, base FROM bench_scale_step"))
+    bases = Bases(dict(done))
+    framework_id = scalar("SELECT id FROM peerreview_framework ORDER BY version DESC, id LIMIT 1")
+    criteria = [row[0] for row in _rows(
+        "SELECT c.id FROM peerreview_criterion c JOIN peerreview_theme t ON t.id = c.theme_id"
+        " WHERE t.framework_id = %s ORDER BY t.order, c.order", [framework_id]
+    )]  # fmt: skip
+    coordinator_id = scalar("SELECT id FROM cities_user WHERE email = 'coordinator@demo.eu'")
+    context = {
+        "framework": framework_id,
+        "criteria": "ARRAY[" + ",".join(str(c) for c in criteria) + "]::bigint[]",
+        "n_criteria": len(criteria),
+        "coordinator": coordinator_id,
+    }
+    for name, table, step in STEPS:
+        if name in done:
+            continue
+        started = time.monotonic()
+        print(f"  generating {name} …", end="", flush=True)
+        with transaction.atomic():
+            base = next_id(table) if table else None
+            if base is not None:
+                bases.values[name] = base
+            count = step(bases, context)
+            if table:
+                reset_sequence(table)
+            seconds = time.monotonic() - started
+            execute(
+                "INSERT INTO bench_scale_step (step, base, seconds) VALUES (%s, %s, %s)",
+                [name, base, seconds],
+            )
+        print(f" {count:,} rows in {seconds:.0f} s", flush=True)
+
+
+def _rows(statement: str, params: list | None = None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def gen_cities(b: Bases, c: dict) -> int:
+    return execute(
+        f"""INSERT INTO cities_city (id, name, country, region, population, procurement_unit, languages,
+               annual_procurement_spend_eur, timezone)
+        SELECT {b["cities"]} + i, 'Bench city ' || i, ({COUNTRY_ARRAY})[1 + i % {len(COUNTRIES)}], '',
+               1000 + (i * 7919) % 900000, 'Procurement unit of Bench city ' || i, 'en', NULL,
+               ({ZONE_ARRAY})[1 + i % {len(COUNTRIES)}]
+        FROM generate_series(0, {N_CITIES - 1}) AS i"""
+    )
+
+
+def gen_users(b: Bases, c: dict) -> int:
+    """Evaluators 0..N_EVALUATORS-1, then one member (a lead) per host city."""
+    members = N_ROUNDS + N_REPEAT
+    return execute(
+        f"""INSERT INTO cities_user (id, password, last_login, is_superuser, is_staff, is_active, date_joined,
+               email, full_name, job_title, language, is_coordinator, session_nonce, mfa_enabled)
+        SELECT {b["users"]} + i, '!bench', NULL, false, false, true, now(),
+               CASE WHEN i < {N_EVALUATORS} THEN 'evaluator' || i ELSE 'member' || (i - {N_EVALUATORS}) END
+                   || '@bench.invalid',
+               CASE WHEN i < {N_EVALUATORS} THEN 'Bench Evaluator ' || i
+                    ELSE 'Bench Member ' || (i - {N_EVALUATORS}) END,
+               '', (ARRAY['en','fi','sv'])[1 + i % 3], false, '', false
+        FROM generate_series(0, {N_EVALUATORS + members - 1}) AS i"""
+    )
+
+
+def gen_roles(b: Bases, c: dict) -> int:
+    members = N_ROUNDS + N_REPEAT
+    count = execute(
+        f"""INSERT INTO cities_evaluatorprofile (id, expertise, languages, home_city_id, user_id)
+        SELECT {b["roles"]} + i, 'HOW, RESULT', 'en', {b["cities"]} + {members} + i, {b["users"]} + i
+        FROM generate_series(0, {N_EVALUATORS - 1}) AS i"""
+    )
+    execute(
+        f"""INSERT INTO cities_membership (role, city_id, user_id)
+        SELECT 'lead', {b["cities"]} + k, {b["users"]} + {N_EVALUATORS} + k
+        FROM generate_series(0, {members - 1}) AS k"""
+    )
+    reset_sequence("cities_membership")
+    return count + members
+
+
+def gen_rounds(b: Bases, c: dict) -> int:
+    """Rounds 0..N_ROUNDS-1 spread over every state (dates around today, many overdue); then
+    N_REPEAT published rounds; then their scheduled repeat rounds, opening 30–730 days ahead."""
+    state = f"({STATE_ARRAY})[1 + i % {len(STATES)}]"
+    regular = execute(
+        f"""INSERT INTO peerreview_round (id, title, language, state, opens_on, prereport_due, scoring_due,
+               assessment_due, report_due, factual_check_due, repeat_interval_months, cancellation_reason,
+               published_at, created_at, updated_at, created_by_id, framework_id, host_city_id,
+               previous_round_id, repeat_with_newest_framework)
+        SELECT {b["rounds"]} + i, 'Bench city ' || i || ' ' || (2020 + i % 7), (ARRAY['en','fi','sv'])[1 + i % 3],
+               {state}, d, d + 42, d + 70, d + 100, d + 130, d + 150, 18,
+               CASE WHEN {state} = 'cancelled' THEN 'Bench' ELSE '' END,
+               CASE WHEN {state} = 'published' THEN now() - (i % 300) * interval '1 day' END,
+               now() - (i % 1500) * interval '1 day', now() - (i % 200) * interval '1 day', NULL,
+               {c["framework"]}, {b["cities"]} + i, NULL, false
+        FROM generate_series(0, {N_ROUNDS - 1}) AS i,
+             LATERAL (SELECT current_date - (i % 300) + 60 AS d) AS dates"""
+    )
+    published = execute(
+        f"""INSERT INTO peerreview_round (id, title, language, state, opens_on, prereport_due, scoring_due,
+               assessment_due, report_due, factual_check_due, repeat_interval_months, cancellation_reason,
+               published_at, created_at, updated_at, created_by_id, framework_id, host_city_id,
+               previous_round_id, repeat_with_newest_framework)
+        SELECT {b["rounds"]} + {N_ROUNDS} + j, 'Bench city ' || ({N_ROUNDS} + j) || ' ' || (2018 + j % 6),
+               (ARRAY['en','fi','sv'])[1 + j % 3], 'published', d, d + 42, d + 70, d + 100, d + 130, d + 150,
+               12 + j % 13, '', now() - (400 + j % 700) * interval '1 day',
+               now() - (600 + j % 700) * interval '1 day', now() - (400 + j % 700) * interval '1 day', NULL,
+               {c["framework"]}, {b["cities"]} + {N_ROUNDS} + j, NULL, false
+        FROM generate_series(0, {N_REPEAT - 1}) AS j,
+             LATERAL (SELECT current_date - 600 - (j % 700) AS d) AS dates"""
+    )
+    repeat = execute(
+        f"""INSERT INTO peerreview_round (id, title, language, state, opens_on, prereport_due, scoring_due,
+               assessment_due, report_due, factual_check_due, repeat_interval_months, cancellation_reason,
+               published_at, created_at, updated_at, created_by_id, framework_id, host_city_id,
+               previous_round_id, repeat_with_newest_framework)
+        SELECT {b["rounds"]} + {N_ROUNDS + N_REPEAT} + j,
+               'Bench city ' || ({N_ROUNDS} + j) || ' – repeat round', (ARRAY['en','fi','sv'])[1 + j % 3],
+               'planned', d, d + 42, d + 70, d + 100, d + 130, d + 150, 18, '', NULL,
+               now() - (j % 700) * interval '1 day', now() - (j % 700) * interval '1 day', NULL,
+               {c["framework"]}, {b["cities"]} + {N_ROUNDS} + j, {b["rounds"]} + {N_ROUNDS} + j, false
+        FROM generate_series(0, {N_REPEAT - 1}) AS j,
+             LATERAL (SELECT current_date + 30 + (j % 700) AS d) AS dates"""
+    )
+    execute(
+        f"""INSERT INTO peerreview_roundevent (from_state, to_state, note, at, actor_id, round_id)
+        SELECT '', state, '', created_at, NULL, id FROM peerreview_round WHERE id >= {b["rounds"]}"""
+    )
+    return regular + published + repeat
+
+
+def gen_prereports(b: Bases, c: dict) -> int:
+    return execute(
+        f"""INSERT INTO peerreview_prereport (id, guiding_question_1, guiding_question_2, guiding_question_3,
+               context, submitted_at, updated_at, submitted_by_id, round_id, version)
+        SELECT {b["prereports"]} + (r.id - {b["rounds"]}), '', '', '', {sentence("r.id", 4)},
+               CASE WHEN r.state NOT IN ('prereport_open') THEN r.created_at + interval '40 days' END,
+               r.updated_at, NULL, r.id, 1
+        FROM peerreview_round r
+        WHERE r.id >= {b["rounds"]} AND r.state NOT IN ('planned', 'cancelled')"""
+    )
+
+
+def gen_assignments(b: Bases, c: dict) -> int:
+    """Three evaluators per round from the pre-report on: the first is the lead; before scoring
+    the third has not answered yet; scores are submitted from the assessment days on."""
+    return execute(
+        f"""INSERT INTO peerreview_assignment (id, role, state, due_date, conflict_warnings, decline_reason,
+               invited_at, responded_at, scores_submitted_at, evaluator_id, round_id)
+        SELECT {b["assignments"]} + (r.id - {b["rounds"]}) * 3 + seat,
+               CASE WHEN seat = 0 THEN 'lead' ELSE 'member' END,
+               CASE WHEN seat = 2 AND r.state = 'prereport_open' THEN 'invited' ELSE 'accepted' END,
+               r.opens_on + 14, '', '', r.created_at, r.created_at + interval '3 days',
+               CASE WHEN r.state IN ('assessment', 'drafting', 'factual_check', 'published')
+                         OR (r.state = 'scoring' AND seat = 0)
+                    THEN r.created_at + interval '70 days' END,
+               {b["users"]} + ((r.id - {b["rounds"]}) * 3 + seat) % {N_EVALUATORS}, r.id
+        FROM peerreview_round r, generate_series(0, 2) AS seat
+        WHERE r.id >= {b["rounds"]} AND r.state NOT IN ('planned', 'cancelled')"""
+    )
+
+
+def gen_scores(b: Bases, c: dict) -> int:
+    """N_SCORES scores: every criterion of the assignments of the rounds from scoring on."""
+    return execute(
+        f"""INSERT INTO peerreview_score (level, not_applicable, comment, updated_at, assignment_id,
+               criterion_id, version)
+        SELECT (a.id + k) % 5, false, {sentence("a.id + k", 1)}, now(), a.id, ({c["criteria"]})[k], 1
+        FROM peerreview_assignment a JOIN peerreview_round r ON r.id = a.round_id,
+             generate_series(1, {c["n_criteria"]}) AS k
+        WHERE a.id >= {b["assignments"]}
+          AND r.state IN ('scoring', 'assessment', 'drafting', 'factual_check', 'published')
+        ORDER BY a.id, k
+        LIMIT {N_SCORES}"""
+    )
+
+
+def gen_reports(b: Bases, c: dict) -> int:
+    """A report per round from drafting on (published ones readable by the round, the network or the
+    public in turn), one finding with good practice and two action proposals each."""
+    count = execute(
+        f"""INSERT INTO reports_summaryreport (id, executive_summary, key_strengths, purpose_and_scope,
+               process_notes, next_steps, factual_comment, factual_comment_at, city_response, published_at,
+               updated_at, factual_comment_by_id, published_by_id, round_id, version, publication_level,
+               publication_level_set_at, publication_level_set_by_id)
+        SELECT {b["reports"]} + (r.id - {b["rounds"]}), {sentence("r.id", 3)}, {sentence("r.id + 1", 2)},
+               '', '', '', '', NULL, '', r.published_at, r.updated_at, NULL,
+               NULL, r.id, 1, (ARRAY['round','network','public'])[1 + r.id % 3], r.published_at, NULL
+        FROM peerreview_round r
+        WHERE r.id >= {b["rounds"]} AND r.state IN ('drafting', 'factual_check', 'published')"""
+    )
+    execute(
+        f"""INSERT INTO reports_finding (id, evidence, strengths, areas_to_develop, good_practice, criterion_id,
+               report_id, updated_at, version)
+        SELECT s.id, {sentence("s.id", 1)}, {sentence("s.id + 2", 2)}, {sentence("s.id + 5", 2)},
+               {sentence("s.id + 9", 2)}, ({c["criteria"]})[1 + s.id % {c["n_criteria"]}], s.id, now(), 1
+        FROM reports_summaryreport s WHERE s.id >= {b["reports"]}"""
+    )
+    execute(
+        f"""INSERT INTO reports_actionproposal (id, number, title, description, priority, owner, timeframe,
+               success_indicator, criterion_id, report_id, form_token, updated_at, version)
+        SELECT s.id * 2 + n, n + 1, left({sentence("s.id + n", 1)}, 300), {sentence("s.id + n + 3", 2)},
+               (ARRAY['high','medium','low'])[1 + (s.id + n) % 3], 'Procurement unit', '12 months',
+               'Share of contracts', ({c["criteria"]})[1 + (s.id + n * 5) % {c["n_criteria"]}], s.id, NULL,
+               now(), 1
+        FROM reports_summaryreport s, generate_series(0, 1) AS n WHERE s.id >= {b["reports"]}"""
+    )
+    for table in ("reports_finding", "reports_actionproposal"):
+        reset_sequence(table)
+    return count
+
+
+def gen_library(b: Bases, c: dict) -> int:
+    """The library's entries of each published report, with their vectors as network.index builds them."""
+    config = "(CASE r.language WHEN 'en' THEN 'english' WHEN 'fi' THEN 'finnish' ELSE 'swedish' END)"
+    join = (
+        f"FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id "
+        f"WHERE s.id >= {b['reports']} AND s.published_at IS NOT NULL"
+    )
+    count = execute(
+        f"""INSERT INTO network_searchentry (kind, theme_code, criterion_code, agreed_level, config, title, text,
+               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id)
+        SELECT 'summary', '', '', NULL, {config}, '', s.executive_summary, 'report-summary', NULL, NULL, NULL,
+               NULL, s.id {join}"""
+    )
+    count += execute(
+        f"""INSERT INTO network_searchentry (kind, theme_code, criterion_code, agreed_level, config, title, text,
+               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id)
+        SELECT kind, t.code, cr.code, (f.id % 5)::smallint, {config}, '', body,
+               'finding-' || lower(replace(cr.code, '.', '')) || '-' || replace(kind, '_', '-'),
+               NULL, cr.id, f.id, NULL, s.id
+        FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id
+             JOIN reports_finding f ON f.report_id = s.id
+             JOIN peerreview_criterion cr ON cr.id = f.criterion_id
+             JOIN peerreview_theme t ON t.id = cr.theme_id,
+             LATERAL (VALUES ('strengths', f.strengths), ('areas_to_develop', f.areas_to_develop),
+                             ('good_practice', f.good_practice)) AS parts(kind, body)
+        WHERE s.id >= {b["reports"]} AND s.published_at IS NOT NULL"""
+    )
+    count += execute(
+        f"""INSERT INTO network_searchentry (kind, theme_code, criterion_code, agreed_level, config, title, text,
+               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id)
+        SELECT 'proposal', t.code, cr.code, (p.id % 5)::smallint, {config}, p.title,
+               p.description || E'\\n' || p.success_indicator, 'AP-' || p.number, NULL, cr.id, NULL, p.id, s.id
+        FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id
+             JOIN reports_actionproposal p ON p.report_id = s.id
+             JOIN peerreview_criterion cr ON cr.id = p.criterion_id
+             JOIN peerreview_theme t ON t.id = cr.theme_id
+        WHERE s.id >= {b["reports"]} AND s.published_at IS NOT NULL"""
+    )
+    execute(
+        """UPDATE network_searchentry SET search_vector =
+            setweight(to_tsvector(config::regconfig, title), 'A')
+            || setweight(to_tsvector(config::regconfig, text),
+                         (CASE WHEN kind = 'good_practice' THEN 'A' ELSE 'B' END)::"char")
+            || setweight(to_tsvector('simple', unaccent(title || ' ' || text)), 'D')
+        WHERE search_vector IS NULL"""
+    )
+    return count
+
+
+def gen_notifications(b: Bases, c: dict) -> int:
+    total = N_COORDINATOR_NOTIFICATIONS + N_OTHER_NOTIFICATIONS
+    people = N_EVALUATORS + N_ROUNDS + N_REPEAT
+    return execute(
+        f"""INSERT INTO peerreview_notification (kind, context, subject, dedupe_key, status, attempts, last_error,
+               read, created_at, sent_at, recipient_id, round_id, sending_since, enqueued_at)
+        SELECT 'reminder', '{{}}'::jsonb, 'Reminder: a step is due', 'bench-' || i, 'sent', 1, '', i % 2 = 0,
+               now() - (30 + i % 700) * interval '1 day', now() - (30 + i % 700) * interval '1 day',
+               CASE WHEN i < {N_COORDINATOR_NOTIFICATIONS} THEN {c["coordinator"]}
+                    ELSE {b["users"]} + i % {people} END,
+               {b["rounds"]} + i % {N_ROUNDS}, NULL, NULL
+        FROM generate_series(0, {total - 1}) AS i"""
+    )
+
+
+def gen_analyze(b: Bases, c: dict) -> int:
+    execute("ANALYZE")
+    return 0
+
+
+# (name, table whose explicit ids the step chooses — its base is kept —, function)
+STEPS: list[tuple[str, str | None, Callable[[Bases, dict], int]]] = [
+    ("cities", "cities_city", gen_cities),
+    ("users", "cities_user", gen_users),
+    ("roles", "cities_evaluatorprofile", gen_roles),
+    ("rounds", "peerreview_round", gen_rounds),
+    ("prereports", "peerreview_prereport", gen_prereports),
+    ("assignments", "peerreview_assignment", gen_assignments),
+    ("scores", None, gen_scores),
+    ("reports", "reports_summaryreport", gen_reports),
+    ("library", None, gen_library),
+    ("notifications", None, gen_notifications),
+    ("analyze", None, gen_analyze),
+]
+
+
+# --- measuring pages ------------------------------------------------------------------------
+
+
+def bare(request):
+    """The floor: a view that does nothing, behind the same middleware."""
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/bare/", bare), path("", include("peerreview.config.urls"))]
+
+
+@dataclass
+class Page:
+    label: str
+    email: str
+    url: Callable[[], str]
+
+
+def round_of(city: str, state: str) -> int:
+    from peerreview.models import Round
+
+    return Round.objects.filter(host_city__name=city, state=state).values_list("pk", flat=True).get()
+
+
+PAGES = [
+    Page("bare Django view", "coordinator@demo.eu", lambda: "/bench/bare/"),
+    Page("dashboard: coordinator", "coordinator@demo.eu", lambda: "/"),
+    Page("dashboard: host city", "espoo@demo.eu", lambda: "/"),
+    Page("dashboard: evaluator", "eva.lund@demo.eu", lambda: "/"),
+    Page("round page", "coordinator@demo.eu", lambda: f"/rounds/{round_of('Espoo', 'prereport_open')}/"),
+    Page(
+        "pre-report editor",
+        "espoo@demo.eu",
+        lambda: f"/rounds/{round_of('Espoo', 'prereport_open')}/pre-report/",
+    ),
+    Page(
+        "scoring sheet",
+        "karin.lindqvist@demo.eu",
+        lambda: f"/rounds/{round_of('Utrecht', 'scoring')}/scoring/",
+    ),
+    Page("score overview", "eva.lund@demo.eu", lambda: f"/rounds/{round_of('Ghent', 'assessment')}/scores/"),
+    Page("report page", "tampere@demo.eu", lambda: f"/rounds/{round_of('Tampere', 'published')}/report/"),
+    Page("round list (coordinator)", "coordinator@demo.eu", lambda: "/rounds/"),
+    Page("round list, search", "coordinator@demo.eu", lambda: "/rounds/?q=tampere"),
+    Page("library", "porto@demo.eu", lambda: "/library/"),
+    Page("library search", "porto@demo.eu", lambda: "/library/?q=published+minutes"),
+]
+
+
+@dataclass
+class Target:
+    """A page on one database: a logged-in client and the URL."""
+
+    client: Client
+    url: str
+    times: list[float] = field(default_factory=list)
+    queries: int = 0
+    size: int = 0
+
+
+def prepare(database: str) -> dict[str, Target]:
+    from cities.models import User
+
+    use_database(database)
+    clients: dict[str, Client] = {}
+    targets = {}
+    for page in PAGES:
+        if page.email not in clients:
+            clients[page.email] = Client()
+            clients[page.email].force_login(User.objects.get(email=page.email))
+        targets[page.label] = Target(client=clients[page.email], url=page.url())
+    return targets
+
+
+def request(target: Target) -> float:
+    started = time.perf_counter()
+    response = target.client.get(target.url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{target.url}: status {response.status_code}")
+    target.size = len(response.content)
+    return elapsed
+
+
+def measure_pages() -> dict[str, dict[str, Target]]:
+    results = {SMALL_DB: prepare(SMALL_DB), LARGE_DB: prepare(LARGE_DB)}
+    for database, targets in results.items():
+        use_database(database)
+        print(f"  warming up on {database}:", end="", flush=True)
+        for label, target in targets.items():
+            first = request(target)  # warm up: templates, translations, PostgreSQL's caches
+            with CaptureQueriesContext(connection) as captured:
+                request(target)
+            target.queries = len(captured.captured_queries)
+            print(f" {label} {first:.2f} s;", end="", flush=True)
+        print(flush=True)
+    for run in range(RUNS):
+        for database in (SMALL_DB, LARGE_DB) if run % 2 == 0 else (LARGE_DB, SMALL_DB):
+            use_database(database)
+            request(results[database]["bare Django view"])  # a fresh connection is not timed
+            for target in results[database].values():
+                target.times.append(request(target))
+    return results
+
+
+def print_pages(results: dict[str, dict[str, Target]]) -> None:
+    small, large = results[SMALL_DB], results[LARGE_DB]
+    bare_small = statistics.median(small["bare Django view"].times)
+    bare_large = statistics.median(large["bare Django view"].times)
+    print(f"\nKey pages: median of {RUNS} requests, server time in-process (test Client)")
+    header = f"{'page':<28} {'small ms':>9} {'large ms':>9} {'large÷small':>12} {'÷bare':>7} {'queries':>9} {'KB':>6}"
+    print(header)
+    print("-" * len(header))
+    for page in PAGES:
+        s, lg = small[page.label], large[page.label]
+        s_ms, l_ms = statistics.median(s.times) * 1000, statistics.median(lg.times) * 1000
+        ratio = l_ms / s_ms
+        to_bare = statistics.median(lg.times) / bare_large
+        flags = ("  ✗ >1.2" if ratio > 1.2 else "") + ("  ✗ >25×" if to_bare > 25 else "")
+        queries = f"{s.queries}/{lg.queries}"
+        print(
+            f"{page.label:<28} {s_ms:>9.1f} {l_ms:>9.1f} {ratio:>11.2f}× {to_bare:>6.1f}× {queries:>9} "
+            f"{lg.size / 1024:>6.0f}{flags}"
+        )
+    print(
+        f"(bare view: {bare_small * 1000:.1f} ms small, {bare_large * 1000:.1f} ms large; queries small/large)"
+    )
+
+
+# --- open_due_rounds ------------------------------------------------------------------------
+
+
+def measure_open_due() -> None:
+    from django.core import mail
+
+    from peerreview.models import Round
+    from reports.repeat import open_due_repeat_rounds
+
+    use_database(LARGE_DB)
+    today = timezone.localdate()
+    print("\nopen_due_repeat_rounds (large database)")
+    for due in (10, 1000):
+        scheduled = Round.objects.filter(previous_round__isnull=False, state="planned")
+        ids = list(
+            scheduled.filter(opens_on__gt=today, title__startswith="Bench city ")
+            .order_by("opens_on", "pk")
+            .values_list("pk", flat=True)[:due]
+        )
+        Round.objects.filter(pk__in=ids).update(opens_on=today - datetime.timedelta(days=1))
+        total = scheduled.count()
+        mail.outbox = []
+        started = time.perf_counter()
+        opened = open_due_repeat_rounds(today)
+        elapsed = time.perf_counter() - started
+        print(
+            f"  {len(opened):>5} due among {total:,} scheduled: {elapsed:6.2f} s "
+            f"({elapsed / max(len(opened), 1) * 1000:.0f} ms a round, {len(mail.outbox)} e-mails sent in-process)"
+            + ("  ✗ > 2 s" if due == 10 and elapsed > 2 else "")
+        )
+
+
+# --- exports --------------------------------------------------------------------------------
+
+EXPORTS = [
+    ("all scores, CSV", "/exports/scores/?format=csv"),
+    ("all action proposals, CSV", "/exports/action-proposals/?format=csv"),
+    ("all scores, XLSX", "/exports/scores/?format=xlsx"),
+    ("all action proposals, XLSX", "/exports/action-proposals/?format=xlsx"),
+]
+
+
+def export_child(url: str) -> None:
+    """In a child process: one export, consumed to the end; prints seconds, bytes, peak MB."""
+    from cities.models import User
+
+    use_database(LARGE_DB)
+    client = Client()
+    client.force_login(User.objects.get(email="coordinator@demo.eu"))
+    client.get("/bench/bare/")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get(url)
+    size = 0
+    if getattr(response, "streaming", False):
+        for chunk in response.streaming_content:
+            size += len(chunk)
+    else:
+        size = len(response.content)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        f"{response.status_code} {elapsed:.3f} {size} {(peak - before) / 1024:.1f} {int(getattr(response, 'streaming', False))}"
+    )
+
+
+def measure_exports() -> None:
+    print(
+        f"\nAll-rounds exports (large database, coordinator; stopped past {EXPORT_MAX_GB:g} GB or {EXPORT_TIMEOUT_S} s)"
+    )
+    limit = int(EXPORT_MAX_GB * 1024**3)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    for label, url in EXPORTS:
+        try:
+            done = subprocess.run(
+                [sys.executable, __file__, "--export-child", url],
+                capture_output=True,
+                text=True,
+                timeout=EXPORT_TIMEOUT_S,
+                preexec_fn=cap,
+            )
+        except subprocess.TimeoutExpired:
+            print(f"  {label:<28} stopped after {EXPORT_TIMEOUT_S} s")
+            continue
+        last = done.stdout.strip().splitlines()[-1:] if done.stdout.strip() else []
+        if done.returncode != 0 or not last:
+            reason = (
+                "MemoryError"
+                if "MemoryError" in done.stderr
+                else (done.stderr.strip().splitlines() or ["?"])[-1]
+            )
+            print(f"  {label:<28} failed: {reason[:120]}")
+            continue
+        status, seconds, size, peak_mb, streamed = last[0].split()
+        print(
+            f"  {label:<28} {float(seconds):7.1f} s  {int(size) / 1024**2:8.1f} MB  "
+            f"peak memory +{float(peak_mb):7.0f} MB  {'streamed' if streamed == '1' else 'built in memory'}"
+            + ("" if status == "200" else f"  status {status}")
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--skip-open-due", action="store_true")
+    parser.add_argument("--export-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    settings.ROOT_URLCONF = __name__
+    clear_url_caches()
+    if args.export_child:
+        export_child(args.export_child)
+        return 0
+    started = time.monotonic()
+    ensure_small()
+    ensure_large(args.regenerate)
+    print(
+        f"Databases ready in {time.monotonic() - started:.0f} s: {SMALL_DB} (demo) and {LARGE_DB} (demo + network)."
+    )
+    from cities.models import City
+    from peerreview.models import Round, Score
+
+    for database in (SMALL_DB, LARGE_DB):
+        use_database(database)
+        print(
+            f"  {database}: {City.objects.count():,} cities, {Round.objects.count():,} rounds "
+            f"({Round.objects.filter(previous_round__isnull=False, state='planned').count():,} scheduled repeat), "
+            f"{Score.objects.count():,} scores"
+        )
+    if args.generate_only:
+        return 0
+    print_pages(measure_pages())
+    if not args.skip_open_due:
+        measure_open_due()
+    if not args.skip_exports:
+        measure_exports()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

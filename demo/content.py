@@ -1104,7 +1104,7 @@ CITY_PROFILES: dict[str, dict] = {
             "How do we scale innovation procurement from pilots to the city's regular purchasing?",
             "How should a city of our size organise category management between the central unit and the service areas?",
         ],
-        "self_scores": [3, 3, 2, 2, 3, 3, 3, 2, 2],
+        "self_scores": [3, 3, 2, 2, 3, 3, 3, 2, 2, 2, 2, 3, 2, 2, 2, 3, 2, 2, 2, 1],
         "flavour": {
             "WHY": "The Espoo Story, the city's strategy, names procurement as a tool for a carbon-neutral Espoo by 2030.",
             "WHAT": "Espoo has used innovation procurement with Aalto University and the Otaniemi ecosystem, for example for school buildings and smart mobility.",
@@ -2005,6 +2005,58 @@ EARLIER_PUBLISHED: dict[str, dict] = {
                 "owner": "Inköp och upphandling",
                 "timeframe": "12 months",
                 "success_indicator": "Yearly follow-up report",
+            },
+        ],
+    },
+    "espoo": {
+        "opens": -700,
+        "seats": [("karin.lindqvist@demo.eu", "lead"), ("sofie.peeters@demo.eu", "member")],
+        "level": "network",
+        "report": {
+            "executive_summary": (
+                "Espoo's Procurement Services buy well for the city's own units and know the market of the "
+                "capital region. Procurement is not yet used as a tool for the city's strategy: the city's "
+                "goals for carbon neutrality and for small businesses rarely reach the tenders. The panel "
+                "recommends a procurement programme approved by the city council, with indicators.\n\n"
+                "Priority actions: a procurement programme with targets (AP-1) and market dialogue before every "
+                "large tender (AP-2)."
+            ),
+            "key_strengths": (
+                "- Skilled buyers and a well-run tendering process.\n"
+                "- Joint procurement with Helsinki and Vantaa through the capital region's units.\n"
+                "- Electronic tendering and contract management in one system."
+            ),
+            "purpose_and_scope": "The whole procurement of the city of Espoo, with emphasis on its strategy.",
+            "process_notes": (
+                "Two evaluators scored independently and met the city over two assessment days. No evaluator "
+                "works for Espoo; no conflicts were declared."
+            ),
+            "next_steps": "The city reports progress on each action proposal in its next review.",
+        },
+        "good_practice": {
+            "HOW.4": (
+                "One system for electronic tendering and contract management: every contract has a named "
+                "manager, its key dates and its supplier reviews in the same place as its tender."
+            ),
+        },
+        "proposals": [
+            {
+                "criterion": "WHAT.3",
+                "title": "Adopt a procurement programme with targets",
+                "description": "A programme approved by the city council that turns the carbon-neutrality and small-business goals into procurement targets.",
+                "priority": "high",
+                "owner": "Procurement Services",
+                "timeframe": "12 months",
+                "success_indicator": "Programme approved; targets followed in the yearly report",
+            },
+            {
+                "criterion": "WHO.5",
+                "title": "Hold a market dialogue before every large tender",
+                "description": "Open market dialogue for tenders above EUR 500,000, announced in the procurement plan.",
+                "priority": "high",
+                "owner": "Category managers",
+                "timeframe": "6 months",
+                "success_indicator": "Market dialogue held before 80% of large tenders",
             },
         ],
     },

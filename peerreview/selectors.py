@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cities.models import EvaluatorProfile
 
+from .benchmark import benchmark
 from .models import (
     ACTIVE_STATES,
     DUE_FIELD_BY_STATE,
@@ -90,6 +91,7 @@ class HostDashboard:
     current: list[HostRoundRow]
     closed: list[HostRoundRow]
     days_ahead: list[AssessmentDay]
+    benchmarks: list = field(default_factory=list)  # peerreview.benchmark.Benchmark per city
 
     @property
     def city_names(self) -> str:
@@ -156,7 +158,8 @@ def _prereport_completion(user) -> dict[int, tuple[int, int]]:
 
 
 def host_dashboard(user, today: datetime.date) -> HostDashboard | None:
-    """The host-city section: None when the user is no city's member. Four queries."""
+    """The host-city section: None when the user is no city's member. Four queries, and the
+    benchmark of each of the user's cities' latest published review (six each)."""
     memberships = list(user.memberships.select_related("city").order_by("city__name"))
     if not memberships:
         return None
@@ -177,11 +180,19 @@ def host_dashboard(user, today: datetime.date) -> HostDashboard | None:
         .select_related("round__host_city")
         .order_by("date", "pk")
     )
+    # Each city's latest published review against the network (a few aggregate queries per city).
+    latest: dict[int, Round] = {}
+    for review_round in rounds:
+        if review_round.state == S.PUBLISHED and review_round.published_at is not None:
+            known = latest.get(review_round.host_city_id)
+            if known is None or review_round.published_at > known.published_at:
+                latest[review_round.host_city_id] = review_round
     return HostDashboard(
         cities=[membership.city for membership in memberships],
         current=current,
         closed=closed,
         days_ahead=days_ahead,
+        benchmarks=[benchmark(review_round) for review_round in latest.values()],
     )
 
 

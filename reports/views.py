@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from peerreview.benchmark import benchmark
 from peerreview.downloads import attachment
 from peerreview.models import Criterion, Framework, Round, RoundState
 from peerreview.permissions import require, round_access
@@ -435,6 +436,11 @@ def report_view(request: HttpRequest, round_id: int) -> HttpResponse:
             "is_coordinator": access.is_coordinator,
             "is_participant": is_participant(access),
             "can_choose_level": not refuse_choose_publication_level(access),
+            "benchmark": (
+                benchmark(access.round)
+                if is_participant(access) and access.round.state == RoundState.PUBLISHED
+                else None
+            ),
         },
     )
 

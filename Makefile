@@ -72,8 +72,11 @@ demo: venv
 lint:
 	$(RUFF) check . && $(RUFF) format --check .
 
-# Tests run on PostgreSQL (pytest-django creates test_peerreview) and, unless
-# told otherwise, without a Celery broker, so tasks run eagerly in-process.
+# Tests run on PostgreSQL (pytest-django creates test_peerreview, one copy per worker) and, unless
+# told otherwise, without a Celery broker, so tasks run eagerly in-process. The suite runs on
+# every core (pytest-xdist; each file stays on one worker, so its module fixtures are built once);
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peerreview
 test: export CELERY_BROKER_URL ?=
 test:
@@ -82,7 +85,7 @@ test:
 	$(PYTHON) -c "from importlinter.cli import lint_imports_command; lint_imports_command()" --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 	@$(compile_messages)
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ci: test
 

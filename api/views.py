@@ -62,10 +62,13 @@ class ApiViewMixin:
     lookup_value_regex = "[0-9]+"
 
     def initial(self, request, *args, **kwargs):
-        activate_for(request)
+        activate_for(request)  # an authentication error is in the Accept-Language already
         super().initial(request, *args, **kwargs)
-        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
-            activate_for(request, request.user)
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # Before the permission checks, so that a refusal is in the person's language too.
+        activate_for(request, request.user)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -282,3 +282,14 @@ def test_the_schema_and_the_docs_page(client, personas):
     assert "swagger-ui-bundle.js" in html and "cdn" not in html.lower()
     assert html.count(f'nonce="{nonce}"') == 2 and "<script>" not in html
     assert f"'nonce-{nonce}'" in page["Content-Security-Policy"]
+
+
+def test_a_refusal_is_in_the_persons_language_without_accept_language(personas):
+    personas.host_member.language = "fi"
+    personas.host_member.save()
+    review_round, items = _repeat_round(personas)
+    client = ApiClient(token_for(personas.host_member, "read"))
+    url = f"/api/v1/rounds/{review_round.pk}/progress/{items[0].pk}/"
+    response = client.patch_json(url, {"status": "dropped"})
+    assert is_problem(response, 403)["detail"].startswith("Tällä API-avaimella on vain lukuoikeus")
+    assert response["Content-Language"] == "fi"

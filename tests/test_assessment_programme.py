@@ -17,6 +17,7 @@ from icalendar import Calendar
 
 from peerreview.models import (
     AssessmentDay,
+    AssessmentProgramme,
     Criterion,
     Interviewee,
     Notification,
@@ -329,6 +330,7 @@ def test_a_third_day_is_refused_until_a_coordinator_allows_more(client):
     client.force_login(lead)
 
     page = client.get(planner(review_round)).content.decode()
+    stored_after_reading = AssessmentProgramme.objects.filter(round=review_round).exists()
     refused = client.post(planner(review_round), {"date": "2026-12-05", "token": str(uuid.uuid4())})
     lead_may_not_allow = client.post(
         reverse("peerreview:programme_settings", args=[review_round.pk]), {"programme-max_days": "3"}
@@ -340,6 +342,7 @@ def test_a_third_day_is_refused_until_a_coordinator_allows_more(client):
     allowed = client.post(planner(review_round), {"date": "2026-12-05", "token": str(uuid.uuid4())})
 
     assert "This round has its 2 assessment days, the most allowed." in page
+    assert not stored_after_reading, "showing the planner must not write"
     assert refused.context["day_form"].errors["date"] == [
         "This round already has 2 assessment days, the most allowed. "
         "A coordinator can allow more days for this round."

@@ -53,6 +53,15 @@ NOTE_FIELDS = ("notes", "share_notes_with_city")
 
 
 def programme_of(review_round: Round) -> AssessmentProgramme:
+    """The round's programme settings for reading: the stored row, or the defaults unsaved (a page
+    that only shows the planner never writes)."""
+    return AssessmentProgramme.objects.filter(round=review_round).first() or AssessmentProgramme(
+        round=review_round
+    )
+
+
+def programme_for_change(review_round: Round) -> AssessmentProgramme:
+    """The stored programme row, made on the first change (a coordinator's day limit, sending)."""
     programme, _created = AssessmentProgramme.objects.get_or_create(round=review_round)
     return programme
 
@@ -374,7 +383,7 @@ def send_programme(*, review_round: Round, actor) -> SendResult:
         problem = refuse_send(locked)
         if problem:
             raise ValidationError(problem)
-        programme = AssessmentProgramme.objects.select_for_update().get(pk=programme_of(locked).pk)
+        programme = AssessmentProgramme.objects.select_for_update().get(pk=programme_for_change(locked).pk)
         programme.sent_at = timezone.now()
         programme.sent_by = actor
         programme.save(update_fields=["sent_at", "sent_by"])

@@ -110,7 +110,7 @@ def assessment_planner(request: HttpRequest, round_id: int) -> HttpResponse:
 def programme_settings(request: HttpRequest, round_id: int) -> HttpResponse:
     access = round_access(request.user, round_id)
     require(access.refuse_set_programme_limits)
-    programme = planning.programme_of(access.round)
+    programme = planning.programme_for_change(access.round)
     form = ProgrammeSettingsForm(request.POST, instance=programme, prefix="programme")
     if form.is_valid():
         form.save()

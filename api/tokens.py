@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ApiToken, CalendarFeed
+from .signals import credential_changed
 
 TOKEN_MARK = "prt_"  # "peer review token": recognisable in a leaked file or a secret scanner
 FEED_MARK = "prc_"
@@ -69,6 +70,7 @@ def create_api_token(
         digest=digest(secret),
         expires_at=expires_at,
     )
+    credential_changed.send(sender=ApiToken, user=user, obj=token, change="created")
     return Issued(obj=token, secret=secret)
 
 
@@ -79,6 +81,7 @@ def revoke_api_token(*, user, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        credential_changed.send(sender=ApiToken, user=user, obj=token, change="revoked")
     return token
 
 
@@ -100,16 +103,20 @@ def note_use(obj: ApiToken | CalendarFeed) -> None:
 @transaction.atomic
 def create_calendar_feed(*, user) -> Issued:
     """A new private calendar address; the person's earlier addresses stop working."""
-    now = timezone.now()
-    CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    revoke_calendar_feeds(user=user)
     secret = _new_secret(FEED_MARK)
     feed = CalendarFeed.objects.create(user=user, prefix=secret[:PREFIX_LENGTH], digest=digest(secret))
+    credential_changed.send(sender=CalendarFeed, user=user, obj=feed, change="created")
     return Issued(obj=feed, secret=secret)
 
 
 def revoke_calendar_feeds(*, user) -> int:
     """Every calendar address of the person stops working."""
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    feeds = list(CalendarFeed.objects.filter(user=user, revoked_at__isnull=True))
+    CalendarFeed.objects.filter(pk__in=[feed.pk for feed in feeds]).update(revoked_at=timezone.now())
+    for feed in feeds:
+        credential_changed.send(sender=CalendarFeed, user=user, obj=feed, change="revoked")
+    return len(feeds)
 
 
 def find_calendar_feed(secret: str) -> CalendarFeed | None:

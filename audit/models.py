@@ -59,6 +59,7 @@ class AuditEntry(AbstractLogEntry):
         PRIVACY_EXPORT = "privacy_export", _("Personal data downloaded")
         ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
         ERASURE_COMPLETED = "erasure_completed", _("Person anonymised")
+        API_ACCESS = "api_access", _("API token or calendar address changed")
 
     # Not every row is about a model instance (a failed login is not).
     content_type = models.ForeignKey(

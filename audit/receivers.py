@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from api.models import ApiToken
+from api.signals import credential_changed
 from cities import mfa
 from peerreview.signals import file_downloaded, versioned_saved
 
@@ -163,4 +165,22 @@ def on_versioned_saved(sender, instance, actor=None, changes=None, **kwargs) -> 
         changes=diff,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         round_id=round_id_of(instance),
+    )
+
+
+@receiver(credential_changed, dispatch_uid="audit-api-credential")
+def on_credential_changed(sender, user, obj, change: str, **kwargs) -> None:
+    """An API token or a calendar address made or revoked: who holds a key to the person's data.
+    Never the secret; its first characters tell the rows apart."""
+    kind = "api token" if isinstance(obj, ApiToken) else "calendar address"
+    details = {"change": f"{kind.replace(' ', '_')}_{change}", "starts_with": obj.prefix}
+    if isinstance(obj, ApiToken):
+        details |= {"name": obj.name, "scope": obj.scope}
+    record(
+        event=E.API_ACCESS,
+        actor=user,
+        instance=obj,
+        object_repr=str(obj),
+        changes={kind: ["", change] if change == "created" else ["active", change]},
+        details=details,
     )

@@ -74,3 +74,26 @@ def test_nobody_revokes_another_persons_token(client, personas):
     assert client.post(reverse("api_access:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_tokens_and_calendar_addresses_are_in_the_audit_trail(client, personas):
+    from audit.models import AuditEntry
+
+    person = personas.host_member
+    client.force_login(person)
+    client.post(reverse("api_access:tokens"), {"name": "City dashboard", "scope": "read", "expires_in": ""})
+    token = ApiToken.objects.get(user=person)
+    client.post(reverse("api_access:token_revoke", args=[token.pk]))
+    client.post(reverse("api_access:calendar_create"))
+    client.post(reverse("api_access:calendar_create"))  # the first address is revoked by the second
+
+    rows = AuditEntry.objects.filter(event=AuditEntry.Event.API_ACCESS, actor=person).order_by("pk")
+    assert [row.additional_data["change"] for row in rows] == [
+        "api_token_created",
+        "api_token_revoked",
+        "calendar_address_created",
+        "calendar_address_revoked",
+        "calendar_address_created",
+    ]
+    assert rows[0].additional_data["name"] == "City dashboard"
+    assert not any(token.digest in str(row.__dict__) for row in rows)

@@ -1,5 +1,6 @@
 """Back office for the secretariat: people, cities, memberships and conflicts."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,8 @@ from django.utils.translation import ngettext
 from . import mfa
 from .account_forms import AdminInviteUserForm
 from .accounts import invite, unlock
-from .models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
+from .logos import validate_logo
+from .models import City, CityLogo, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 
 
 def _hide_device_admins() -> None:
@@ -140,13 +142,57 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
+class CityAdminForm(forms.ModelForm):
+    """The city, and its logo for the report's cover (checked like evidence images)."""
+
+    logo_file = forms.FileField(
+        label=_("Logo for the report's cover"),
+        required=False,
+        help_text=_("PNG or JPEG, at most 512 KB and 4000 pixels on each side."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = City
+        fields = [
+            "name",
+            "country",
+            "region",
+            "population",
+            "procurement_unit",
+            "languages",
+            "timezone",
+            "annual_procurement_spend_eur",
+            "joint_procurement_units",
+        ]
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        return validate_logo(upload, upload.name, upload.size)
+
+
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
+    form = CityAdminForm
     list_display = ["name", "country", "region", "population", "procurement_unit"]
     list_filter = ["country"]
     search_fields = ["name", "region", "procurement_unit"]
     filter_horizontal = ["joint_procurement_units"]
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        logo = form.cleaned_data.get("logo_file")
+        if logo:
+            image, content_type = logo
+            CityLogo.objects.update_or_create(
+                city=obj, defaults={"image": image, "content_type": content_type, "uploaded_by": request.user}
+            )
+        elif form.cleaned_data.get("remove_logo"):
+            CityLogo.objects.filter(city=obj).delete()
 
 
 @admin.register(JointProcurementUnit)

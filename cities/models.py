@@ -51,6 +51,10 @@ COUNTRY_CHOICES = [
 ]
 
 
+# The language a city's report is written in when its working languages name none the platform
+# has (only the platform's languages are listed).
+COUNTRY_LANGUAGES = {"FI": "fi", "SE": "sv", "AX": "sv"}
+
 # The time zone a city's meetings are in when nobody chose one: the capital's zone.
 COUNTRY_TIMEZONES = {
     "AT": "Europe/Vienna",
@@ -179,6 +183,33 @@ class User(AbstractUser):
         ).hexdigest()
 
 
+class CityLogo(models.Model):
+    """A city's logo for the report's cover, in its own table so that loading a city never
+    loads the image. Checked by `cities.logos.validate_logo`; set by coordinators in the back
+    office; embedded in the report as a data: URI (no file under MEDIA_ROOT, no download view)."""
+
+    city = models.OneToOneField("City", on_delete=models.CASCADE, related_name="logo", verbose_name=_("city"))
+    image = models.BinaryField(_("image"))
+    content_type = models.CharField(_("type"), max_length=20)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+    uploaded_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("city logo")
+        verbose_name_plural = _("city logos")
+
+    def __str__(self) -> str:
+        return str(self.city_id)
+
+    @property
+    def data_uri(self) -> str:
+        from .logos import data_uri
+
+        return data_uri(bytes(self.image), self.content_type)
+
+
 class JointProcurementUnit(models.Model):
     """A purchasing body shared by several cities; sharing one is a conflict to warn about."""
 
@@ -234,6 +265,17 @@ class City(models.Model):
         if not self.timezone:
             self.timezone = COUNTRY_TIMEZONES.get(self.country, DEFAULT_TIMEZONE)
         super().save(*args, **kwargs)
+
+    @property
+    def report_language(self) -> str:
+        """The language the city's reports are written in by default: the first of its working
+        languages the platform has, else its country's, else the platform's default."""
+        available = [code for code, _name in settings.LANGUAGES]
+        for code in (part.strip().lower() for part in self.languages.replace(";", ",").split(",")):
+            if code in available:
+                return code
+        by_country = COUNTRY_LANGUAGES.get(self.country)
+        return by_country if by_country in available else settings.LANGUAGE_CODE
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -41,7 +41,8 @@ def finding_anchor(criterion_code: str, kind: str = "") -> str:
 def entries_for(report: SummaryReport) -> list[SearchEntry]:
     """The searchable texts of a report, unsaved."""
     review_round = report.round
-    config = TEXT_SEARCH_CONFIGS.get(review_round.language, "simple")
+    # The texts' language (a Finnish report may be written in English), else the report's.
+    config = TEXT_SEARCH_CONFIGS.get(report.text_language or review_round.language, "simple")
     agreed = dict(
         AgreedScore.objects.filter(round=review_round, not_applicable=False).values_list(
             "criterion_id", "level"

@@ -3,17 +3,23 @@ share. It loads everything the report shows with a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime
 import statistics
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cities.models import CityLogo
 from peerreview.models import (
     AgreedScore,
     AssessmentDay,
     Assignment,
     Criterion,
+    Indicator,
     IndicatorValue,
     Interviewee,
     PreReport,
@@ -23,6 +29,7 @@ from peerreview.models import (
 )
 from peerreview.services.panel import CriterionSummary, score_overview
 
+from .charts import Chart, criterion_chart
 from .models import ActionProgress, ActionProposal, Finding, SummaryReport
 
 
@@ -36,6 +43,7 @@ class FindingEntry:
 class ThemeSection:
     theme: Theme
     entries: list[FindingEntry] = field(default_factory=list)
+    criterion_chart: Chart | None = None  # scored themes: the scores of each criterion
 
     def _mean(self, levels: list[int | None]) -> float | None:
         numeric = [level for level in levels if level is not None]
@@ -80,6 +88,39 @@ class IntervieweeGroup:
     role: str
     count: int
     names: list[str]
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator of the annex: its value in each year of the table (None when not
+    reported) and its sources, each named once."""
+
+    indicator: Indicator
+    values: list[Decimal | None]
+    sources: list[str]
+
+
+@dataclass
+class IndicatorTable:
+    years: list[int]
+    rows: list[IndicatorRow]
+
+
+def indicator_table(values: list[IndicatorValue]) -> IndicatorTable:
+    """The annex as one row per indicator with a column per year (values ordered by indicator)."""
+    years = sorted({value.year for value in values})
+    by_indicator: dict[int, tuple[Indicator, dict[int, Decimal], list[str]]] = {}
+    for value in values:
+        indicator, cells, sources = by_indicator.setdefault(value.indicator_id, (value.indicator, {}, []))
+        cells[value.year] = value.value
+        source = value.source.strip()
+        if source and source not in sources:
+            sources.append(source)
+    rows = [
+        IndicatorRow(indicator=indicator, values=[cells.get(year) for year in years], sources=sources)
+        for indicator, cells, sources in by_indicator.values()
+    ]
+    return IndicatorTable(years=years, rows=rows)
 
 
 @dataclass
@@ -167,6 +208,42 @@ class ReportDocument:
         return labelled
 
     @property
+    def language(self) -> str:
+        """The report's language: its headings, labels, dates and chart."""
+        return self.review_round.language or settings.LANGUAGE_CODE
+
+    @property
+    def text_lang(self) -> str:
+        """The language of the texts people wrote, when it is not the report's (else "")."""
+        text_language = self.report.text_language
+        return text_language if text_language and text_language != self.language else ""
+
+    @property
+    def network_name(self) -> str:
+        return settings.NETWORK_NAME
+
+    @property
+    def cover_date(self) -> datetime.date:
+        """The report's date: its publication, else today's (the date of this draft)."""
+        if self.report.published_at:
+            return timezone.localdate(self.report.published_at)
+        return timezone.localdate()
+
+    @cached_property
+    def logo(self) -> CityLogo | None:
+        """The host city's logo for the cover (one query, when asked)."""
+        return CityLogo.objects.filter(city_id=self.review_round.host_city_id).first()
+
+    @property
+    def logo_uri(self) -> str:
+        """The logo as a data: URI, "" when the city has none."""
+        return self.logo.data_uri if self.logo is not None else ""
+
+    @cached_property
+    def indicators(self) -> IndicatorTable:
+        return indicator_table(self.indicator_values)
+
+    @property
     def is_draft(self) -> bool:
         return not self.report.is_published
 
@@ -179,7 +256,7 @@ class ReportDocument:
         return [p for p in self.action_proposals if p.priority == ActionProposal.Priority.HIGH]
 
     @cached_property
-    def maturity_chart(self):
+    def maturity_chart(self) -> Chart:
         """The maturity profile as SVG (reports.charts.Chart), the same in the page and the PDF."""
         from .charts import maturity_chart
 
@@ -204,8 +281,16 @@ def _interviewees_by_role(days: list[AssessmentDay]) -> list[IntervieweeGroup]:
 
 
 def report_document(review_round: Round) -> ReportDocument:
-    """The report of a round as one object for the templates. Raises
-    SummaryReport.DoesNotExist when the round has no report yet."""
+    """The report of a round as one object for the templates, its labels in the report's
+    language. Raises SummaryReport.DoesNotExist when the round has no report yet.
+
+    Templates render it inside ``{% language document.language %}`` (the PDF and the Word
+    document inside `translation.override`), so the reader's interface language never leaks in."""
+    with translation.override(review_round.language or settings.LANGUAGE_CODE):
+        return _report_document(review_round)
+
+
+def _report_document(review_round: Round) -> ReportDocument:
     report = SummaryReport.objects.select_related("published_by", "factual_comment_by").get(
         round=review_round
     )
@@ -249,7 +334,7 @@ def report_document(review_round: Round) -> ReportDocument:
     repeat_round = None
     if review_round.state == RoundState.PUBLISHED:
         repeat_round = review_round.repeat_rounds.order_by("pk").first()
-    return ReportDocument(
+    document = ReportDocument(
         review_round=review_round,
         report=report,
         prereport=prereport,
@@ -264,3 +349,6 @@ def report_document(review_round: Round) -> ReportDocument:
         score_changes=score_changes,
         repeat_round=repeat_round,
     )
+    for section in document.scored_themes:
+        section.criterion_chart = criterion_chart(document, section)
+    return document

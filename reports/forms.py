@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,7 @@ class ReportTextsForm(VersionedModelForm):
     class Meta:
         model = SummaryReport
         fields = ["executive_summary", "key_strengths", "purpose_and_scope", "process_notes", "next_steps"]
-        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+        widgets = {name: forms.Textarea(attrs={"rows": 5, "data-markdown": ""}) for name in fields}
         help_texts = {
             "executive_summary": _(
                 "The panel's overall conclusion in a few paragraphs. Required before the draft goes to the city."
@@ -56,13 +57,34 @@ class ReportTextsForm(VersionedModelForm):
         }
 
 
+class ReportLanguageForm(forms.Form):
+    """The report's language and, when another, the language its written texts are in."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "Headings, labels, dates and the chart, on the page, in the PDF and in Word, for every reader."
+        ),
+    )
+    text_language = forms.ChoiceField(
+        label=_("Language of the written texts"),
+        choices=[("", _("The same as the report")), *settings.LANGUAGES],
+        required=False,
+        help_text=_(
+            "When the panel and the city write in another language, their texts are marked as such "
+            "for screen readers and in the PDF."
+        ),
+    )
+
+
 class FindingForm(VersionedModelForm):
     versioned_fields = list(FINDING_FIELDS)
 
     class Meta:
         model = Finding
         fields = ["evidence", "strengths", "areas_to_develop", "good_practice"]
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+        widgets = {name: forms.Textarea(attrs={"rows": 3, "data-markdown": ""}) for name in fields}
 
 
 FindingFormSet = modelformset_factory(Finding, form=FindingForm, extra=0, edit_only=True)
@@ -98,7 +120,7 @@ class ActionProposalForm(VersionedModelForm):
     class Meta:
         model = ActionProposal
         fields = ["criterion", "title", "description", "priority", "owner", "timeframe", "success_indicator"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2, "data-markdown": ""})}
 
     def __init__(self, *args, criteria: list[Criterion], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -157,7 +179,7 @@ class CityResponseForm(VersionedModelForm):
                 "Your view of the report and its action proposals, printed in the report as written."
             ),
         }
-        widgets = {"city_response": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"city_response": forms.Textarea(attrs={"rows": 6, "data-markdown": ""})}
 
 
 class ResolveFactualCommentForm(forms.ModelForm):

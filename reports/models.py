@@ -61,6 +61,17 @@ class SummaryReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     publication_level_set_at = models.DateTimeField(_("readership chosen at"), null=True, blank=True)
+    # The report's own headings, labels, dates and chart are in the round's language
+    # (Round.language); the texts people write may be in another one (an international panel
+    # writes in English for a Finnish report): then they are tagged with it (lang= in the page,
+    # /Lang in the PDF, the Word document's proofing language).
+    text_language = models.CharField(
+        _("language of the written texts"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Leave empty when the panel and the city write in the report's language."),
+    )
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     # Bumped by every versioned save of a text section (peerreview.services.versioning).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)

@@ -33,16 +33,17 @@ from .models import ReportPdf, SummaryReport
 logger = logging.getLogger(__name__)
 
 # Bump when the rendering pipeline changes in a way the HTML does not show.
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 # WeasyPrint writes PDF/A-2a (tags, sRGB output intent, identification); reports.pdf_ua then
 # fixes what PDF/UA-1 needs beyond that and adds its identification.
 PDF_VARIANT = "pdf/a-2a"
 
 
 def render_html(review_round: Round) -> str:
-    """The PDF's HTML, in the round's language. Raises SummaryReport.DoesNotExist."""
+    """The PDF's HTML, in the report's language whatever the reader's or the worker's.
+    Raises SummaryReport.DoesNotExist."""
     document = report_document(review_round)
-    with translation.override(review_round.language or settings.LANGUAGE_CODE):
+    with translation.override(document.language):
         return render_to_string("reports/pdf.html", {"document": document, "review_round": review_round})
 
 
@@ -68,8 +69,9 @@ def _layout_and_write(html: str) -> tuple[bytes, int]:
     """The PDF and its page count from one layout (no second parse of the PDF)."""
     from weasyprint import HTML
 
-    from .pdf_ua import finish
+    from .pdf_ua import finish, tag_languages
 
+    tag_languages()
     document = HTML(string=html, base_url=base_url()).render(pdf_variant=PDF_VARIANT)
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     return finish(pdf, html=html, language=html_language(html)), len(document.pages)

@@ -10,7 +10,11 @@ protocol) refuses. They are fixed here on the produced file with pikepdf, in one
 - structure element ``/ID``\\s are removed (nothing refers to them and there is no IDTree);
 - link annotations get a ``/Contents`` that describes the target ("Go to …"), not an anchor id;
 - the XMP metadata says PDF/UA-1 next to the PDF/A-2a identification WeasyPrint writes with its
-  sRGB output intent; the catalogue's ``/Lang`` is the report's language and the title is shown.
+  sRGB output intent; the catalogue's ``/Lang`` is the report's language and the title is shown;
+- an element in another language (``lang="en"`` on a Finnish report's text) gets ``/Lang`` on its
+  structure element: WeasyPrint 70 does not carry ``lang=`` into the structure tree, so
+  `tag_languages()` wraps the function that builds it (the one place that sees both the HTML
+  element and its structure element) before the render.
 
 `check_pdf_ua(data)` lists what is still wrong: the tests run it on every rendered report.
 """
@@ -27,6 +31,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 ARTIFACT = pikepdf.Name("/Artifact")
+# A BCP 47 language tag as PDF's /Lang takes it (Matterhorn 11-00x: the language must be valid).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 PAGINATION = pikepdf.Dictionary(Type=pikepdf.Name("/Pagination"))
 LIST_CHILDREN = {"/LI", "/Caption"}
 
@@ -176,6 +182,50 @@ def _link_contents(annotation: pikepdf.Dictionary, descriptions: dict[str, str])
     return gettext("Go to “%(place)s”") % {"place": place}
 
 
+# --- languages of parts of the document ---------------------------------------------------------
+
+
+def tag_languages() -> None:
+    """Make WeasyPrint write an HTML element's ``lang`` as its structure element's ``/Lang``.
+
+    Wraps ``weasyprint.pdf.tags._build_box_tree`` (a recursive generator that looks itself up in
+    its module, so every level goes through the wrapper): each structure element it yields for a
+    box whose element carries ``lang=`` gets ``/Lang``. Idempotent; the structure test fails if a
+    WeasyPrint upgrade changes this function.
+    """
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import tags
+
+    if getattr(tags._build_box_tree, "tags_languages", False):
+        return
+    original = tags._build_box_tree
+
+    def build_box_tree(box, *args, **kwargs):
+        real = box._box if isinstance(box, AbsolutePlaceholder) else box
+        lang = None
+        element = getattr(real, "element", None)
+        if (
+            element is not None
+            and getattr(real, "element_tag", None) not in ("html", "body")
+            and not isinstance(real, (boxes.PageBox, boxes.MarginBox))
+        ):
+            lang = element.get("lang")
+        for structure_element in original(box, *args, **kwargs):
+            if lang and LANGUAGE_TAG.match(lang) and "Lang" not in structure_element:
+                structure_element["Lang"] = pydyf.String(lang)
+            yield structure_element
+
+    build_box_tree.tags_languages = True
+    tags._build_box_tree = build_box_tree
+
+
+def marked_languages(html: str) -> set[str]:
+    """The languages the HTML marks on elements below its root (lang="…")."""
+    return set(re.findall(r"<(?!html\b)[a-z][a-z0-9]*\b[^>]*\blang=\"([A-Za-z-]+)\"", html))
+
+
 # --- the fixes ------------------------------------------------------------------------------
 
 
@@ -290,14 +340,19 @@ def finish(data: bytes, *, html: str, language: str) -> bytes:
 # --- our own small Matterhorn checker ---------------------------------------------------------
 
 
-def check_pdf_ua(data: bytes, *, language: str | None = None) -> list[str]:
+def check_pdf_ua(
+    data: bytes, *, language: str | None = None, other_languages: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
     """What a PDF/UA-1 validator would refuse, for the rules this project has broken before.
 
     Checks every structure element and every page: TH scope, list children, IDs without an
     IDTree, unowned marked content, link descriptions, Figure alternative text, identification
-    (pdfuaid, pdfaid, output intent), document language, title display and Marked.
+    (pdfuaid, pdfaid, output intent), document language, title display and Marked; every
+    ``/Lang`` is a valid language tag, and each of ``other_languages`` (the languages the HTML
+    marks on parts of the text) is on some structure element.
     """
     problems: list[str] = []
+    tagged_languages: set[str] = set()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         root = pdf.Root
         if "/StructTreeRoot" not in root:
@@ -320,6 +375,11 @@ def check_pdf_ua(data: bytes, *, language: str | None = None) -> list[str]:
                 problems.append(f"{kind} with /ID but the structure tree has no /IDTree")
             if kind == "/Figure" and not str(element.get("/Alt", "")).strip():
                 problems.append("Figure without /Alt (Matterhorn 13-004)")
+            if "/Lang" in element:
+                value = str(element.Lang)
+                if not LANGUAGE_TAG.match(value):
+                    problems.append(f"{kind} with an invalid /Lang {value!r} (11-006)")
+                tagged_languages.add(value.lower())
         owned = reachable_mcids(pdf)
         for number, page in enumerate(pdf.pages, start=1):
             for operands, operator in pikepdf.parse_content_stream(page):
@@ -357,6 +417,9 @@ def check_pdf_ua(data: bytes, *, language: str | None = None) -> list[str]:
             problems.append("no document /Lang (11-006)")
         elif language and lang.lower() != language.lower():
             problems.append(f"document /Lang is {lang!r}, not the report's language {language!r}")
+        for other in sorted(other_languages):
+            if other.lower() not in tagged_languages:
+                problems.append(f"text marked lang={other!r} has no structure element with /Lang (11-001)")
         preferences = root.get("/ViewerPreferences")
         if preferences is None or not bool(preferences.get("/DisplayDocTitle", False)):
             problems.append("ViewerPreferences /DisplayDocTitle is not true (07-002)")

@@ -129,6 +129,17 @@ def refuse_edit_report(access: RoundAccess) -> str:
     return ALLOWED
 
 
+def refuse_set_report_language(access: RoundAccess) -> str:
+    """The lead evaluator and coordinators choose the report's language until it is published."""
+    if not (access.is_lead or access.is_coordinator):
+        return _("Only the lead evaluator and coordinators choose the report's language.")
+    if access.state in (RoundState.PUBLISHED, RoundState.CANCELLED):
+        return _("The report's language can no longer be changed: the round is at the step “%(state)s”.") % {
+            "state": _state_label(access)
+        }
+    return ALLOWED
+
+
 def refuse_view_history(access: RoundAccess) -> str:
     """The panel's drafting history is its working material: the panel and coordinators see it."""
     if access.is_coordinator or access.is_panel_member:

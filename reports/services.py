@@ -55,6 +55,26 @@ def _require_editable(report: SummaryReport) -> None:
 
 
 @transaction.atomic
+def set_report_language(*, report: SummaryReport, language: str, text_language: str, actor) -> SummaryReport:
+    """The report's language (its headings, dates and chart: Round.language) and the language
+    its written texts are in, when another. Fixed once the report is published (its PDF is
+    final); the round's row is locked as by a state change."""
+    review_round = Round.objects.select_for_update().get(pk=report.round_id)
+    if review_round.state in (RoundState.PUBLISHED, RoundState.CANCELLED):
+        raise ValidationError(
+            _("The report's language can no longer be changed: the round is at the step “%(state)s”.")
+            % {"state": RoundState(review_round.state).label}
+        )
+    review_round.language = language
+    review_round.save(update_fields=["language", "updated_at"])
+    report.text_language = "" if text_language == language else text_language
+    report.save(update_fields=["text_language", "updated_at"])
+    report.round = review_round
+    schedule_pdf(report.pk)
+    return report
+
+
+@transaction.atomic
 def get_or_create_report(review_round: Round) -> SummaryReport:
     """The round's report, created on first use with an empty finding per criterion
     of the round's framework (missing findings are added if the report exists)."""

@@ -18,7 +18,7 @@ from .forms import PublicationLevelForm
 from .models import PublicationLevel, SummaryReport
 from .permissions import public_report_or_404, refuse_choose_publication_level
 from .publication import LEVEL_DESCRIPTIONS, set_publication_level, wider_or_equal_levels
-from .views import pdf_response
+from .views import docx_response, pdf_response
 
 
 def publication_level(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -89,3 +89,11 @@ def public_report_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
     """The final PDF of a report published to the public (only ever the final version)."""
     report = public_report_or_404(round_id)
     return pdf_response(request, report.round, report, public=True)
+
+
+@login_not_required
+@require_GET
+def public_report_docx(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The Word version of a report published to the public (the final report only)."""
+    report = public_report_or_404(round_id)
+    return docx_response(request, report.round)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from peerreview.benchmark import benchmark
-from peerreview.downloads import attachment
+from peerreview.downloads import attachment, safe_filename
 from peerreview.models import Criterion, Framework, Round, RoundState
 from peerreview.permissions import require, round_access
 from peerreview.services.panel import score_overview
@@ -27,6 +28,7 @@ from peerreview.signals import file_downloaded
 from . import discussion as discussion_service
 from . import factual, history
 from .document import report_document
+from .docx import report_docx as build_docx
 from .editing import UnitEdit, create_action_proposal, delete_action_proposals, save_units
 from .exports import (
     proposal_headers,
@@ -46,6 +48,7 @@ from .forms import (
     FindingSuggestionForm,
     PanelCommentForm,
     PublishForm,
+    ReportLanguageForm,
     ReportTextsForm,
     ResolveFactualCommentForm,
 )
@@ -70,6 +73,7 @@ from .permissions import (
     refuse_publish,
     refuse_resolve_factual_comment,
     refuse_send_for_check,
+    refuse_set_report_language,
     refuse_suggest,
     refuse_view_discussion,
     refuse_view_history,
@@ -82,10 +86,12 @@ from .services import (
     get_or_create_report,
     publish_report,
     schedule_pdf,
+    set_report_language,
 )
 from .services import (
     send_for_factual_check as send_for_factual_check_service,
 )
+from .text import render_markdown
 
 
 def _problems(error: ValidationError | TransitionError) -> list[str]:
@@ -174,9 +180,50 @@ def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
             "waiting_suggestions": discussion_service.waiting_suggestions(report),
             "open_factual_count": sum(1 for comment in comments if not comment.is_resolved),
             "can_resolve": not refuse_resolve_factual_comment(access),
+            "language_form": ReportLanguageForm(
+                initial={"language": review_round.language, "text_language": report.text_language}
+            ),
+            "can_set_language": not refuse_set_report_language(access),
         },
         status=status,
     )
+
+
+@require_POST
+def report_language(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The lead or a coordinator sets the report's language (and its texts' language)."""
+    access = round_access(request.user, round_id)
+    require(lambda: refuse_set_report_language(access))
+    report = get_or_create_report(access.round)
+    form = ReportLanguageForm(request.POST)
+    if form.is_valid():
+        try:
+            set_report_language(
+                report=report,
+                language=form.cleaned_data["language"],
+                text_language=form.cleaned_data["text_language"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The report's language is saved: %(language)s.")
+                % {"language": dict(settings.LANGUAGES)[form.cleaned_data["language"]]},
+            )
+    else:
+        messages.error(request, _("Choose one of the languages offered."))
+    return redirect("reports:report_edit", round_id=access.round.pk)
+
+
+@require_POST
+def text_preview(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The editor's preview of a long text: the same sanitised HTML the report shows
+    (server-rendered, so the page needs no Markdown code of its own and no inline script)."""
+    round_access(request.user, round_id)  # 404 unless the person takes part in the round
+    text = request.POST.get("text", "")[:PREVIEW_MAX_CHARS]
+    return HttpResponse(render_markdown(text) or "", content_type="text/html; charset=utf-8")
 
 
 def actions_edit(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -445,6 +492,9 @@ def report_view(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
+PREVIEW_MAX_CHARS = 50_000
+
+
 # --- the PDF and the exports ------------------------------------------------------------------
 
 PDF_RETRY_SECONDS = 10
@@ -488,6 +538,32 @@ def pdf_response(request: HttpRequest, review_round: Round, report: SummaryRepor
         status=202,
     )
     response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    return response
+
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_docx(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The report as a Word document, for the same readers as its PDF (same checks)."""
+    access = report_access(request.user, round_id)
+    require(lambda: refuse_view_report(access))
+    return docx_response(request, access.round)
+
+
+def docx_response(request: HttpRequest, review_round: Round) -> HttpResponse:
+    """The caller has checked that the person may read the report."""
+    try:
+        document = report_document(review_round)
+    except SummaryReport.DoesNotExist as error:
+        raise Http404(_("This round has no report yet.")) from error
+    kind = "-draft" if document.is_draft else ""
+    filename = safe_filename(f"{slugify(review_round.title)}-report{kind}.docx")
+    response = HttpResponse(build_docx(document), content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    file_downloaded.send(SummaryReport, request=request, user=request.user, round_id=review_round.pk, kind="report_docx", instance=document.report, name=filename)  # fmt: skip
     return response
 
 

@@ -47,6 +47,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Links in e-mails. `make demo PORT=8001` sets it; it follows PORT when unset.
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
+# The network's name, on the cover of every report (page, PDF, Word).
+NETWORK_NAME = env_str("NETWORK_NAME", "Procurement Peer Review Network")
 
 INSTALLED_APPS = [
     "modeltranslation",

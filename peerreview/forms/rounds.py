@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -51,7 +52,10 @@ class RoundForm(forms.ModelForm):
                 "Leave empty to use the city's name and the year, for example “Tampere 2026”."
             ),
             "framework": gettext_lazy("The round keeps this version even if the framework changes later."),
-            "language": gettext_lazy("The language the panel writes the summary report in."),
+            "language": gettext_lazy(
+                "The report's headings, dates and chart are in this language, whoever reads it. "
+                "The lead evaluator can change it while the report is written."
+            ),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -61,6 +65,9 @@ class RoundForm(forms.ModelForm):
             "-created_at", "-version", "pk"
         )
         self.fields["title"].required = False
+        self.fields["language"].required = False
+        self.fields["language"].choices = [("", _("The host city's language")), *settings.LANGUAGES]
+        self.fields["language"].initial = ""
         self.fields["repeat_interval_months"].widget.attrs.update({"min": 12, "max": 24})
 
         self.helper = FormHelper()
@@ -103,6 +110,8 @@ class RoundForm(forms.ModelForm):
                 continue
             previous_name, previous_date = name, date
         host_city = cleaned.get("host_city")
+        if not cleaned.get("language") and host_city is not None:
+            cleaned["language"] = host_city.report_language
         if not cleaned.get("title") and host_city is not None:
             year = (cleaned.get("opens_on") or timezone.localdate()).year
             cleaned["title"] = f"{host_city.name} {year}"

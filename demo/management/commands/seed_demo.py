@@ -212,7 +212,7 @@ def new_round(demo: Demo, city_key: str, opens: datetime.date, **overrides: date
         host_city=city,
         framework=demo.framework,
         title=f"{city.name} {opens.year}",
-        language="en",
+        language=city.report_language,  # the host city's: Finnish for Tampere, Swedish for Malmö
         actor=demo.coordinator,
         **schedule(opens, **overrides),
     )
@@ -447,6 +447,11 @@ def write_report(
 ) -> SummaryReport:
     """Write the summary report through the report services, as the lead evaluator would."""
     report = get_or_create_report(review_round)
+    # The demo's texts are in English, the international panel's working language: in a Finnish or
+    # Swedish report they are tagged as English (lang="en" on the page, /Lang in the PDF).
+    if review_round.language != "en":
+        SummaryReport.objects.filter(pk=report.pk).update(text_language="en")
+        report.text_language = "en"
     save_report_texts(report=report, **texts)
     by_code = {finding.criterion.code: finding.pk for finding in report.findings.select_related("criterion")}
     save_findings(

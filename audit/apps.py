@@ -22,7 +22,7 @@ class AuditConfig(AppConfig):
             if not auditlog.contains(model):
                 auditlog.register(
                     model,
-                    exclude_fields=["version", "updated_at"],
+                    exclude_fields=["version", "updated_at", "current_due"],
                     mask_fields=MASKED_FIELDS.get(label, []),
                     mask_callable="audit.services.mask_personal_data",
                 )

@@ -11,8 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -387,7 +386,8 @@ DASHBOARD_ROWS = 5
 
 
 def _by_due_date(queryset):
-    return queryset.with_current_due().order_by(F("current_due").asc(nulls_last=True), "title", "pk")
+    """By the current step's due date, rounds without one last: the order of index round_due_order."""
+    return queryset.order_by(F("current_due").asc(nulls_last=True), "title", "pk")
 
 
 def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
@@ -401,20 +401,24 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
         state: StateGroup(state=state, label=str(RoundState(state).label), total=per_state.get(state, 0))
         for state in ACTIVE_STATES
     }
-    # The first rows of every step in one query: rank within the step by due date.
-    ranked = (
-        Round.objects.active()
-        .with_current_due()
-        .annotate(
-            step_rank=Window(
-                RowNumber(),
-                partition_by=[F("state")],
-                order_by=[F("current_due").asc(nulls_last=True), F("title").asc(), F("pk").asc()],
-            )
-        )
-        .filter(step_rank__lte=DASHBOARD_ROWS)
+    # The first rows of every step in one query: the first few of each state by due date (index
+    # round_state_due_order, a few rows read per state), then those rounds themselves.
+    firsts = [
+        _by_due_date(Round.objects.filter(state=state)).values_list("pk", flat=True)[:DASHBOARD_ROWS]
+        for state in ACTIVE_STATES
+    ]
+    first_ids = list(firsts[0].union(*firsts[1:], all=True))
+    step = {state: index for index, state in enumerate(ACTIVE_STATES)}
+    ranked = sorted(
+        Round.objects.filter(pk__in=first_ids).select_related("host_city", "framework"),
+        key=lambda r: (
+            step[r.state],
+            r.current_due is None,
+            r.current_due or datetime.date.min,
+            r.title,
+            r.pk,
+        ),
     )
-    ranked = list(ranked.select_related("host_city", "framework").order_by("state", "step_rank"))
     with_panel_counts([*overdue, *ranked])  # one query for both lists
     for review_round in overdue:
         review_round.coordinator_hint = coordinator_hint(review_round)

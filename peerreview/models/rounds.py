@@ -81,24 +81,12 @@ class RoundQuerySet(models.QuerySet["Round"]):
         return self.filter(state__in=ACTIVE_STATES)
 
     def with_current_due(self) -> RoundQuerySet:
-        """Annotate ``current_due``: the due date of the round's current step, in the database,
-        so lists can sort and page by it."""
-        return self.annotate(
-            current_due=models.Case(
-                *(
-                    models.When(state=state, then=models.F(field))
-                    for state, field in DUE_FIELD_BY_STATE.items()
-                ),
-                default=None,
-                output_field=models.DateField(),
-            )
-        )
+        """Kept for callers: ``current_due`` is now a stored column of the round."""
+        return self
 
     def overdue(self, today: datetime.date) -> RoundQuerySet:
-        condition = Q()
-        for state, field in DUE_FIELD_BY_STATE.items():
-            condition |= Q(state=state, **{f"{field}__lt": today})
-        return self.filter(condition)
+        """Rounds whose current step's due date has passed (published and cancelled have none)."""
+        return self.filter(current_due__lt=today)
 
 
 class Round(models.Model):
@@ -150,6 +138,19 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The due date of the current step, kept by the database from the state and the dates (a
+    # stored generated column), so lists and dashboards sort, page and filter by it through the
+    # indexes below instead of computing it for every round of the network.
+    current_due = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(state=state, then=models.F(field)) for state, field in DUE_FIELD_BY_STATE.items()),
+            default=None,
+            output_field=models.DateField(),
+        ),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("current due date"),
+    )
 
     objects = RoundQuerySet.as_manager()
 
@@ -157,6 +158,20 @@ class Round(models.Model):
         verbose_name = _("round")
         verbose_name_plural = _("rounds")
         ordering = ["-created_at"]
+        indexes = [
+            # The round list's order (by due date, rounds without one last) and the overdue filter.
+            models.Index(models.F("current_due").asc(nulls_last=True), "title", "id", name="round_due_order"),
+            # The dashboard's first rounds of each step.
+            models.Index(
+                "state",
+                models.F("current_due").asc(nulls_last=True),
+                "title",
+                "id",
+                name="round_state_due_order",
+            ),
+            # The dashboard's latest closed rounds.
+            models.Index(models.F("updated_at").desc(), name="round_latest_update"),
+        ]
 
     def __str__(self) -> str:
         return self.title

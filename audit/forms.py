@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry
+from .models import AuditEntry, ErasureRequest
 
 
 class AuditFilterForm(forms.Form):
@@ -56,3 +56,41 @@ class AuditFilterForm(forms.Form):
         if data.get("date_to"):
             entries = entries.filter(timestamp__date__lte=data["date_to"])
         return entries
+
+
+class ErasureRequestForm(forms.ModelForm):
+    """The person asks to be erased: their password again (whoever sits at an open session
+    cannot do it), and an optional message to the coordinators."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To confirm that it is you asking."),
+    )
+
+    class Meta:
+        model = ErasureRequest
+        fields = ["message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, person, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.order_fields(["password", "message"])
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.person.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password
+
+
+class ErasureListForm(forms.Form):
+    """Which requests the coordinators' list shows."""
+
+    status = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Waiting for a coordinator")), ("all", _("All requests"))],
+    )

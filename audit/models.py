@@ -58,6 +58,7 @@ class AuditEntry(AbstractLogEntry):
         PURGE = "purge", _("Round purged")
         PRIVACY_EXPORT = "privacy_export", _("Personal data downloaded")
         ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
+        ERASURE_WITHDRAWN = "erasure_withdrawn", _("Erasure request withdrawn")
         ERASURE_COMPLETED = "erasure_completed", _("Person anonymised")
         API_ACCESS = "api_access", _("API token or calendar address changed")
 
@@ -116,3 +117,56 @@ class AuditEntry(AbstractLogEntry):
             else:
                 out.append((name, "", str(values)))
         return out
+
+
+class ErasureRequest(models.Model):
+    """A person's request to be erased (GDPR Art. 17), made on their account page and
+    completed by a coordinator with anonymisation (audit.erasure). At most one is pending
+    per person."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a coordinator")
+        COMPLETED = "completed", _("Completed: the person is anonymised")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the person")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="erasure_requests",
+        verbose_name=_("person"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(
+        _("message to the coordinators"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Optional. For example, a text in which your name appears that should be changed too. "
+            "It is deleted when the request is completed."
+        ),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("completed or withdrawn at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+
+    class Meta:
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="pending"),
+                name="erasure_one_pending_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_status_display()})"

@@ -152,6 +152,9 @@ class User(AbstractUser):
     session_nonce = models.CharField(max_length=32, blank=True, default="", editable=False)
     # Whether the person has a confirmed authenticator app (kept by cities.mfa), read on every request.
     mfa_enabled = models.BooleanField(_("two-factor authentication"), default=False, editable=False)
+    # Set when the person was erased at their request (audit.erasure): the name is then a
+    # pseudonym, the e-mail address a placeholder, and the account can no longer log in.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -1,4 +1,4 @@
-"""Views about the signed-in person, and the public accessibility statement."""
+"""Views about the signed-in person, and the public accessibility statement and privacy notice."""
 
 import datetime
 
@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 # When the statement was last reviewed against the site (update with each review).
 STATEMENT_REVIEWED_ON = datetime.date(2026, 11, 26)
+# When the privacy notice was last brought up to date with what the platform keeps.
+PRIVACY_NOTICE_REVIEWED_ON = datetime.date(2026, 12, 3)
 
 
 @require_POST
@@ -41,3 +43,22 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
         "cities/accessibility.html",
         {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL, "reviewed_on": STATEMENT_REVIEWED_ON},
     )
+
+
+@login_not_required
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """What the platform keeps about people, why, for how long, who sees it, and how to use
+    one's rights (GDPR Art. 13 and 14). Public: people must read it before they have an account,
+    and interviewees never have one. The periods come from the settings the jobs use."""
+    context = {
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "interviewee_days": settings.INTERVIEWEE_RETENTION_DAYS,
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
+        "session_hours": settings.SESSION_MAX_AGE_HOURS,
+        "reset_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        "invitation_days": settings.INVITATION_TIMEOUT_DAYS,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "reviewed_on": PRIVACY_NOTICE_REVIEWED_ON,
+    }
+    return render(request, "cities/privacy.html", context)

@@ -10,3 +10,7 @@ file_downloaded = Signal()
 # `services.versioning.save_versioned` wrote fields with a conditional UPDATE (no save(), so
 # no post_save). kwargs: instance (as saved), actor, changes {field: (old, new)}
 versioned_saved = Signal()
+
+# Names that published documents of these rounds may show were removed (services.retention.
+# names_removed_from): reports makes their published PDFs again. kwargs: round_ids (a list)
+names_removed = Signal()

@@ -35,3 +35,16 @@ def retry_failed_pdfs() -> list[int]:
     for report_id in report_ids:
         render_report_pdf.delay(report_id)
     return report_ids
+
+
+@shared_task
+def remove_names_from_published_pdfs() -> list[int]:
+    """Queue a new render of every published report whose final PDF may show a name removed
+    since it was made (reports.pdf.shows_removed_names); the render replaces the old files.
+    Normally the removal itself queued it; this catches any the broker lost."""
+    from .pdf import reports_showing_removed_names
+
+    report_ids = reports_showing_removed_names()
+    for report_id in report_ids:
+        render_report_pdf.delay(report_id)
+    return report_ids

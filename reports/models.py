@@ -222,6 +222,9 @@ class ReportPdf(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), default=0)
     rendered_at = models.DateTimeField(_("rendered at"), auto_now_add=True)
     is_final = models.BooleanField(_("final (published)"), default=False)
+    # The round's names_changed_at when the render began: a later removal of a name makes
+    # this final version out of date (reports.pdf.shows_removed_names).
+    names_as_of = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("report PDF")

@@ -6,7 +6,9 @@ current file.
   change to the report *or* to the template triggers a new render.
 - `ensure_pdf(report)` renders only when needed: a draft when its content hash changed or its
   file is missing or broken; a published report once, as a final version that is never
-  overwritten (a new version is made only if the stored file is lost or damaged).
+  overwritten (a new version is made only if the stored file is lost or damaged, or when a
+  name it may show has been removed since — consent withdrawn, a person erased —, and then
+  the earlier final versions and their files go).
 - `current_pdf(report)` is what a download may serve; it never renders.
 """
 
@@ -137,13 +139,38 @@ def _latest(report: SummaryReport, *, final: bool) -> ReportPdf | None:
     return report.pdfs.filter(is_final=final).order_by("-version").first()
 
 
+def shows_removed_names(report: SummaryReport, stored: ReportPdf) -> bool:
+    """Whether a final PDF was rendered before a name it may show was removed (an interviewee
+    withdrew consent or was anonymised, a panel member was erased: Round.names_changed_at)."""
+    changed = report.round.names_changed_at
+    return changed is not None and (stored.names_as_of is None or stored.names_as_of < changed)
+
+
+def reports_showing_removed_names() -> list[int]:
+    """Ids of published reports whose latest final PDF was made before a name was removed."""
+    from django.db.models import Exists, F, OuterRef, Q, Subquery
+
+    latest_final = ReportPdf.objects.filter(report=OuterRef("pk"), is_final=True).order_by("-version")
+    return list(
+        SummaryReport.objects.filter(published_at__isnull=False, round__names_changed_at__isnull=False)
+        .annotate(has_final=Exists(latest_final), as_of=Subquery(latest_final.values("names_as_of")[:1]))
+        .filter(has_final=True)
+        .filter(Q(as_of__isnull=True) | Q(as_of__lt=F("round__names_changed_at")))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def current_pdf(report: SummaryReport, *, html: str | None = None) -> ReportPdf | None:
     """The stored PDF a download may serve, or None. Never renders a PDF: a published
-    report's final version if its file is sound; a draft's latest version if its hash matches
-    the report's HTML now (rendering the HTML, not the PDF, is a template render)."""
+    report's final version if its file is sound and shows no name removed since; a draft's
+    latest version if its hash matches the report's HTML now (rendering the HTML, not the
+    PDF, is a template render)."""
     if report.is_published:
         stored = _latest(report, final=True)
-        return stored if stored is not None and looks_like_pdf(stored) else None
+        if stored is None or shows_removed_names(report, stored):
+            return None
+        return stored if looks_like_pdf(stored) else None
     stored = _latest(report, final=False)
     if stored is None or not looks_like_pdf(stored):
         return None
@@ -155,7 +182,13 @@ def current_pdf(report: SummaryReport, *, html: str | None = None) -> ReportPdf 
 def _store(report: SummaryReport, rendered: Rendered, *, final: bool) -> ReportPdf:
     version = (report.pdfs.aggregate(highest=Max("version"))["highest"] or 0) + 1
     stored = ReportPdf(
-        report=report, version=version, sha256=rendered.sha256, page_count=rendered.page_count, is_final=final
+        report=report,
+        version=version,
+        sha256=rendered.sha256,
+        page_count=rendered.page_count,
+        is_final=final,
+        # read with the report's row lock, before the render read any name
+        names_as_of=report.round.names_changed_at,
     )
     kind = "final" if final else "draft"
     stored.file.save(f"report-{report.round_id}-v{version}-{kind}.pdf", ContentFile(rendered.pdf), save=False)
@@ -172,6 +205,15 @@ def _discard_drafts(report: SummaryReport, keep: ReportPdf) -> None:
             transaction.on_commit(lambda name=name, storage=old.file.storage: storage.delete(name))
 
 
+def _discard_older_finals(report: SummaryReport, keep: ReportPdf) -> None:
+    """Earlier final versions, rows and files, once a new final is made without removed names."""
+    for old in report.pdfs.filter(is_final=True).exclude(pk=keep.pk):
+        name = old.file.name
+        old.delete()
+        if name:
+            transaction.on_commit(lambda name=name, storage=old.file.storage: storage.delete(name))
+
+
 def ensure_pdf(report: SummaryReport) -> ReportPdf:
     """The report's current PDF, rendered only when needed (see the module's doc).
     Serialised per report with a row lock so concurrent tasks do not render twice."""
@@ -179,15 +221,22 @@ def ensure_pdf(report: SummaryReport) -> ReportPdf:
         report = SummaryReport.objects.select_for_update().select_related("round").get(pk=report.pk)
         if report.is_published:
             stored = _latest(report, final=True)
-            if stored is not None and is_readable_pdf(stored):
-                return stored  # frozen: never re-rendered, whatever changed since
-            if stored is not None:
+            stale = stored is not None and shows_removed_names(report, stored)
+            if stored is not None and not stale and is_readable_pdf(stored):
+                return stored  # frozen: never re-rendered, whatever else changed since
+            if stale:
+                logger.info(
+                    "Final PDF %s of report %s may show removed names: rendering again", stored, report.pk
+                )
+            elif stored is not None:
                 logger.warning(
                     "Final PDF %s of report %s is missing or broken: rendering again", stored, report.pk
                 )
             rendered = render_pdf(report.round)
             stored = _store(report, rendered, final=True)
             _discard_drafts(report, keep=stored)
+            if stale:
+                _discard_older_finals(report, keep=stored)  # they hold the names
             return stored
         html = render_html(report.round)
         digest = content_hash(html)

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from api.tokens import create_api_token, create_calendar_feed
+from audit.models import ErasureRequest
 from peerreview.models import AssessmentDay, Session
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
@@ -77,6 +78,13 @@ MATRIX = {
     "audit:log": row("GET", "scoring", 200, 403, 403, 403, 403),
     "audit:export": row("GET", "scoring", 200, 403, 403, 403, 403),
     "audit:my_data": row("GET", "scoring", 200, 200, 200, 200, 200),
+    # Erasure: each person's own request page; coordinators list and complete requests (the
+    # request in the fixture is the host member's, so no persona reviews their own).
+    "audit:erasure_request": row("GET", "scoring", 200, 200, 200, 200, 200),
+    "audit:erasure_withdraw": row("POST", "scoring", 302, 302, 302, 302, 302),
+    "audit:erasure_list": row("GET", "scoring", 200, 403, 403, 403, 403),
+    "audit:erasure_review": row("GET", "scoring", 200, 403, 403, 403, 403),
+    "cities:privacy": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "cities:accessibility": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     # Operations: no login (load balancers, compose health checks); they reveal no round data.
     "healthz": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
@@ -220,6 +228,7 @@ def round_objects(personas):
     report = get_or_create_report(review_round)
     comment = FactualComment.objects.create(report=report, section="executive_summary", text="Wrong figure.")
     suggestion = Suggestion.objects.create(report=report, kind="action", title="Train buyers", text="")
+    erasure = ErasureRequest.objects.create(person=personas.host_member)
     api_token = create_api_token(user=personas.coordinator, name="Dashboard").obj
     feed = create_calendar_feed(user=personas.coordinator)
     return {
@@ -227,6 +236,7 @@ def round_objects(personas):
         "secret": feed.secret,
         "comment_id": comment.pk,
         "suggestion_id": suggestion.pk,
+        "request_id": erasure.pk,
         "kind": "section",
         "key": "executive_summary",
         "thread": "general",
@@ -252,6 +262,7 @@ URL_KWARGS = {
     "peerreview:day_edit": ("round_id", "day_id"),
     "peerreview:day_delete": ("round_id", "day_id"),
     "peerreview:invitation_respond": ("assignment_id",),
+    "audit:erasure_review": ("request_id",),
     "api_access:token_revoke": ("token_id",),
     "api_access:calendar_feed": ("secret",),
     "accounts:password_reset_confirm": ("uidb64", "token"),
@@ -285,6 +296,10 @@ NO_KWARGS = {
     "logout",
     "cities:set_language",
     "cities:accessibility",
+    "cities:privacy",
+    "audit:erasure_request",
+    "audit:erasure_withdraw",
+    "audit:erasure_list",
     "peerreview:dashboard",
     "peerreview:round_create",
     "peerreview:round_list",

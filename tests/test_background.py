@@ -299,6 +299,7 @@ def test_periodic_jobs_are_defined_in_code_and_exist():
         "peerreview.jobs.heartbeat",
         "reports.jobs.send_discussion_digests",
         "reports.jobs.retry_failed_pdfs",
+        "reports.jobs.remove_names_from_published_pdfs",
     }
     assert tasks <= set(celery_app.tasks)
 

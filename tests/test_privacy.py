@@ -59,3 +59,43 @@ def test_the_account_page_links_to_the_download(client, personas):
     page = client.get(reverse("accounts:account")).content.decode()
 
     assert reverse("audit:my_data") in page
+
+
+# --- the privacy notice -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "rights"),
+    [
+        ("en", "Privacy notice", "Your rights and how to use them"),
+        ("fi", "Tietosuojaseloste", "Oikeutesi ja niiden käyttäminen"),
+        ("sv", "Dataskyddsbeskrivning", "Dina rättigheter och hur du använder dem"),
+    ],
+)
+def test_the_privacy_notice_is_public_in_three_languages(client, settings, language, heading, rights):
+    settings.INTERVIEWEE_RETENTION_DAYS = 123
+    settings.PRIVACY_CONTACT_EMAIL = "dpo@network.example"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.get(reverse("cities:privacy"))
+
+    assert response.status_code == 200  # no login
+    page = response.content.decode()
+    assert f'lang="{language}"' in page
+    assert heading in page and rights in page
+    assert "123" in page  # the retention period the job uses
+    assert "mailto:dpo@network.example" in page
+    assert reverse("audit:my_data") not in page  # public: it names the pages, it does not link into accounts
+
+
+def test_the_privacy_notice_is_linked_from_every_page_and_from_login(client, personas):
+    login = client.get(reverse("login")).content.decode()
+    assert login.count(reverse("cities:privacy")) == 2  # the footer and the login form
+
+    client.force_login(personas.host_member)
+    for url in (
+        reverse("peerreview:dashboard"),
+        reverse("accounts:account"),
+        reverse("cities:accessibility"),
+    ):
+        assert reverse("cities:privacy") in client.get(url).content.decode(), url

@@ -212,6 +212,9 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (axes would gues
 AXES_USERNAME_CALLABLE = "cities.accounts.axes_username"
 AXES_LOCKOUT_CALLABLE = "cities.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# axes would also keep every successful login (address, IP, browser) for ever; the audit trail
+# already records sign-ins, so axes keeps only what the lockout needs (see the privacy notice).
+AXES_DISABLE_ACCESS_LOG = True
 # Two-factor authentication (an authenticator app, TOTP, plus single-use recovery codes; django-otp).
 # Required for coordinators and anyone with back-office access when on: on by default when DEBUG is
 # off, off in the demo so that the demo accounts log in with their password alone. Optional for others.
@@ -307,6 +310,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "peer-review@example.eu")
 # Where people report accessibility problems (shown on the accessibility statement, /accessibility/).
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "accessibility@example.eu")
+# Where people exercise their data-protection rights (shown on the privacy notice, /privacy/).
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "privacy@example.eu")
 
 # Celery: no broker configured means tasks run in-process (development default).
 # Without a broker, kombu would still resolve a default AMQP host (and warn "No hostname was
@@ -356,6 +361,12 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-old-interviewees": {
         "task": "peerreview.jobs.anonymise_old_interviewees",
         "schedule": crontab(minute=30, hour=3),
+    },
+    # After the interviewee retention above: published PDFs that may still show a removed name
+    # (consent withdrawn, interviewees anonymised, a person erased) are made again without it.
+    "remove-names-from-published-pdfs": {
+        "task": "reports.jobs.remove_names_from_published_pdfs",
+        "schedule": crontab(minute=45, hour=3),
     },
     "retry-stuck-notifications": {
         "task": "peerreview.jobs.retry_stuck_sends",

@@ -133,6 +133,10 @@ class Round(models.Model):
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # When a name the round's published documents may show was last removed (an interviewee
+    # withdrew consent or was anonymised, a panel member was erased): a published PDF rendered
+    # before this is made again without the name (reports.pdf).
+    names_changed_at = models.DateTimeField(_("names removed at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

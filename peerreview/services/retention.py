@@ -1,5 +1,9 @@
 """Keeping interviewees' personal data only as long as needed: their name, e-mail and
-organisation are erased a set time (INTERVIEWEE_RETENTION_DAYS) after the report is published."""
+organisation are erased a set time (INTERVIEWEE_RETENTION_DAYS) after the report is published,
+and at once from what the report may show when they withdraw their consent to be named.
+
+Published PDFs are files: whenever a name they may show is removed, the round is marked
+(`names_removed_from`) and the reports app makes the PDF again without it."""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
-from ..models import Interviewee, RoundState
+from ..models import Interviewee, Round, RoundState
+from ..signals import names_removed
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +36,28 @@ def anonymise_interviewees(*, now: datetime.datetime) -> int:
         .annotate(n=Count("pk"))
         .values_list("session__day__round_id", "n")
     )
+    # Only the names the report showed (given, with consent) are in published PDFs.
+    named_in_reports = sorted(
+        set(
+            due.filter(consent_to_name=True).exclude(name="").values_list("session__day__round_id", flat=True)
+        )
+    )
     count = Interviewee.objects.filter(pk__in=due.values("pk")).update(
         name="", email="", organisation="", consent_to_name=False, anonymised_at=now
     )
     for round_id, number in sorted(per_round.items()):
         logger.info("Anonymised %d interviewees of round %s (published before %s)", number, round_id, cutoff)
     logger.info("Retention: anonymised %d interviewees in total", count)
+    names_removed_from(round_ids=named_in_reports)
     return count
+
+
+def names_removed_from(*, round_ids: list[int]) -> None:
+    """Mark rounds whose published documents may show a name that was just removed (with the
+    time of the change itself, which renders are compared with); after commit, tell the apps
+    that keep such documents (reports re-renders published PDFs)."""
+    if not round_ids:
+        return
+    Round.objects.filter(pk__in=round_ids).update(names_changed_at=timezone.now())
+    ids = list(round_ids)
+    transaction.on_commit(lambda: names_removed.send(sender=Round, round_ids=ids), robust=True)

@@ -8,6 +8,8 @@ since is refused with both texts (``EditConflict``).
 
 Every save first locks the report row, the row ``publish_report`` also locks, and checks that
 the report may still be edited, so a save can never land after publication.
+A save queues no PDF: with autosave a writer saves every few seconds, and a draft's PDF is
+rendered when someone downloads it (``views.report_pdf`` queues it) or the draft goes to the city.
 Creating is idempotent: a create form carries a one-time token stored on the new row
 (unique), so the same form posted twice creates one row.
 """
@@ -112,8 +114,6 @@ def _check_values(report: SummaryReport, edit: UnitEdit) -> None:
 def save_units(*, report: SummaryReport, edits: list[UnitEdit], actor) -> list[UnitEdit]:
     """Save each unit that changed; a unit in conflict is left unsaved with ``.conflict`` set,
     the others are written. Raises ValidationError when the report can no longer be edited."""
-    from .services import schedule_pdf
-
     edits = [edit for edit in edits if edit.has_changes]
     if not edits:
         return []
@@ -137,7 +137,6 @@ def save_units(*, report: SummaryReport, edits: list[UnitEdit], actor) -> list[U
                 edit.conflict = conflict
         if any(edit.written for edit in edits):
             SummaryReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
-            schedule_pdf(report.pk)
     return edits
 
 
@@ -166,7 +165,7 @@ def create_action_proposal(
 ) -> tuple[ActionProposal, bool]:
     """Create an action proposal with the next number (AP-n), once per form token.
     Returns (proposal, created); a second post of the same form returns the first proposal."""
-    from .services import next_action_number, schedule_pdf
+    from .services import next_action_number
 
     with transaction.atomic():
         locked = lock_report_for_edit(report.pk)  # also serialises the numbering
@@ -194,18 +193,29 @@ def create_action_proposal(
         proposal._history_user = actor  # who created it, in its history
         proposal.save()
         SummaryReport.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
-        schedule_pdf(locked.pk)
     return proposal, True
 
 
-def delete_action_proposals(*, report: SummaryReport, ids: list[int]) -> int:
-    """Delete proposals of this report; their numbers are not given again."""
-    from .services import schedule_pdf
-
-    if not ids:
-        return 0
+def delete_action_proposal(
+    *, report: SummaryReport, pk: int, base_version: int | None, actor
+) -> ActionProposal | None:
+    """Delete one proposal as the person saw it (its number is not given again). Refused when
+    someone changed it since ``base_version``, so nobody deletes a text they have not read.
+    Returns the deleted proposal, or None when it was already gone."""
     with transaction.atomic():
         locked = lock_report_for_edit(report.pk)
-        deleted, _details = ActionProposal.objects.filter(report=locked, pk__in=ids).delete()
-        schedule_pdf(locked.pk)
-    return deleted
+        proposal = ActionProposal.objects.filter(report=locked, pk=pk).first()
+        if proposal is None:
+            return None
+        if base_version is not None and proposal.version != base_version:
+            raise ValidationError(
+                _(
+                    "%(ref)s was changed by someone else since you opened the page, so it is not deleted. "
+                    "Read it as it is now, then delete it if you still want to."
+                )
+                % {"ref": proposal.reference}
+            )
+        proposal._history_user = actor  # who deleted it, in its history
+        proposal.delete()
+        SummaryReport.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    return proposal

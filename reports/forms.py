@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -37,24 +36,47 @@ class VersionedModelForm(VersionedFormMixin, forms.ModelForm):
         return {name: str(self.fields[name].label) for name in self.versioned_fields if name in self.fields}
 
 
-class ReportTextsForm(VersionedModelForm):
-    versioned_fields = list(SECTION_FIELDS)
+SECTION_HELP_TEXTS = {
+    "executive_summary": _(
+        "The panel's overall conclusion in a few paragraphs. Required before the draft goes to the city."
+    ),
+    "key_strengths": _("What the city does well, for the executive summary."),
+    "purpose_and_scope": _("Why the review was made and what it covered."),
+    "process_notes": _("How the review was carried out, and the panel's statement on conflicts of interest."),
+    "next_steps": _("What happens after the report, up to the repeat round."),
+}
+
+
+class ReportSectionForm(VersionedModelForm):
+    """One text section of the report, saved on its own (the sections share the report's
+    version; the digest of the one field decides whether a colleague changed it)."""
 
     class Meta:
         model = SummaryReport
-        fields = ["executive_summary", "key_strengths", "purpose_and_scope", "process_notes", "next_steps"]
-        widgets = {name: forms.Textarea(attrs={"rows": 5, "data-markdown": ""}) for name in fields}
-        help_texts = {
-            "executive_summary": _(
-                "The panel's overall conclusion in a few paragraphs. Required before the draft goes to the city."
-            ),
-            "key_strengths": _("What the city does well, for the executive summary."),
-            "purpose_and_scope": _("Why the review was made and what it covered."),
-            "process_notes": _(
-                "How the review was carried out, and the panel's statement on conflicts of interest."
-            ),
-            "next_steps": _("What happens after the report, up to the repeat round."),
-        }
+        fields = list(SECTION_FIELDS)
+        widgets = {name: forms.Textarea(attrs={"rows": 5, "data-markdown": ""}) for name in SECTION_FIELDS}
+        help_texts = SECTION_HELP_TEXTS
+
+    def __init__(self, *args, section: str, **kwargs) -> None:
+        if section not in SECTION_FIELDS:
+            raise ValueError(section)
+        self.section = section
+        self.versioned_fields = [section]
+        # The same field names on every section's form ("report-…"), ids of their own.
+        kwargs.setdefault("prefix", "report")
+        kwargs.setdefault("auto_id", f"id_{section}_%s")
+        super().__init__(*args, **kwargs)
+        for name in SECTION_FIELDS:
+            if name != section:
+                del self.fields[name]
+
+    @property
+    def unit(self) -> str:
+        return f"section-{self.section}"
+
+    @property
+    def field(self):
+        return self[self.section]
 
 
 class ReportLanguageForm(forms.Form):
@@ -86,8 +108,13 @@ class FindingForm(VersionedModelForm):
         fields = ["evidence", "strengths", "areas_to_develop", "good_practice"]
         widgets = {name: forms.Textarea(attrs={"rows": 3, "data-markdown": ""}) for name in fields}
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", f"finding-{kwargs['instance'].pk}")
+        super().__init__(*args, **kwargs)
 
-FindingFormSet = modelformset_factory(Finding, form=FindingForm, extra=0, edit_only=True)
+    @property
+    def unit(self) -> str:
+        return f"finding-{self.instance.pk}"
 
 
 class CriterionChoiceField(forms.ModelChoiceField):
@@ -112,17 +139,21 @@ class CriterionChoiceField(forms.ModelChoiceField):
 
 
 class ActionProposalForm(VersionedModelForm):
-    """An existing proposal (versioned) or a new row (with a one-time token, so a double
-    submission creates one proposal)."""
+    """An existing proposal (versioned, prefix ``proposal-<pk>``) or a new one (prefix ``new``,
+    with a one-time token, so a form posted twice creates one proposal)."""
 
     versioned_fields = list(PROPOSAL_FIELDS)
 
     class Meta:
         model = ActionProposal
         fields = ["criterion", "title", "description", "priority", "owner", "timeframe", "success_indicator"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2, "data-markdown": ""})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3, "data-markdown": ""})}
 
     def __init__(self, *args, criteria: list[Criterion], **kwargs) -> None:
+        instance = kwargs.get("instance")
+        kwargs.setdefault(
+            "prefix", f"proposal-{instance.pk}" if instance is not None and instance.pk else "new"
+        )
         super().__init__(*args, **kwargs)
         self.fields["criterion"] = CriterionChoiceField(
             criteria, required=False, label=_("criterion"), empty_label=_("(the whole unit)")
@@ -132,16 +163,9 @@ class ActionProposalForm(VersionedModelForm):
                 widget=forms.HiddenInput, required=False, initial=new_form_token
             )
 
-
-class BaseActionProposalFormSet(BaseModelFormSet):
-    def __init__(self, *args, criteria: list[Criterion], **kwargs) -> None:
-        kwargs.setdefault("form_kwargs", {})["criteria"] = criteria
-        super().__init__(*args, **kwargs)
-
-
-ActionProposalFormSet = modelformset_factory(
-    ActionProposal, form=ActionProposalForm, formset=BaseActionProposalFormSet, extra=3, can_delete=True
-)
+    @property
+    def unit(self) -> str:
+        return f"proposal-{self.instance.pk}" if self.instance.pk else "new"
 
 
 class FactualCommentForm(forms.Form):

@@ -204,7 +204,9 @@ def send_for_factual_check(*, review_round: Round, actor) -> Round:
     problems = factual_check_problems(report)
     if problems:
         raise ValidationError(problems)
-    return transition_round(review_round=review_round, to_state=RoundState.FACTUAL_CHECK, actor=actor)
+    moved = transition_round(review_round=review_round, to_state=RoundState.FACTUAL_CHECK, actor=actor)
+    schedule_pdf(report.pk)  # the draft the city reads, ready for its download
+    return moved
 
 
 @transaction.atomic

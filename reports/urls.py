@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("rounds/<int:round_id>/report/", views.report_view, name="report_view"),
     path("rounds/<int:round_id>/report/edit/", views.report_edit, name="report_edit"),
+    path("rounds/<int:round_id>/report/autosave/", views.report_autosave, name="report_autosave"),
     path("rounds/<int:round_id>/report/actions/", views.actions_edit, name="actions_edit"),
     path("rounds/<int:round_id>/report/language/", views.report_language, name="report_language"),
     path("rounds/<int:round_id>/text-preview/", views.text_preview, name="text_preview"),

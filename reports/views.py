@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peerreview.benchmark import benchmark
@@ -24,12 +24,19 @@ from peerreview.services.panel import score_overview
 from peerreview.services.rounds import TransitionError
 from peerreview.services.versioning import EditConflict
 from peerreview.signals import file_downloaded
+from peerreview.views.autosave import (
+    conflict_response,
+    invalid_response,
+    no_such_unit,
+    refused_response,
+    saved_response,
+)
 
 from . import discussion as discussion_service
 from . import factual, history
 from .document import report_document
 from .docx import report_docx as build_docx
-from .editing import UnitEdit, create_action_proposal, delete_action_proposals, save_units
+from .editing import SECTION_FIELDS, UnitEdit, create_action_proposal, delete_action_proposal, save_units
 from .exports import (
     proposal_headers,
     proposal_rows,
@@ -40,16 +47,16 @@ from .exports import (
     to_xlsx,
 )
 from .forms import (
-    ActionProposalFormSet,
+    ActionProposalForm,
     ActionSuggestionForm,
     CityResponseForm,
     FactualCommentForm,
-    FindingFormSet,
+    FindingForm,
     FindingSuggestionForm,
     PanelCommentForm,
     PublishForm,
     ReportLanguageForm,
-    ReportTextsForm,
+    ReportSectionForm,
     ResolveFactualCommentForm,
 )
 from .models import (
@@ -98,6 +105,14 @@ def _problems(error: ValidationError | TransitionError) -> list[str]:
     return error.problems if isinstance(error, TransitionError) else error.messages
 
 
+# --- the report editor: one form per unit (a section, a finding, a proposal) -------------------
+#
+# Each unit is its own <form> that posts only that unit, with the version and digests it was
+# loaded with; static/js/autosave.js posts the same fields to ``report_autosave`` after a pause
+# in typing. Both go through ``editing.save_units`` (under the report's lock, only the fields
+# this person changed, a stale change of a colleague's field refused with both texts).
+
+
 def _edit_for(form, model) -> UnitEdit:
     version, base = form.base()
     return UnitEdit(
@@ -110,30 +125,79 @@ def _edit_for(form, model) -> UnitEdit:
     )
 
 
-def _apply_results(request: HttpRequest, pairs) -> int:
-    """After save_units: rebase every saved form on the unit as saved (the person's text
-    stays), attach conflicts to their forms. Returns the number of conflicts."""
-    conflicts = 0
-    for form, edit in pairs:
-        if edit.conflict is not None:
-            form.conflict = edit.conflict
-            form.rebase_on(edit.conflict.current)
-            conflicts += 1
-        elif edit.saved is not None:
-            form.rebase_on(edit.saved)
-    if conflicts:
-        messages.warning(
-            request,
-            ngettext(
-                "One part was changed by someone else while you were writing: it is not saved. "
-                "Your other changes are saved.",
-                "%(count)d parts were changed by someone else while you were writing: they are not saved. "
-                "Your other changes are saved.",
-                conflicts,
-            )
-            % {"count": conflicts},
-        )
-    return conflicts
+def _unit_form(report: SummaryReport, key: str, data, *, criteria: list[Criterion] | None = None):
+    """The form of the unit named ``key`` ("section-<field>", "finding-<pk>", "proposal-<pk>")
+    bound to ``data``, and its model; None when the report has no such unit (any more)."""
+    kind, _sep, rest = key.partition("-")
+    if kind == "section" and rest in SECTION_FIELDS:
+        return ReportSectionForm(data, instance=report, section=rest), SummaryReport
+    if kind == "finding" and rest.isdigit():
+        finding = report.findings.select_related("criterion__theme").filter(pk=int(rest)).first()
+        return (FindingForm(data, instance=finding), Finding) if finding is not None else None
+    if kind == "proposal" and rest.isdigit():
+        proposal = report.action_proposals.select_related("criterion").filter(pk=int(rest)).first()
+        if proposal is None:
+            return None
+        criteria = criteria if criteria is not None else _criteria(report.round)
+        return ActionProposalForm(data, instance=proposal, criteria=criteria), ActionProposal
+    return None
+
+
+def _save_form(report: SummaryReport, form, model, actor) -> UnitEdit:
+    """Save one valid unit form (``form.conflict`` set when refused as a conflict). Raises
+    ValidationError when the report can no longer be edited."""
+    edit = _edit_for(form, model)
+    save_units(report=report, edits=[edit], actor=actor)
+    if edit.conflict is not None:
+        form.conflict = edit.conflict
+    return edit
+
+
+def _unit_label(form) -> str:
+    if isinstance(form, ReportSectionForm):
+        return str(form.fields[form.section].label).capitalize()
+    if isinstance(form, FindingForm):
+        return _("The finding %(code)s") % {"code": form.instance.criterion.code}
+    return form.instance.reference
+
+
+def _unit_anchor(form) -> str:
+    if isinstance(form, ReportSectionForm):
+        return f"section-{form.section}"
+    if isinstance(form, FindingForm):
+        return f"criterion-{slugify(form.instance.criterion.code)}"
+    return f"proposal-{form.instance.pk}"
+
+
+CONFLICT_MESSAGE = gettext_lazy(
+    "Not saved: someone else changed this part while you were writing. Both versions are shown "
+    "below; your text is still in the form. Combine them and save again."
+)
+
+
+def _post_unit(request: HttpRequest, report: SummaryReport, form, model, editor: str):
+    """A plain form post of one unit (no JavaScript): redirect after a save, or the bound form
+    to show again with its status (conflict 409, refused 409, invalid 400)."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        edit = _save_form(report, form, model, request.user)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None, 409
+    if edit.conflict is not None:
+        form.rebase_on_conflict(edit.conflict)
+        messages.warning(request, CONFLICT_MESSAGE)
+        return None, 409
+    # Also when nothing changed (autosave got there first): what the page shows is saved.
+    messages.success(request, _("%(part)s: saved.") % {"part": _unit_label(form)})
+    url = reverse(editor, args=[report.round_id])
+    return redirect(f"{url}#{_unit_anchor(form)}"), 302
+
+
+def _gone(request: HttpRequest, editor: str, round_id: int) -> HttpResponse:
+    messages.error(request, _("That part of the report no longer exists (deleted meanwhile)."))
+    return redirect(editor, round_id=round_id)
 
 
 def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -141,28 +205,31 @@ def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
     require(lambda: refuse_edit_report(access))
     review_round = access.round
     report = get_or_create_report(review_round)
-    data = request.POST if request.method == "POST" else None
-    texts_form = ReportTextsForm(data, instance=report, prefix="report")
-    formset = FindingFormSet(
-        data, queryset=report.findings.select_related("criterion__theme"), prefix="findings"
-    )
+    bound = None
     status = 200
-    if data is not None and texts_form.is_valid() and formset.is_valid():
-        pairs = [(texts_form, _edit_for(texts_form, SummaryReport))]
-        pairs += [(form, _edit_for(form, Finding)) for form in formset.forms]
-        try:
-            save_units(report=report, edits=[edit for _form, edit in pairs], actor=request.user)
-        except ValidationError as error:
-            texts_form.add_error(None, error)
-            status = 409
-        else:
-            if not _apply_results(request, pairs):
-                messages.success(request, _("The report is saved."))
-                return redirect("reports:report_edit", round_id=review_round.pk)
-            status = 409
-            report.refresh_from_db()
+    if request.method == "POST":
+        found = _unit_form(report, request.POST.get("unit", ""), request.POST)
+        if found is None or found[1] is ActionProposal:
+            return _gone(request, "reports:report_edit", review_round.pk)
+        bound, model = found
+        response, status = _post_unit(request, report, bound, model, "reports:report_edit")
+        if response is not None:
+            return response
+        report = SummaryReport.objects.get(pk=report.pk)
+    section_forms = [
+        bound
+        if isinstance(bound, ReportSectionForm) and bound.section == name
+        else ReportSectionForm(instance=report, section=name)
+        for name in SECTION_FIELDS
+    ]
+    finding_forms = [
+        bound
+        if isinstance(bound, FindingForm) and bound.instance.pk == finding.pk
+        else FindingForm(instance=finding)
+        for finding in report.findings.select_related("criterion__theme")
+    ]
     rows = {row.criterion.pk: row for row in score_overview(review_round).rows}
-    for form in formset.forms:
+    for form in finding_forms:
         form.scores = rows.get(form.instance.criterion_id)
     comments = factual.comments_for_page(report)
     return render(
@@ -171,8 +238,8 @@ def report_edit(request: HttpRequest, round_id: int) -> HttpResponse:
         {
             "review_round": review_round,
             "report": report,
-            "texts_form": texts_form,
-            "formset": formset,
+            "section_forms": section_forms,
+            "finding_forms": finding_forms,
             "proposal_count": report.action_proposals.count(),
             "can_send": not refuse_send_for_check(access),
             "send_problems": factual_check_problems(report),
@@ -227,52 +294,108 @@ def text_preview(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def actions_edit(request: HttpRequest, round_id: int) -> HttpResponse:
+    """One form per action proposal (saved, autosaved or deleted on its own) and one to add a
+    proposal (a one-time token: posted twice, it adds one)."""
     access = round_access(request.user, round_id)
     require(lambda: refuse_edit_report(access))
     review_round = access.round
     report = get_or_create_report(review_round)
-    criteria = list(
-        Criterion.objects.filter(theme__framework_id=review_round.framework_id)
-        .select_related("theme")
-        .order_by("theme__order", "order")
-    )
-    formset = ActionProposalFormSet(
-        request.POST if request.method == "POST" else None,
-        queryset=report.action_proposals.select_related("criterion"),
-        prefix="actions",
-        criteria=criteria,
-    )
+    criteria = _criteria(review_round)
+    bound = new_form = None
     status = 200
-    if request.method == "POST" and formset.is_valid():
-        deleted = [form.instance.pk for form in formset.deleted_forms if form.instance.pk]
-        existing = [form for form in formset.forms if form.instance.pk and form.instance.pk not in deleted]
-        new = [form for form in formset.forms if not form.instance.pk and form.has_changed()]
-        pairs = [(form, _edit_for(form, ActionProposal)) for form in existing]
-        try:
-            save_units(report=report, edits=[edit for _form, edit in pairs], actor=request.user)
-            for form in new:
-                create_action_proposal(
-                    report=report,
-                    form_token=form.cleaned_data.get("form_token"),
-                    values=form.model_values(),
-                    actor=request.user,
-                )
-            delete_action_proposals(report=report, ids=deleted)
-        except ValidationError as error:
-            for problem in error.messages:
-                messages.error(request, problem)
-            status = 409
+    if request.method == "POST":
+        key = request.POST.get("unit", "")
+        if key == "new":
+            new_form = ActionProposalForm(request.POST, criteria=criteria)
+            status = 400
+            if new_form.is_valid():
+                try:
+                    proposal, created = create_action_proposal(
+                        report=report,
+                        form_token=new_form.cleaned_data.get("form_token"),
+                        values=new_form.model_values(),
+                        actor=request.user,
+                    )
+                except ValidationError as error:
+                    new_form.add_error(None, error)
+                    status = 409
+                else:
+                    if created:
+                        messages.success(request, _("%(ref)s is added.") % {"ref": proposal.reference})
+                    url = reverse("reports:actions_edit", args=[review_round.pk])
+                    return redirect(f"{url}#proposal-{proposal.pk}")
         else:
-            if not _apply_results(request, pairs):
-                messages.success(request, _("The action proposals are saved."))
-                return redirect("reports:actions_edit", round_id=review_round.pk)
-            status = 409
+            found = _unit_form(report, key, request.POST, criteria=criteria)
+            if found is None or found[1] is not ActionProposal:
+                return _gone(request, "reports:actions_edit", review_round.pk)
+            bound, model = found
+            if request.POST.get("action") == "delete":
+                return _delete_proposal(request, report, bound)
+            response, status = _post_unit(request, report, bound, model, "reports:actions_edit")
+            if response is not None:
+                return response
+    proposal_forms = [
+        bound
+        if bound is not None and bound.instance.pk == proposal.pk
+        else ActionProposalForm(instance=proposal, criteria=criteria)
+        for proposal in report.action_proposals.select_related("criterion")
+    ]
     return render(
         request,
         "reports/actions_edit.html",
-        {"review_round": review_round, "report": report, "formset": formset},
+        {
+            "review_round": review_round,
+            "report": report,
+            "proposal_forms": proposal_forms,
+            "new_form": new_form or ActionProposalForm(criteria=criteria),
+        },
         status=status,
     )
+
+
+def _delete_proposal(request: HttpRequest, report: SummaryReport, form) -> HttpResponse:
+    """Delete a proposal only as the person saw it: a change by someone else since is shown first."""
+    try:
+        base_version = int(form.data.get(form.add_prefix("base_version"), ""))
+    except ValueError:
+        base_version = None
+    try:
+        deleted = delete_action_proposal(
+            report=report, pk=form.instance.pk, base_version=base_version, actor=request.user
+        )
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        url = reverse("reports:actions_edit", args=[report.round_id])
+        return redirect(f"{url}#proposal-{form.instance.pk}")
+    if deleted is not None:
+        messages.success(request, _("%(ref)s is deleted.") % {"ref": deleted.reference})
+    return redirect("reports:actions_edit", round_id=report.round_id)
+
+
+@require_POST
+def report_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
+    """One unit of the report or of the action proposals, posted by static/js/autosave.js."""
+    access = round_access(request.user, round_id)
+    refusal = refuse_edit_report(access)
+    if refusal:
+        if not (access.is_lead or access.is_coordinator):
+            require(lambda: refusal)
+        return refused_response(refusal)  # the step moved on while the page was open
+    report = SummaryReport.objects.filter(round=access.round).first()
+    found = _unit_form(report, request.POST.get("unit", ""), request.POST) if report else None
+    if found is None:
+        return no_such_unit(_("That part of the report no longer exists (deleted meanwhile)."))
+    form, model = found
+    if not form.is_valid():
+        return invalid_response(form)
+    try:
+        edit = _save_form(report, form, model, request.user)
+    except ValidationError as error:
+        return refused_response(" ".join(error.messages))
+    if edit.conflict is not None:
+        return conflict_response(request, form, edit.conflict)
+    return saved_response(form, edit.saved, edit.written)
 
 
 @require_POST

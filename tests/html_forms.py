@@ -77,3 +77,10 @@ def form_data(response, *, attr: str = "data-warn-unsaved", index: int = 0) -> d
     ]
     assert matching, f"no form with {attr!r} on the page"
     return dict(matching[index]["data"])
+
+
+def unit_data(response, unit: str) -> dict[str, str]:
+    """The data of the form that posts one unit (its hidden ``unit`` field), as loaded."""
+    matching = [form for form in forms_of(response.content.decode()) if form["data"].get("unit") == unit]
+    assert len(matching) == 1, f"{len(matching)} forms for the unit {unit!r} on the page"
+    return dict(matching[0]["data"])

@@ -128,6 +128,9 @@ MATRIX = {
     "reports:report_view": row("GET", "drafting", 200, 403, 404, 200, 404),
     "reports:report_edit": row("GET", "drafting", 200, 403, 404, 200, 404),
     "reports:actions_edit": row("GET", "drafting", 200, 403, 404, 200, 404),
+    "reports:report_autosave": row(
+        "POST", "drafting", 200, 403, 404, 200, 404, data={"unit": "section-executive_summary"}
+    ),
     "reports:send_for_check": row("POST", "drafting", 302, 403, 404, 302, 404),
     "reports:factual_check": row("GET", "factual_check", 200, 200, 404, 200, 404),
     "reports:factual_comment_resolve": row("GET", "factual_check", 200, 403, 404, 200, 404),

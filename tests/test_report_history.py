@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reports.models import ActionProposal, SummaryReport
 from reports.services import get_or_create_report
-from tests.html_forms import form_data
+from tests.html_forms import unit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def drafting(personas):
 
 def _save_section(client, review_round, field, text):
     url = reverse("reports:report_edit", args=[review_round.pk])
-    data = form_data(client.get(url))
+    data = unit_data(client.get(url), f"section-{field}")
     data[f"report-{field}"] = text
     assert client.post(url, data).status_code == 302
 
@@ -58,19 +58,19 @@ def test_a_finding_and_a_proposal_have_their_own_history(client, personas, draft
     review_round, report = drafting
     client.force_login(personas.assigned_evaluator)
     url = reverse("reports:report_edit", args=[review_round.pk])
-    data = form_data(client.get(url))
-    data["findings-0-strengths"] = "A clear mandate."
+    finding = report.findings.first()
+    data = unit_data(client.get(url), f"finding-{finding.pk}")
+    data[f"finding-{finding.pk}-strengths"] = "A clear mandate."
     client.post(url, data)
     actions = reverse("reports:actions_edit", args=[review_round.pk])
-    data = form_data(client.get(actions))
-    data["actions-0-title"] = "Train the buyers"
+    data = unit_data(client.get(actions), "new")
+    data["new-title"] = "Train the buyers"
     client.post(actions, data)
     proposal = ActionProposal.objects.get(report=report)
-    data = form_data(client.get(actions))
-    data["actions-0-owner"] = "Head of procurement"
+    data = unit_data(client.get(actions), f"proposal-{proposal.pk}")
+    data[f"proposal-{proposal.pk}-owner"] = "Head of procurement"
     client.post(actions, data)
 
-    finding = report.findings.first()
     finding_page = client.get(reverse("reports:unit_history", args=[review_round.pk, "finding", finding.pk]))
     proposal_page = client.get(
         reverse("reports:unit_history", args=[review_round.pk, "proposal", proposal.pk])

@@ -149,13 +149,16 @@ class SessionForm(VersionedFormMixin, forms.ModelForm):
             return None
         return {int(pk) for pk in text.split(",") if pk.strip().isdigit()}
 
-    def rebase_on(self, current) -> None:
-        super().rebase_on(current)
-        data = self.data.copy()
-        data[self.add_prefix("base_criteria")] = ",".join(
-            str(pk) for pk in sorted(current.criteria.values_list("pk", flat=True))
-        )
-        self.data = data
+    def rebase_on(self, current, accepted=()) -> None:
+        """As for the fields: the criteria as saved now become the base when the person sees
+        them (a conflict on them) or chose the same; otherwise the loaded ones stay the base."""
+        super().rebase_on(current, accepted=accepted)
+        now = set(current.criteria.values_list("pk", flat=True))
+        chosen = {criterion.pk for criterion in self.cleaned_data.get("criteria") or []}
+        if "criteria" in accepted or chosen == now:
+            data = self.data.copy()
+            data[self.add_prefix("base_criteria")] = ",".join(str(pk) for pk in sorted(now))
+            self.data = data
 
     def _post_clean(self) -> None:
         # Values are written by the service (only what changed, conflict-checked), not by

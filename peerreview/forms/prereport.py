@@ -201,8 +201,10 @@ class PreReportEditor:
         as saved now as its base (so a second save writes only what is still different)."""
         self.conflicts = result.conflicts
         forms_by_key = {HEADER_KEY: self.header, **self.forms_by_criterion}
-        for key, unit in {**result.saved, **{k: c.current for k, c in result.conflicts.items()}}.items():
+        for key, unit in result.saved.items():
             forms_by_key[key].rebase_on(unit)
+        for key, conflict in result.conflicts.items():
+            forms_by_key[key].rebase_on_conflict(conflict)
 
     conflicts: dict = {}
 

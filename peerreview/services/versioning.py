@@ -190,6 +190,32 @@ def save_versioned(
     raise EditConflict(current=current, conflicts=[])
 
 
+def rebased(
+    *,
+    base_version: int,
+    base: dict[str, str],
+    values: dict[str, Any],
+    current: models.Model,
+    fields: list[str],
+    accepted: list[str] | tuple[str, ...] = (),
+) -> tuple[int, dict[str, str]]:
+    """The base a page should keep after a save or a conflict, for the text it still shows.
+
+    A field whose shown value is now the saved one (this person's save, or the same text) takes
+    the saved digest; a field the person has seen both versions of (``accepted``: the fields of
+    a conflict) takes the saved digest too, so saving again is a deliberate merge. Every other
+    field keeps the digest the page started from: a colleague's newer text there, which the
+    page does not show, is still found (and shown as a conflict) when this person changes it.
+    The version moves on only when the page agrees with every field saved now."""
+    digests = dict(base)
+    for name in fields:
+        now = digest(getattr(current, name))
+        if name in accepted or (name in values and digest(values[name]) == now):
+            digests[name] = now
+    agrees = all(digests.get(name) == digest(getattr(current, name)) for name in fields)
+    return (current.version if agrees else base_version), digests
+
+
 def _has_field(model: type[models.Model], name: str) -> bool:
     try:
         model._meta.get_field(name)

@@ -172,7 +172,7 @@ def day_edit(request: HttpRequest, round_id: int, day_id: int) -> HttpResponse:
             )
         except EditConflict as error:
             conflict = error
-            form.rebase_on(error.current)
+            form.rebase_on_conflict(error)
         except ValidationError as error:
             form.add_error(None, error)
         except AssessmentDay.DoesNotExist:
@@ -333,7 +333,9 @@ def session_edit(request: HttpRequest, round_id: int, session_id: int) -> HttpRe
         except EditConflict as error:
             conflict = error
             # The session as saved now (the failed save's transaction rolled back).
-            form.rebase_on(Session.objects.get(pk=session.pk))
+            form.rebase_on(
+                Session.objects.get(pk=session.pk), accepted=[item.field for item in error.conflicts]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         except Session.DoesNotExist:

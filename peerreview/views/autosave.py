@@ -2,7 +2,8 @@
 
 The script posts one unit (the header, one answer, one score) with the same fields and hidden
 base the page's form carries; the same services save it under the same lock. Without
-JavaScript nothing changes: the page's form posts everything with the same protection."""
+JavaScript nothing changes: the page's form posts everything with the same protection.
+The JSON answers (``saved_response`` …) are shared with the report editor's endpoint."""
 
 from __future__ import annotations
 
@@ -20,39 +21,45 @@ from ..permissions import require, round_access
 from ..services.locking import Refused
 from ..services.panel import ensure_scores, save_scores
 from ..services.prereport import save_prereport_draft
-from ..services.versioning import EditConflict, base_digests, encode_digests
+from ..services.versioning import EditConflict
 
 
-def _saved(unit, fields: list[str], written: list[str]) -> JsonResponse:
-    return JsonResponse(
-        {
-            "status": "saved" if written else "unchanged",
-            "saved_at": time_format(timezone.localtime(), "TIME_FORMAT"),
-            "message": _("Saved at %(time)s") % {"time": time_format(timezone.localtime(), "H:i")},
-            "base_version": unit.version,
-            "base_digests": encode_digests(base_digests(unit, fields)),
-        }
-    )
+def saved_response(form, unit, written: list[str]) -> JsonResponse:
+    """The unit is saved (or had nothing new): "Saved at HH:MM". A real save moves the page's
+    base on for what it now shows as saved (``VersionedFormMixin.rebase_on``); after
+    "unchanged" the page keeps the base it had."""
+    body = {
+        "status": "saved" if written else "unchanged",
+        "saved_at": time_format(timezone.localtime(), "TIME_FORMAT"),
+        "message": _("Saved at %(time)s") % {"time": time_format(timezone.localtime(), "H:i")},
+    }
+    if written:
+        form.rebase_on(unit)
+        body.update(form.current_base())
+    return JsonResponse(body)
 
 
-def _conflict(request: HttpRequest, conflict: EditConflict, fields: list[str]) -> JsonResponse:
+def conflict_response(request: HttpRequest, form, conflict: EditConflict) -> JsonResponse:
+    """Not saved: both versions as HTML for the page, and the base to save the merged text
+    with (used only when the person chooses to save it)."""
+    form.rebase_on_conflict(conflict)
     return JsonResponse(
         {
             "status": "conflict",
             "message": _("Not saved: changed by someone else meanwhile. Compare both versions."),
             "html": render_to_string("includes/edit_conflict.html", {"conflict": conflict}, request=request),
-            "base_version": conflict.current.version,
-            "base_digests": encode_digests(base_digests(conflict.current, fields)),
+            **form.current_base(),
         },
         status=409,
     )
 
 
-def _refused(message: str) -> JsonResponse:
+def refused_response(message: str) -> JsonResponse:
+    """Not saved and no use trying again (submitted, published, the step moved on)."""
     return JsonResponse({"status": "refused", "message": message}, status=409)
 
 
-def _invalid(form) -> JsonResponse:
+def invalid_response(form) -> JsonResponse:
     return JsonResponse(
         {
             "status": "invalid",
@@ -63,6 +70,10 @@ def _invalid(form) -> JsonResponse:
     )
 
 
+def no_such_unit(message: str, status: int = 404) -> JsonResponse:
+    return JsonResponse({"status": "invalid", "message": message}, status=status)
+
+
 @require_POST
 def prereport_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
     access = round_access(request.user, round_id)
@@ -70,7 +81,7 @@ def prereport_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
         require(access.refuse_edit_prereport)
     prereport = PreReport.objects.filter(round=access.round).first()
     if prereport is None:
-        return _refused(access.refuse_edit_prereport() or _("The pre-report is not open yet."))
+        return refused_response(access.refuse_edit_prereport() or _("The pre-report is not open yet."))
     unit = request.POST.get("unit", "")
     if unit == "header":
         form = PreReportHeaderForm(request.POST, instance=prereport, prefix="prereport")
@@ -82,22 +93,20 @@ def prereport_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
             .first()
         )
         if answer is None:
-            return JsonResponse({"status": "invalid", "message": _("No such criterion.")}, status=404)
+            return no_such_unit(_("No such criterion."))
         form = AnswerForm(request.POST, instance=answer, prefix=f"c{answer.criterion_id}")
     else:
-        return JsonResponse(
-            {"status": "invalid", "message": _("No such part of the pre-report.")}, status=400
-        )
+        return no_such_unit(_("No such part of the pre-report."), status=400)
     if not form.is_valid():
-        return _invalid(form)
+        return invalid_response(form)
     edit = form.edit()
     try:
         result = save_prereport_draft(review_round=access.round, actor=request.user, edits=[edit])
     except Refused as error:
-        return _refused(error.message)
+        return refused_response(error.message)
     if edit.key in result.conflicts:
-        return _conflict(request, result.conflicts[edit.key], form.versioned_fields)
-    return _saved(result.saved[edit.key], form.versioned_fields, result.written[edit.key])
+        return conflict_response(request, form, result.conflicts[edit.key])
+    return saved_response(form, result.saved[edit.key], result.written[edit.key])
 
 
 @require_POST
@@ -107,22 +116,22 @@ def scoring_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
         require(access.refuse_score)
     unit = request.POST.get("unit", "")
     if not (unit.startswith("score-") and unit[6:].isdigit()):
-        return JsonResponse({"status": "invalid", "message": _("No such criterion.")}, status=400)
+        return no_such_unit(_("No such criterion."), status=400)
     assignment = access.assignment
     assignment.round = access.round
     criterion_id = int(unit[6:])
     score = next((s for s in ensure_scores(assignment) if s.criterion_id == criterion_id), None)
     if score is None:
-        return JsonResponse({"status": "invalid", "message": _("No such criterion.")}, status=404)
+        return no_such_unit(_("No such criterion."))
     descriptors = {d.level: d.text for d in LevelDescriptor.objects.filter(criterion_id=criterion_id)}
     form = ScoreForm(request.POST, score=score, descriptors=descriptors)
     if not form.is_valid():
-        return _invalid(form)
+        return invalid_response(form)
     edit = form.edit()
     try:
         result = save_scores(assignment=assignment, actor=request.user, edits=[edit])
     except Refused as error:
-        return _refused(error.message)
+        return refused_response(error.message)
     if edit.key in result.conflicts:
-        return _conflict(request, result.conflicts[edit.key], form.versioned_fields)
-    return _saved(result.saved[edit.key], form.versioned_fields, result.written[edit.key])
+        return conflict_response(request, form, result.conflicts[edit.key])
+    return saved_response(form, result.saved[edit.key], result.written[edit.key])

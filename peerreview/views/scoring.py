@@ -198,7 +198,10 @@ def _rebase(score_forms: list[ScoreForm], result) -> list[Score]:
         current = conflict.current if conflict else result.saved.get(key, form.score)
         current.criterion = form.score.criterion
         form.conflict = conflict
-        form.rebase_on(current)
+        if conflict:
+            form.rebase_on_conflict(conflict)
+        else:
+            form.rebase_on(current)
         form.score = current
         scores.append(current)
     return scores
@@ -251,7 +254,9 @@ def score_overview(request: HttpRequest, round_id: int) -> HttpResponse:
                         conflict = result.conflicts.get(form.criterion.pk)
                         form.conflict = conflict
                         current = conflict.current if conflict else result.saved.get(form.criterion.pk)
-                        if current is not None:
+                        if conflict is not None:
+                            form.rebase_on_conflict(conflict)
+                        elif current is not None:
                             form.rebase_on(current)
                 else:
                     recorded = [form for form in to_record if result.written.get(form.criterion.pk)]

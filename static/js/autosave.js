@@ -1,4 +1,5 @@
-// Autosave of drafts, one unit at a time (a criterion's answer, the header, one score).
+// Autosave of drafts, one unit at a time (a criterion's answer, the header, one score, a
+// report section, a finding, an action proposal).
 // Forms carry data-autosave-url; each unit inside carries data-unit and the hidden base_version
 // and base_digests fields the page's own form posts. A save after a pause in typing posts the
 // unit's fields to the endpoint, which uses the same versioned save as the form: on success the
@@ -37,10 +38,12 @@
       status.setAttribute("aria-live", "polite");
       var conflictBox = document.createElement("div");
       conflictBox.className = "autosave-conflict";
-      // Right below the unit's heading (which may sit deeper, in a card's body).
-      var heading = unit.querySelector("h2, h3");
-      var parent = heading ? heading.parentNode : unit;
-      var anchor = heading ? heading.nextSibling : unit.firstChild;
+      // Where the page says (data-autosave-slot), else right below the unit's heading (which
+      // may sit deeper, in a card's body), else at the top of the unit.
+      var slot = unit.querySelector("[data-autosave-slot]");
+      var heading = slot ? null : unit.querySelector("h2, h3");
+      var parent = slot || (heading ? heading.parentNode : unit);
+      var anchor = slot ? slot.firstChild : (heading ? heading.nextSibling : unit.firstChild);
       parent.insertBefore(status, anchor);
       parent.insertBefore(conflictBox, anchor);
 

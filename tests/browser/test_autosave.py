@@ -1,6 +1,7 @@
-"""Autosave in a real browser: two host-city members type in the same pre-report. Each
-criterion saves itself after a pause ("Saved at HH:MM"); the member whose page is stale gets a
-visible conflict with both texts, nothing of theirs is lost, and saving the merged text works."""
+"""Autosave in a real browser: two host-city members type in the same pre-report, and the lead
+and a coordinator in the same report finding. Each unit saves itself after a pause ("Saved at
+HH:MM"); the person whose page is stale gets a visible conflict with both texts, nothing of
+theirs is lost, and saving the merged text works."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.text import slugify
 from playwright.sync_api import expect
 
 from peerreview.models import Answer, PreReport
 from peerreview.services.rounds import transition_round
+from reports.services import get_or_create_report
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,4 +73,62 @@ def test_autosave_per_criterion_and_a_visible_conflict(open_as, visit):
     expect(b.locator("main .messages .alert-success").first).to_be_visible()
     expect(b.locator("main [data-edit-conflict]")).to_have_count(0)
     assert PreReport.objects.get(round=review_round).context == "Spend 900 M€ a year."
+    visit.assert_clean()
+
+
+def test_two_browsers_on_one_report_finding_merge_different_fields_and_show_a_conflict(
+    open_as, visit, personas
+):
+    """The lead and a coordinator write the same finding: different fields both stay; the same
+    field, from the page loaded before the other's save, shows both texts and loses nothing."""
+    review_round = personas.review_round
+    review_round.state = "drafting"
+    review_round.save()
+    report = get_or_create_report(review_round)
+    finding = report.findings.select_related("criterion").first()
+    unit = f"finding-{finding.pk}"
+    editor = reverse("reports:report_edit", args=[review_round.pk])
+    card_id = f"#criterion-{slugify(finding.criterion.code)}"
+
+    lead, coordinator = open_as(personas.assigned_evaluator), open_as(personas.coordinator)
+    lead.goto(editor)
+    coordinator.goto(editor)
+    visit.check(lead, "Report editor (per-unit forms)")
+    lead_card, coordinator_card = lead.locator(card_id), coordinator.locator(card_id)
+    saved = re.compile(r"Saved at \d\d:\d\d")
+
+    # Different fields of one finding: both autosave, both kept.
+    lead_card.locator(f"textarea[name='{unit}-strengths']").fill("A clear political mandate.")
+    expect(lead_card.locator(".autosave-status")).to_have_text(saved)
+    coordinator_card.locator(f"textarea[name='{unit}-evidence']").fill("Strategy 2025 and the minutes.")
+    expect(coordinator_card.locator(".autosave-status")).to_have_text(saved)
+    finding.refresh_from_db()
+    assert (finding.strengths, finding.evidence) == (
+        "A clear political mandate.",
+        "Strategy 2025 and the minutes.",
+    )
+
+    # The same field: the coordinator's page still shows the strengths as they were loaded.
+    coordinator_card.locator(f"textarea[name='{unit}-strengths']").fill("Mandate, but no indicators.")
+    conflict = coordinator_card.locator("[data-edit-conflict]")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("A clear political mandate.")
+    expect(conflict).to_contain_text("Mandate, but no indicators.")
+    expect(coordinator_card.locator(f"textarea[name='{unit}-strengths']")).to_have_value(
+        "Mandate, but no indicators."
+    )
+    visit.check(coordinator, "Report editor (autosave conflict)", screenshot=True)
+    finding.refresh_from_db()
+    assert finding.strengths == "A clear political mandate."
+
+    # The coordinator merges and saves deliberately.
+    coordinator_card.locator(f"textarea[name='{unit}-strengths']").fill(
+        "A clear political mandate, but no indicators yet."
+    )
+    coordinator_card.locator(".autosave-conflict button").click()
+    expect(coordinator_card.locator(".autosave-status")).to_have_text(saved)
+    expect(conflict).to_have_count(0)
+    finding.refresh_from_db()
+    assert finding.strengths == "A clear political mandate, but no indicators yet."
+    assert finding.evidence == "Strategy 2025 and the minutes."
     visit.assert_clean()

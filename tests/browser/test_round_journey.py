@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import time
 
 import pytest
@@ -273,30 +274,37 @@ def write_report(journey: Journey, page) -> None:
     journey.round_page(page, "lead")
     follow(page, url("reports:report_edit", review_round.pk))
     journey.check(page, "Report editor")
+    # Each section and finding is a form of its own: saved with its button, or by autosave.
     page.locator("textarea[name=report-executive_summary]").fill(
         "Espoo uses procurement strategically; indicators lag behind."
     )
-    page.locator("textarea[name=report-key_strengths]").fill("Strong mandate and good market dialogue.")
-    first = page.locator(f"fieldset#criterion-{slugify(journey.criteria[0].code)}")
+    submit(page, "form#section-executive_summary button[type=submit]")
+    expect_saved(page)
+    strengths = page.locator("form#section-key_strengths")
+    strengths.locator("textarea[name=report-key_strengths]").fill("Strong mandate and good market dialogue.")
+    saved_at = re.escape(journey.text("Saved at %(time)s")).replace(re.escape("%(time)s"), r"\d\d:\d\d")
+    expect(strengths.locator(".autosave-status")).to_have_text(re.compile(saved_at))
+    first = page.locator(f"form#criterion-{slugify(journey.criteria[0].code)}")
     expect(first).to_have_count(1)
     first.locator("textarea[name$='-strengths']").fill("A clear political mandate.")
     first.locator("textarea[name$='-areas_to_develop']").fill("Follow the targets with indicators.")
-    submit(page, "main form[data-warn-unsaved] button[type=submit]")
+    submit(page, f"form#criterion-{slugify(journey.criteria[0].code)} button[type=submit]")
     expect_saved(page)
     report = SummaryReport.objects.get(round=review_round)
     assert report.executive_summary.startswith("Espoo uses procurement")
+    assert report.key_strengths == "Strong mandate and good market dialogue."
     assert report.findings.filter(strengths="A clear political mandate.").exists()
     journey.check(page, "Report editor (saved)", kind="report editor (saved)", screenshot=True)
 
     follow(page, url("reports:actions_edit", review_round.pk))
     journey.check(page, "Action proposals")
-    page.locator("select[name=actions-0-criterion]").select_option(value=str(journey.criteria[0].pk))
-    page.locator("input[name=actions-0-title]").fill("Set indicators for the procurement strategy")
-    page.locator("select[name=actions-0-priority]").select_option(value="high")
-    page.locator("input[name=actions-0-owner]").fill("Head of procurement")
-    page.locator("input[name=actions-0-timeframe]").fill("2027")
-    page.locator("input[name=actions-0-success_indicator]").fill("Indicators reported yearly")
-    submit(page, "main form[data-warn-unsaved] button[type=submit]")
+    page.locator("select[name=new-criterion]").select_option(value=str(journey.criteria[0].pk))
+    page.locator("input[name=new-title]").fill("Set indicators for the procurement strategy")
+    page.locator("select[name=new-priority]").select_option(value="high")
+    page.locator("input[name=new-owner]").fill("Head of procurement")
+    page.locator("input[name=new-timeframe]").fill("2027")
+    page.locator("input[name=new-success_indicator]").fill("Indicators reported yearly")
+    submit(page, "form#new-proposal button[type=submit]")
     expect_saved(page)
     assert ActionProposal.objects.filter(
         report__round=review_round, title="Set indicators for the procurement strategy", priority="high"
@@ -360,7 +368,7 @@ def answer_the_city_and_discuss(journey: Journey, lead, member) -> None:
 
     # Eva is back on the report editor after answering.
     lead.locator("textarea[name=report-executive_summary]").fill("")
-    submit(lead, "main form[data-warn-unsaved] button[type=submit]")
+    submit(lead, "form#section-executive_summary button[type=submit]")
     expect_saved(lead)
     history = url("reports:unit_history", review_round.pk, "section", "executive_summary")
     follow(lead, history)

@@ -111,3 +111,11 @@ def s3_server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Bytes (generated files: zips with their time, PDFs with random ids) are named by their
+    argument, not their content, so that every pytest-xdist worker collects the same test names."""
+    if isinstance(val, bytes | bytearray):
+        return argname
+    return None

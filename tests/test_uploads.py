@@ -109,6 +109,22 @@ def test_zip_bomb_docx_is_refused():
         ),
         ("chart.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not a readable image"),
     ],
+    # Named, not by their bytes: generated files differ per run (ids, zip times), and every
+    # pytest-xdist worker must collect the same test names.
+    ids=[
+        "pdf-html-script",
+        "pdf-html-doctype",
+        "pdf-header-only",
+        "pdf-javascript",
+        "docm",
+        "docx-vba",
+        "docx-macro-type",
+        "docx-no-content-types",
+        "xlsx-as-docx",
+        "broken-zip",
+        "xlsx-too-many-parts",
+        "png-unreadable",
+    ],
 )
 def test_hostile_files_are_refused(name, content, expected):
     assert expected in _check(name, content)

@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Summary reports")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the signal receivers
+        from . import activity, receivers  # noqa: F401 - adds the feed's sources, connects the receivers

@@ -161,6 +161,13 @@ class RoundAccess:
             }
         return ALLOWED
 
+    def refuse_record_consent_withdrawal(self) -> str:
+        """An interviewee withdraws consent to be named: recorded by coordinators or the lead
+        evaluator at any time, after publication too (that is when it matters most)."""
+        if self.is_coordinator or self.is_lead:
+            return ALLOWED
+        return _("Only coordinators and the lead evaluator record that an interviewee withdrew consent.")
+
     def refuse_set_programme_limits(self) -> str:
         """How many assessment days the round may have: the coordinator's call."""
         if not self.is_coordinator:

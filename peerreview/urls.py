@@ -68,4 +68,9 @@ urlpatterns = [
         "rounds/<int:round_id>/assessment/settings/", assessment.programme_settings, name="programme_settings"
     ),
     path("rounds/<int:round_id>/assessment/programme.ics", assessment.programme_ics, name="programme_ics"),
+    path(
+        "rounds/<int:round_id>/assessment/interviewees/<int:interviewee_id>/withdraw-consent/",
+        assessment.interviewee_withdraw_consent,
+        name="interviewee_withdraw_consent",
+    ),
 ]

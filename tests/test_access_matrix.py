@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from api.tokens import create_api_token, create_calendar_feed
 from audit.models import ErasureRequest
-from peerreview.models import AssessmentDay, Session
+from peerreview.models import AssessmentDay, Interviewee, Session
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
 from reports.models import FactualComment, Suggestion, SummaryReport
@@ -125,6 +125,8 @@ MATRIX = {
         "POST", "assessment", 302, 403, 404, 403, 404, data={"programme-max_days": "3"}
     ),
     "peerreview:programme_ics": row("GET", "assessment", 200, 200, 404, 200, 404),
+    # an interviewee withdrew consent to be named: recorded by the lead or a coordinator, also after publication
+    "peerreview:interviewee_withdraw_consent": row("POST", "published", 302, 403, 404, 302, 404),
     "reports:report_view": row("GET", "drafting", 200, 403, 404, 200, 404),
     "reports:report_edit": row("GET", "drafting", 200, 403, 404, 200, 404),
     "reports:actions_edit": row("GET", "drafting", 200, 403, 404, 200, 404),
@@ -222,6 +224,9 @@ def round_objects(personas):
     session = Session.objects.create(
         day=day, start_time=datetime.time(9), end_time=datetime.time(10), topic="Procurement strategy"
     )
+    interviewee = Interviewee.objects.create(
+        session=session, role="buyer", name="Aino Virtanen", consent_to_name=True
+    )
     answer = prereport.answers.first()
     answer.narrative = "We do this."
     answer.save()  # a version in the history
@@ -247,6 +252,7 @@ def round_objects(personas):
         "evidence_id": evidence.pk,
         "day_id": day.pk,
         "session_id": session.pk,
+        "interviewee_id": interviewee.pk,
         "assignment_id": lead_assignment.pk,
         "uidb64": "MQ",  # a link that does not work: the page says so
         "token": "0-not-a-token",
@@ -266,6 +272,7 @@ URL_KWARGS = {
     "peerreview:day_delete": ("round_id", "day_id"),
     "peerreview:invitation_respond": ("assignment_id",),
     "audit:erasure_review": ("request_id",),
+    "peerreview:interviewee_withdraw_consent": ("round_id", "interviewee_id"),
     "api_access:token_revoke": ("token_id",),
     "api_access:calendar_feed": ("secret",),
     "accounts:password_reset_confirm": ("uidb64", "token"),

@@ -117,3 +117,130 @@ def test_planner_and_report_show_anonymised_interviewees_without_their_data(clie
     # The report still counts the interviewees by role, without names.
     row = re.search(r"<th scope=\"row\">Buyer in a service area</th>.*?</tr>", report, re.S).group(0)
     assert '<td class="text-end">2</td>' in row
+
+
+# --- consent to be named, withdrawn after publication ----------------------------------------
+
+
+def _published_round_with_named_interviewees(personas):
+    from reports.services import publish_report
+    from tests.test_report_pdf import build_round
+
+    review_round, report = build_round(personas, publish=False)
+    day = AssessmentDay.objects.create(
+        round=review_round, date=datetime.date(2026, 11, 3), location="City hall"
+    )
+    session = Session.objects.create(
+        day=day, start_time=datetime.time(9), end_time=datetime.time(10), topic="Strategy"
+    )
+    aino = Interviewee.objects.create(
+        session=session, role="buyer", name="Aino Virtanen", organisation="Facilities", consent_to_name=True
+    )
+    Interviewee.objects.create(
+        session=session, role="management", name="Matti Korhonen", consent_to_name=True
+    )
+    review_round.state = RoundState.FACTUAL_CHECK
+    review_round.save()
+    publish_report(review_round=review_round, actor=personas.coordinator, repeat_interval_months=18)
+    report.refresh_from_db()
+    return review_round, report, aino
+
+
+def _flat_pdf_text(stored) -> str:
+    from tests.test_report_pdf import pdf_text
+
+    return " ".join(pdf_text(stored)[0].split())
+
+
+def test_withdrawn_consent_removes_the_name_from_the_regenerated_pdf_and_keeps_the_wording(
+    client, personas, django_capture_on_commit_callbacks
+):
+    """The lead records the withdrawal after publication; the published PDF is not served
+    again; the retention job (here run as if the immediate render had been lost) makes it
+    again: read back, the name is gone, the other interviewee and the report's wording stay,
+    and the old file is deleted."""
+    from django.core.files.storage import default_storage
+
+    from reports import pdf as report_pdf
+    from reports.jobs import remove_names_from_published_pdfs
+    from reports.models import ReportPdf
+
+    review_round, report, aino = _published_round_with_named_interviewees(personas)
+    first = report_pdf.ensure_pdf(report)
+    before = _flat_pdf_text(first)
+    assert "Aino Virtanen" in before and "Matti Korhonen" in before
+    client.force_login(personas.assigned_evaluator)  # the lead evaluator
+    planner = client.get(reverse("peerreview:assessment_planner", args=[review_round.pk])).content.decode()
+    withdraw_url = reverse("peerreview:interviewee_withdraw_consent", args=[review_round.pk, aino.pk])
+    assert withdraw_url in planner
+
+    with django_capture_on_commit_callbacks(execute=False):  # the broker lost the immediate render
+        response = client.post(withdraw_url)
+
+    assert response.status_code == 302
+    aino.refresh_from_db()
+    assert not aino.consent_to_name and aino.consent_withdrawn_at is not None
+    assert aino.name == "Aino Virtanen"  # the panel keeps it until the retention period ends
+    page = client.get(reverse("reports:report_view", args=[review_round.pk])).content.decode()
+    assert "Aino Virtanen" not in page and "Matti Korhonen" in page
+    assert report_pdf.current_pdf(report) is None  # the old PDF is no longer served
+
+    with django_capture_on_commit_callbacks(execute=True):  # the old file goes after commit
+        assert remove_names_from_published_pdfs.apply().get() == [report.pk]
+
+    final = ReportPdf.objects.get(report=report, is_final=True)
+    assert final.version > first.version
+    after = _flat_pdf_text(final)
+    assert "Aino Virtanen" not in after and "Matti Korhonen" in after
+    for wording in ("Strong strategy, weak follow-up.", "Adopt a procurement indicator set with baselines"):
+        assert wording in before and wording in after
+    assert not default_storage.exists(first.file.name)
+    assert report_pdf.current_pdf(report) == final
+    assert remove_names_from_published_pdfs.apply().get() == []  # done once
+    planner = client.get(reverse("peerreview:assessment_planner", args=[review_round.pk])).content.decode()
+    assert "consent to be named withdrawn on" in planner and withdraw_url not in planner
+
+
+def test_withdrawal_queues_the_new_pdf_at_once(client, personas, django_capture_on_commit_callbacks):
+    from reports import pdf as report_pdf
+
+    review_round, report, aino = _published_round_with_named_interviewees(personas)
+    first = report_pdf.ensure_pdf(report)
+    client.force_login(personas.coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("peerreview:interviewee_withdraw_consent", args=[review_round.pk, aino.pk]))
+
+    final = report_pdf.current_pdf(report)
+    assert final is not None and final.pk != first.pk
+    assert "Aino Virtanen" not in _flat_pdf_text(final)
+
+
+def test_only_the_lead_and_coordinators_record_a_withdrawal(client, personas):
+    review_round, _report, aino = _published_round_with_named_interviewees(personas)
+    url = reverse("peerreview:interviewee_withdraw_consent", args=[review_round.pk, aino.pk])
+    for persona, status in (("host_member", 403), ("second_evaluator", 403), ("other_city_member", 404)):
+        client.force_login(getattr(personas, persona))
+        assert client.post(url).status_code == status, persona
+    aino.refresh_from_db()
+    assert aino.consent_to_name
+
+
+def test_the_retention_job_also_remakes_pdfs_that_named_anonymised_interviewees(personas, settings):
+    from reports import pdf as report_pdf
+    from reports.jobs import remove_names_from_published_pdfs
+
+    settings.INTERVIEWEE_RETENTION_DAYS = 180
+    review_round, report, _aino = _published_round_with_named_interviewees(personas)
+    first = report_pdf.ensure_pdf(report)
+    review_round.published_at = timezone.now() - datetime.timedelta(days=181)
+    review_round.save()
+
+    assert anonymise_interviewees(now=timezone.now()) == 2
+    assert remove_names_from_published_pdfs.apply().get() == [report.pk]
+
+    final = report_pdf.current_pdf(report)
+    assert final.pk != first.pk
+    text = _flat_pdf_text(final)
+    assert "Aino Virtanen" not in text and "Matti Korhonen" not in text
+    assert "Strong strategy, weak follow-up." in text

@@ -163,6 +163,11 @@ class Interviewee(models.Model):
         help_text=_("When given, the person gets an invitation to their session once the programme is sent."),
     )
     consent_to_name = models.BooleanField(_("agrees to be named in the report"), default=False)
+    # When the person withdrew their consent to be named (services.retention.withdraw_consent):
+    # the name leaves the report at once and its published PDF is made again without it.
+    consent_withdrawn_at = models.DateTimeField(
+        _("consent withdrawn at"), null=True, blank=True, editable=False
+    )
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:

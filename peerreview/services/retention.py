@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ..models import Interviewee, Round, RoundState
+from ..models.assessment import Session
 from ..signals import names_removed
 
 logger = logging.getLogger(__name__)
@@ -61,3 +62,22 @@ def names_removed_from(*, round_ids: list[int]) -> None:
     Round.objects.filter(pk__in=round_ids).update(names_changed_at=timezone.now())
     ids = list(round_ids)
     transaction.on_commit(lambda: names_removed.send(sender=Round, round_ids=ids), robust=True)
+
+
+@transaction.atomic
+def withdraw_consent(*, interviewee: Interviewee) -> bool:
+    """The interviewee no longer agrees to be named in the report. Their name leaves the report
+    page at once (it shows only names with consent) and, through `names_removed_from`, the
+    published PDF is made again without it while the report's wording stays. The name itself
+    stays in the planner, for the panel, until the retention period erases it. Returns whether
+    anything changed (withdrawing twice changes nothing)."""
+    person = Interviewee.objects.select_for_update().get(pk=interviewee.pk)
+    if not person.consent_to_name:
+        return False
+    person.consent_to_name = False
+    person.consent_withdrawn_at = timezone.now()
+    person.save(update_fields=["consent_to_name", "consent_withdrawn_at"])
+    round_id = Session.objects.filter(pk=person.session_id).values_list("day__round_id", flat=True).get()
+    names_removed_from(round_ids=[round_id])
+    logger.info("Interviewee %s of round %s withdrew consent to be named", person.pk, round_id)
+    return True

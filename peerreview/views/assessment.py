@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms.assessment import AssessmentDayForm, IntervieweeFormSet, ProgrammeSettingsForm, SessionForm
-from ..models import AssessmentDay, Criterion, Session
+from ..models import AssessmentDay, Criterion, Interviewee, Session
 from ..permissions import require, round_access
 from ..services import assessment as planning
 from ..services.calendar import CONTENT_TYPE, programme_calendar
+from ..services.retention import withdraw_consent
 from ..services.versioning import EditConflict
 
 
@@ -94,6 +95,7 @@ def assessment_planner(request: HttpRequest, round_id: int) -> HttpResponse:
             "day_form": day_form,
             "can_plan": not plan_refusal,
             "can_edit_notes": not access.refuse_edit_session_notes(),
+            "can_record_withdrawal": not access.refuse_record_consent_withdrawal(),
             "plan_refusal": plan_refusal,
             "can_read_day_notes": not access.refuse_read_day_notes(),
             "programme": programme,
@@ -381,3 +383,22 @@ def session_delete(request: HttpRequest, round_id: int, session_id: int) -> Http
             "programme_sent": planning.programme_of(review_round).is_sent,
         },
     )
+
+
+@require_POST
+def interviewee_withdraw_consent(request: HttpRequest, round_id: int, interviewee_id: int) -> HttpResponse:
+    """An interviewee no longer agrees to be named in the report (they told the panel or the
+    secretariat): the name leaves the report and its published PDF (docs/privacy.md)."""
+    access = round_access(request.user, round_id)
+    require(access.refuse_view_assessment)
+    require(access.refuse_record_consent_withdrawal)
+    person = get_object_or_404(Interviewee, pk=interviewee_id, session__day__round=access.round)
+    if withdraw_consent(interviewee=person):
+        messages.success(
+            request,
+            _(
+                "Recorded: this interviewee is no longer named in the report. A published PDF is made "
+                "again without the name; its wording stays."
+            ),
+        )
+    return redirect(f"{_planner_url(access.round)}#session-{person.session_id}")

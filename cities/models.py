@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 import zoneinfo
 
@@ -324,9 +325,30 @@ class EvaluatorProfile(models.Model):
         City, on_delete=models.PROTECT, related_name="evaluators", verbose_name=_("home city")
     )
     expertise = models.CharField(
-        _("expertise themes"), max_length=200, blank=True, help_text=_("For example: HOW, RESULT")
+        _("expertise themes"),
+        max_length=200,
+        blank=True,
+        help_text=_("Codes of the framework's themes, for example: HOW, RESULT"),
     )
-    languages = models.CharField(_("languages"), max_length=100, blank=True)
+    languages = models.CharField(
+        _("working languages"),
+        max_length=100,
+        blank=True,
+        help_text=_("Language codes, for example: fi, en, sv"),
+    )
+    # Availability: matching leaves out no one, but ranks people who are away or full last.
+    available = models.BooleanField(
+        _("takes invitations"),
+        default=True,
+        help_text=_("Untick when you cannot review for a while; coordinators see it when they invite."),
+    )
+    unavailable_until = models.DateField(_("away until"), null=True, blank=True)
+    max_rounds_per_year = models.PositiveSmallIntegerField(
+        _("rounds per year at most"),
+        default=2,
+        help_text=_("How many panels you can take in twelve months."),
+    )
+    availability_note = models.CharField(_("note on availability"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("evaluator profile")
@@ -334,6 +356,21 @@ class EvaluatorProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.home_city.name})"
+
+    @property
+    def expertise_codes(self) -> list[str]:
+        return split_codes(self.expertise, upper=True)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return split_codes(self.languages)
+
+
+def split_codes(value: str, *, upper: bool = False) -> list[str]:
+    """ "HOW, result; WHO" → ["HOW", "RESULT", "WHO"]: the codes of a comma-separated field."""
+    codes = [code for code in re.split(r"[\s,;/]+", value or "") if code]
+    codes = [code.upper() if upper else code.lower() for code in codes]
+    return list(dict.fromkeys(codes))
 
 
 class DeclaredConflict(models.Model):

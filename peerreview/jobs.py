@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .services.notifications import requeue_pending_notifications, retry_stuck_notifications
-from .services.reminders import send_due_reminders
+from .services.reminders import send_due_reminders, send_invitation_reminders
 from .services.retention import anonymise_interviewees
 
 
@@ -17,7 +17,7 @@ from .services.retention import anonymise_interviewees
 def send_reminders(today: str | None = None) -> int:
     """Send the reminders due today (and any missed while beat was down), each once."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-    return len(send_due_reminders(day))
+    return len(send_due_reminders(day)) + len(send_invitation_reminders(day))
 
 
 @shared_task

@@ -31,7 +31,7 @@ from .models import (
     RoundEvent,
     RoundState,
 )
-from .services.rounds import MIN_PANEL_SIZE
+from .services.panel_rule import MIN_PANEL_SIZE
 
 S = RoundState
 

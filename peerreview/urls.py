@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("rounds/<int:round_id>/panel/", panel.panel_manage, name="panel_manage"),
     path("invitations/<int:assignment_id>/", panel.invitation_respond, name="invitation_respond"),
+    path("evaluator/profile/", panel.evaluator_profile, name="evaluator_profile"),
     path("rounds/<int:round_id>/scoring/", scoring.scoring_sheet, name="scoring_sheet"),
     path("rounds/<int:round_id>/scores/", scoring.score_overview, name="score_overview"),
     path("rounds/<int:round_id>/assessment/", assessment.assessment_planner, name="assessment_planner"),

@@ -112,6 +112,8 @@ MATRIX = {
     "peerreview:unit_restore": row("POST", "scoring", 403, 409, 404, 403, 404),
     "peerreview:panel_manage": row("GET", "scoring", 200, 403, 404, 403, 404),
     "peerreview:invitation_respond": row("GET", "scoring", 404, 404, 404, 200, 404),
+    # one's own evaluator profile: refused (with why) to people without one
+    "peerreview:evaluator_profile": row("GET", "scoring", 403, 403, 403, 200, 200),
     "peerreview:scoring_sheet": row("GET", "scoring", 403, 403, 404, 200, 404),
     "peerreview:score_overview": row("GET", "assessment", 200, 403, 404, 200, 404),
     "peerreview:assessment_planner": row("GET", "assessment", 200, 200, 404, 200, 404),
@@ -313,6 +315,7 @@ NO_KWARGS = {
     "peerreview:dashboard",
     "peerreview:round_create",
     "peerreview:round_list",
+    "peerreview:evaluator_profile",
     "reports:export_all_scores",
     "reports:export_all_proposals",
     "network:library",

@@ -197,6 +197,8 @@ LOGOUT_REDIRECT_URL = "login"
 # (set your own password) once and for this many days.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 INVITATION_TIMEOUT_DAYS = env_int("INVITATION_TIMEOUT_DAYS", 7)
+# An evaluator invited to a panel answers within this many days unless the coordinator sets a date.
+INVITATION_RESPONSE_DAYS = env_int("INVITATION_RESPONSE_DAYS", 7)
 # Lockout (django-axes): this many wrong passwords in a row lock the account for AXES_COOLOFF_MINUTES;
 # a coordinator can unlock it earlier (back office: People → "Unlock"), and so does a password reset.
 # Counted per account, not per address, so that a city office behind one address is never locked out.

@@ -22,6 +22,9 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Invitation to evaluate")
+        INVITATION_REMINDER = "invitation_reminder", _("Invitation waiting for an answer")
+        INVITATION_DECLINED = "invitation_declined", _("Invitation declined")
+        INVITATION_UNANSWERED = "invitation_unanswered", _("Invitation not answered in time")
         PREREPORT_SUBMITTED = "prereport_submitted", _("Pre-report submitted")
         SCORES_IN = "scores_in", _("All scores in")
         ASSESSMENT_PROGRAMME = "assessment_programme", _("Assessment-day programme")
@@ -109,3 +112,12 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} {self.step} {self.due_date} {self.kind} {self.days}"
+
+    @property
+    def step_label(self) -> str:
+        """The step as people read it: a round state's label, or an evaluator's answer to an invitation."""
+        from .rounds import RoundState
+
+        if self.step.startswith("invitation-"):
+            return str(_("An evaluator's answer to the invitation"))
+        return str(RoundState(self.step).label) if self.step in RoundState.values else self.step

@@ -132,6 +132,13 @@ class Round(models.Model):
         ),
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # The panel rule (2–3 evaluators from at least two cities other than the host) holds unless
+    # a coordinator recorded why this panel may differ.
+    panel_rule_override_reason = models.TextField(_("why this panel may differ from the rule"), blank=True)
+    panel_rule_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    panel_rule_override_at = models.DateTimeField(_("panel rule overridden at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # When a name the round's published documents may show was last removed (an interviewee
     # withdrew consent or was anonymised, a panel member was erased): a published PDF rendered

@@ -94,6 +94,70 @@ def notify_invitation(assignment: Assignment) -> list[Notification]:
     )
 
 
+def _suggestion_context(suggestion) -> dict:
+    """The next suggested evaluator for a coordinators' e-mail: names and reasons as they are now
+    (the e-mail is a snapshot; the panel page ranks again when opened)."""
+    if suggestion is None:
+        return {}
+    profile, reasons = suggestion
+    return {
+        "suggestion_name": profile.user.full_name or profile.user.email,
+        "suggestion_city": profile.home_city.name,
+        "suggestion_reasons": [reason.text for reason in reasons if reason.good][:4],
+    }
+
+
+def notify_declined(assignment: Assignment, suggestion=None) -> list[Notification]:
+    """Tell the coordinators that an evaluator declined, with the reason and who to ask next."""
+    review_round = assignment.round
+    return notify(
+        kind=K.INVITATION_DECLINED,
+        recipients=coordinators(),
+        review_round=review_round,
+        event_key=f"assignment-{assignment.pk}",
+        context={
+            "path": _round_url("peerreview:panel_manage", review_round),
+            "evaluator_name": assignment.evaluator.full_name or assignment.evaluator.email,
+            "reason": assignment.decline_reason,
+            **_suggestion_context(suggestion),
+        },
+    )
+
+
+def notify_unanswered(assignment: Assignment, suggestion=None, *, reminder_id: int) -> list[Notification]:
+    """Tell the coordinators that an invitation was not answered by its date."""
+    review_round = assignment.round
+    return notify(
+        kind=K.INVITATION_UNANSWERED,
+        recipients=coordinators(),
+        review_round=review_round,
+        event_key=f"reminder-{reminder_id}",
+        context={
+            "path": _round_url("peerreview:panel_manage", review_round),
+            "evaluator_name": assignment.evaluator.full_name or assignment.evaluator.email,
+            "due_date": assignment.due_date.isoformat() if assignment.due_date else "",
+            **_suggestion_context(suggestion),
+        },
+    )
+
+
+def notify_invitation_reminder(
+    assignment: Assignment, *, reminder_id: int, days_left: int
+) -> list[Notification]:
+    return notify(
+        kind=K.INVITATION_REMINDER,
+        recipients=[assignment.evaluator],
+        review_round=assignment.round,
+        event_key=f"reminder-{reminder_id}",
+        context={
+            "path": reverse("peerreview:invitation_respond", args=[assignment.pk]),
+            "role": assignment.role,
+            "due_date": assignment.due_date.isoformat() if assignment.due_date else "",
+            "days_left": days_left,
+        },
+    )
+
+
 def notify_scores_in(review_round: Round) -> list[Notification]:
     return notify(
         kind=K.SCORES_IN,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import statistics
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +16,9 @@ from cities.models import DeclaredConflict, EvaluatorProfile, JointProcurementUn
 
 from ..models import AgreedScore, Assignment, Criterion, Round, RoundState, Score
 from .locking import Refused, scores_submitted_message
-from .notifications import notify_invitation, notify_scores_in
+from .matching import next_suggestion
+from .notifications import notify_declined, notify_invitation, notify_scores_in
+from .panel_rule import MAX_PANEL_SIZE, has_override, open_seats
 from .versioning import SaveResult, UnitEdit, save_units
 
 # A spread (max − min) of this many levels or more is flagged for discussion.
@@ -96,12 +100,23 @@ def invite_evaluator(
         .exists()
     ):
         raise ValidationError(_("This round already has a lead evaluator."), code="second_lead")
+    if not has_override(review_round) and open_seats(review_round) == 0:
+        raise ValidationError(
+            _(
+                "The panel already has %(n)d evaluators invited or accepted, the most the panel rule allows. "
+                "Wait for an answer, or record why this panel may differ from the rule."
+            )
+            % {"n": MAX_PANEL_SIZE},
+            code="panel_full",
+        )
     warnings = conflict_warnings(review_round, evaluator)
     if warnings and not acknowledge_warnings:
         # Each message carries the code: a plain list would drop it.
         raise ValidationError(
             [ValidationError(warning, code="unacknowledged_warnings") for warning in warnings]
         )
+    if due_date is None:
+        due_date = timezone.localdate() + datetime.timedelta(days=settings.INVITATION_RESPONSE_DAYS)
     assignment = Assignment.objects.create(
         round=review_round,
         evaluator=evaluator,
@@ -123,6 +138,8 @@ def respond_to_invitation(*, assignment: Assignment, accept: bool, reason: str =
     assignment.decline_reason = "" if accept else reason
     assignment.responded_at = timezone.now()
     assignment.save(update_fields=["state", "decline_reason", "responded_at"])
+    if not accept:
+        notify_declined(assignment, next_suggestion(assignment.round))
     return assignment
 
 
@@ -370,3 +387,39 @@ def save_agreed_scores(*, review_round: Round, actor, edits: list[UnitEdit]) -> 
     result.written.update(more.written)
     result.conflicts.update(more.conflicts)
     return result
+
+
+# --- what an invited evaluator needs to decide -------------------------------------------------
+
+READING_HOURS = 4
+MINUTES_PER_CRITERION = 20
+LEAD_REPORT_DAYS = 3
+
+
+@dataclass
+class ExpectedEffort:
+    criteria: int
+    reading_hours: int
+    scoring_hours: float
+    assessment_days: int
+    report_days: int  # the lead drafts the report; others comment
+
+    @property
+    def desk_hours(self) -> float:
+        return self.reading_hours + self.scoring_hours
+
+
+def expected_effort(review_round: Round, role: str) -> ExpectedEffort:
+    """A rough estimate for the invitation page: reading the pre-report, scoring every criterion
+    with a comment, the assessment days (the round's limit), and for the lead the report."""
+    from ..models import DEFAULT_MAX_ASSESSMENT_DAYS, AssessmentProgramme
+
+    criteria = scored_criteria(review_round).count()
+    programme = AssessmentProgramme.objects.filter(round=review_round).first()
+    return ExpectedEffort(
+        criteria=criteria,
+        reading_hours=READING_HOURS,
+        scoring_hours=round(criteria * MINUTES_PER_CRITERION / 60, 1),
+        assessment_days=programme.max_days if programme else DEFAULT_MAX_ASSESSMENT_DAYS,
+        report_days=LEAD_REPORT_DAYS if role == Assignment.Role.LEAD else 0,
+    )

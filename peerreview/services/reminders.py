@@ -15,6 +15,7 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from ..models import DUE_FIELD_BY_STATE, Assignment, Notification, Reminder, Round, RoundState
 from .notifications import coordinators, host_members, notify, panel_members
@@ -90,6 +91,69 @@ def send_due_reminders(today: datetime.date) -> list[Reminder]:
                     },
                 )
                 reminder.recipients = len(recipients)
+                reminder.save(update_fields=["recipients"])
+                sent.append(reminder)
+    return sent
+
+
+# --- invitations waiting for an answer --------------------------------------------------------
+
+
+def invitation_step(assignment: Assignment) -> str:
+    """The `Reminder.step` of an invitation: one series of reminders per invitation and date."""
+    return f"invitation-{assignment.pk}"
+
+
+def pending_invitation_reminders(assignment: Assignment, today: datetime.date) -> list[tuple[str, int]]:
+    """(kind, days) due for an unanswered invitation on `today`: before its respond-by date (only
+    reminders that fall after the invitation was sent), then once overdue."""
+    due = assignment.due_date
+    if due is None:
+        return []
+    if today <= due:
+        invited_on = timezone.localdate(assignment.invited_at)
+        started = [
+            days
+            for days in settings.REMINDER_DAYS_BEFORE
+            if invited_on < due - datetime.timedelta(days=days) <= today
+        ]
+        return [(R.BEFORE, min(started))] if started else []
+    return [(R.OVERDUE, 0)]
+
+
+def send_invitation_reminders(today: datetime.date) -> list[Reminder]:
+    """Remind evaluators of unanswered invitations; once the date has passed, also tell the
+    coordinators, with the next suggested evaluator. Each once (a `Reminder` row claims it)."""
+    from .matching import next_suggestion
+    from .notifications import notify_invitation_reminder, notify_unanswered
+
+    sent = []
+    invitations = (
+        Assignment.objects.filter(state=Assignment.State.INVITED, due_date__isnull=False)
+        .exclude(round__state__in=[S.PUBLISHED, S.CANCELLED])
+        .select_related("round__host_city", "evaluator")
+        .order_by("pk")
+    )
+    for assignment in invitations:
+        for kind, days in pending_invitation_reminders(assignment, today):
+            with transaction.atomic():
+                reminder, created = Reminder.objects.get_or_create(
+                    round=assignment.round,
+                    step=invitation_step(assignment),
+                    due_date=assignment.due_date,
+                    kind=kind,
+                    days=days,
+                )
+                if not created:
+                    continue
+                notifications = notify_invitation_reminder(
+                    assignment, reminder_id=reminder.pk, days_left=(assignment.due_date - today).days
+                )
+                if kind == R.OVERDUE:
+                    notifications += notify_unanswered(
+                        assignment, next_suggestion(assignment.round), reminder_id=reminder.pk
+                    )
+                reminder.recipients = len(notifications)
                 reminder.save(update_fields=["recipients"])
                 sent.append(reminder)
     return sent

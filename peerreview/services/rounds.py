@@ -13,6 +13,7 @@ from cities.models import City
 
 from ..models import Answer, Criterion, Framework, PreReport, Round, RoundEvent, RoundState
 from .notifications import notify_round_transition
+from .panel_rule import has_override, panel_rule_problems
 
 S = RoundState
 
@@ -27,8 +28,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.PUBLISHED: frozenset(),
     S.CANCELLED: frozenset(),
 }
-
-MIN_PANEL_SIZE = 2
 
 
 class TransitionError(Exception):
@@ -47,13 +46,11 @@ def _prereport_complete(review_round: Round) -> list[str]:
 
 
 def _panel_ready(review_round: Round) -> list[str]:
+    """The panel rule (unless a coordinator recorded why this panel differs) and a lead."""
     accepted = list(review_round.assignments.accepted())
-    problems = []
-    if len(accepted) < MIN_PANEL_SIZE:
-        problems.append(
-            _("At least %(n)d evaluators must have accepted; %(accepted)d have.")
-            % {"n": MIN_PANEL_SIZE, "accepted": len(accepted)}
-        )
+    problems = [] if has_override(review_round) else panel_rule_problems(review_round)
+    if not accepted and has_override(review_round):
+        problems.append(_("At least one evaluator must have accepted."))
     if not any(a.is_lead for a in accepted):
         problems.append(_("The panel needs a lead evaluator who has accepted."))
     return problems

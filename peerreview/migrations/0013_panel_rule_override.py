@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('peerreview', '0011_round_names_changed_at'),
+        ('peerreview', '0012_interviewee_consent_withdrawn_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -772,10 +773,11 @@ def measure_exports() -> None:
             continue
         last = done.stdout.strip().splitlines()[-1:] if done.stdout.strip() else []
         if done.returncode != 0 or not last:
+            errors = [
+                line for line in done.stderr.splitlines() if re.match(r"^[\w.]+(Error|Exception)\b", line)
+            ]
             reason = (
-                "MemoryError"
-                if "MemoryError" in done.stderr
-                else (done.stderr.strip().splitlines() or ["?"])[-1]
+                "MemoryError" if "MemoryError" in done.stderr else (errors or [f"exit {done.returncode}"])[-1]
             )
             print(f"  {label:<28} failed: {reason[:120]}")
             continue

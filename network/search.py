@@ -11,7 +11,7 @@ from operator import or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -46,9 +46,11 @@ def library_facets(user) -> Facets:
         reverse=True,
     )
     seen: dict[str, Criterion] = {}
-    entries = SearchEntry.objects.filter(report__in=reports.values("pk"), criterion__isnull=False)
+    # Per criterion, whether one readable entry exists (stops at the first), rather than the
+    # criteria of every readable entry (hundreds of thousands in a large network).
+    readable_entry = SearchEntry.objects.filter(criterion=OuterRef("pk"), report__in=reports.values("pk"))
     for criterion in (
-        Criterion.objects.filter(pk__in=entries.values("criterion_id"))
+        Criterion.objects.filter(Exists(readable_entry))
         .select_related("theme")
         .order_by("theme__order", "order", "-theme__framework__version")
     ):

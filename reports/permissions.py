@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cities.models import User
 from peerreview.models import Round, RoundState
+from peerreview.models.rounds import taken_part_in
 from peerreview.permissions import ALLOWED, RoundAccess
 
 from .models import PublicationLevel, SummaryReport
@@ -58,7 +59,7 @@ def readable_reports(user) -> QuerySet[SummaryReport]:
         return published
     condition = Q(publication_level__in=readable_levels(user))
     if user.is_authenticated:
-        condition |= Q(round__in=Round.objects.visible_to(user))
+        condition |= taken_part_in(user, prefix="round__")
     return published.filter(condition)
 
 

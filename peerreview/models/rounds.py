@@ -55,6 +55,21 @@ DUE_FIELD_BY_STATE = {
 ACTIVE_STATES = [s for s in STATE_SEQUENCE if s != RoundState.PUBLISHED]
 
 
+def taken_part_in(user, prefix: str = "") -> Q:
+    """The rounds a (signed-in, not coordinator) person takes part in: their cities' rounds and
+    the panels they accepted, as a condition on a round (or, with `prefix` such as "round__", on
+    a model pointing to one). Two small indexed subqueries, not a join of every round with
+    memberships and assignments: the cost follows what the person takes part in, not the size
+    of the network."""
+    from cities.models import Membership
+
+    from .panel import Assignment
+
+    cities = Membership.objects.filter(user=user).values("city_id")
+    panels = Assignment.objects.filter(evaluator=user, state="accepted").values("round_id")
+    return Q(**{f"{prefix}host_city_id__in": cities}) | Q(**{f"{prefix}pk__in": panels})
+
+
 class RoundQuerySet(models.QuerySet["Round"]):
     def visible_to(self, user) -> RoundQuerySet:
         """Coordinators see every round; host-city members their own city's rounds;
@@ -63,16 +78,7 @@ class RoundQuerySet(models.QuerySet["Round"]):
             return self.none()
         if user.is_coordinator:
             return self.all()
-        from cities.models import Membership
-
-        from .panel import Assignment
-
-        # Two small indexed subqueries (the person's cities, the person's accepted panels), not a
-        # join of every round with memberships and assignments: the cost follows what the person
-        # takes part in, not the size of the network.
-        hosted = Q(host_city_id__in=Membership.objects.filter(user=user).values("city_id"))
-        assigned = Q(pk__in=Assignment.objects.filter(evaluator=user, state="accepted").values("round_id"))
-        return self.filter(hosted | assigned)
+        return self.filter(taken_part_in(user))
 
     def hosted_by_member(self, user) -> RoundQuerySet:
         return self.filter(host_city__memberships__user=user).distinct()

@@ -136,3 +136,26 @@ def test_the_preview_is_the_reports_rendering(client, personas):
     edit = client.get(reverse("reports:report_edit", kwargs={"round_id": personas.review_round.pk}))
     if edit.status_code == 200:
         assert 'id="text-format-help"' in edit.content.decode() and "data-markdown" in edit.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_city_previews_its_context_and_sees_it_formatted(client, personas):
+    from peerreview.services.rounds import prepare_prereport
+
+    review_round = personas.review_round
+    review_round.state = "prereport_open"
+    review_round.save()
+    prereport = prepare_prereport(review_round)
+    prereport.context = "Spend:\n\n- **EUR 1.2 bn** a year"
+    prereport.save()
+    client.force_login(personas.host_member)
+    page = client.get(
+        reverse("peerreview:prereport_edit", kwargs={"round_id": review_round.pk})
+    ).content.decode()
+    assert 'id="text-format-help"' in page and "data-markdown" in page
+    review_round.state = "scoring"  # submitted: the pre-report is read, formatted as in the report
+    review_round.save()
+    page = client.get(
+        reverse("peerreview:prereport_edit", kwargs={"round_id": review_round.pk})
+    ).content.decode()
+    assert "<li><strong>EUR 1.2 bn</strong> a year</li>" in page

@@ -37,7 +37,8 @@ class PreReportHeaderForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = PreReport
         fields = HEADER_FIELDS
-        widgets = {"context": forms.Textarea(attrs={"rows": 6})}
+        # The report shows the context with the Markdown subset; the page offers its preview.
+        widgets = {"context": forms.Textarea(attrs={"rows": 6, "data-markdown": ""})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -5,6 +5,11 @@ A backup is a folder: `database.dump` (pg_dump's custom format, PostgreSQL) or
 `manifest.json` with the SHA-256 of each of them and the row count of every table.
 `restore` checks every checksum before it touches anything, restores into an empty database
 (refusing one with tables unless forced) and writes the files back.
+
+The same folder can live in an S3-compatible bucket instead (`s3://bucket/prefix`, reached with
+django-storages; endpoint and keys from BACKUP_S3_* in the environment): the backup is made in a
+temporary folder and uploaded, its manifest last, so an interrupted upload is never a backup;
+a restore downloads it into a temporary folder and goes on as from a folder.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -63,22 +70,100 @@ def table_row_counts() -> dict[str, int]:
     return counts
 
 
-def _storage_files(directory: str = "") -> list[str]:
+def _storage_files(directory: str = "", storage=None) -> list[str]:
+    storage = storage or default_storage
     try:
-        folders, files = default_storage.listdir(directory)
+        folders, files = storage.listdir(directory)
     except FileNotFoundError:
         return []
     names = [f"{directory}/{name}" if directory else name for name in files]
     for folder in folders:
-        names += _storage_files(f"{directory}/{folder}" if directory else folder)
+        names += _storage_files(f"{directory}/{folder}" if directory else folder, storage)
     return sorted(names)
 
 
 @dataclass
 class BackupResult:
-    folder: Path
+    folder: Path | str
     tables: int
     files: int
+
+
+# --- where a backup lives: a folder or a bucket -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A backup's place in an S3-compatible bucket: `s3://name/prefix`."""
+
+    name: str
+    prefix: str
+
+    def __str__(self) -> str:
+        return f"s3://{self.name}/{self.prefix}"
+
+
+def parse_location(value: str) -> Path | Bucket:
+    """A folder, or `s3://bucket/prefix` (the prefix is required: one backup per prefix)."""
+    if not value.startswith("s3://"):
+        return Path(value)
+    name, _slash, prefix = value.removeprefix("s3://").partition("/")
+    prefix = prefix.strip("/")
+    if not name or not prefix:
+        raise BackupError(f"{value}: give a bucket and a folder in it, like s3://backups/2026-12-03")
+    return Bucket(name=name, prefix=prefix)
+
+
+def bucket_storage(bucket: Bucket):
+    """django-storages' S3 storage for the backup's prefix, configured from BACKUP_S3_* (read by
+    the settings from the environment). Exact names (no renaming), no ACL, private."""
+    from storages.backends.s3 import S3Storage
+
+    return S3Storage(
+        bucket_name=bucket.name,
+        location=bucket.prefix,
+        file_overwrite=True,
+        default_acl=None,
+        querystring_auth=True,
+        signature_version="s3v4",
+        **{key: value for key, value in settings.BACKUP_S3.items() if value},
+    )
+
+
+def backup_to_bucket(bucket: Bucket) -> BackupResult:
+    """Make the backup in a temporary folder and upload it; the manifest goes last and each
+    object's size is checked against the file it came from."""
+    storage = bucket_storage(bucket)
+    if _storage_files(storage=storage):
+        raise BackupError(f"{bucket} is not empty: choose a new folder in the bucket for the backup.")
+    with tempfile.TemporaryDirectory(prefix="peerreview-backup-") as temporary:
+        folder = Path(temporary) / "backup"
+        result = backup(folder)
+        files = sorted(path for path in folder.rglob("*") if path.is_file())
+        for path in [*(p for p in files if p.name != MANIFEST or p.parent != folder), folder / MANIFEST]:
+            name = path.relative_to(folder).as_posix()
+            with path.open("rb") as handle:
+                storage.save(name, File(handle, name=name))
+            if storage.size(name) != path.stat().st_size:
+                raise BackupError(f"{name} was not uploaded whole to {bucket}")
+    return BackupResult(folder=str(bucket), tables=result.tables, files=result.files)
+
+
+def restore_from_bucket(bucket: Bucket, *, force: bool = False) -> dict:
+    """Download the backup into a temporary folder, then restore it as from a folder (every
+    checksum is checked before anything is touched)."""
+    storage = bucket_storage(bucket)
+    names = _storage_files(storage=storage)
+    if MANIFEST not in names:
+        raise BackupError(f"No {MANIFEST} in {bucket}: not a (complete) backup.")
+    with tempfile.TemporaryDirectory(prefix="peerreview-restore-") as temporary:
+        folder = Path(temporary)
+        for name in names:
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with storage.open(name, "rb") as source, target.open("wb") as output:
+                shutil.copyfileobj(source, output, CHUNK)
+        return restore(folder, force=force)
 
 
 def backup(to: Path) -> BackupResult:

@@ -61,12 +61,15 @@ def _checksums(folder: Path) -> dict[str, str]:
     }
 
 
-def _restore(source: Path, database: str, media: Path, *extra: str) -> subprocess.CompletedProcess:
+def _restore(
+    source: Path | str, database: str, media: Path, *extra: str, env_extra: dict | None = None
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
     env.update(
         DATABASE_URL=_url(database),
         MEDIA_ROOT=str(media),
         DJANGO_SETTINGS_MODULE="peerreview.config.settings",
+        **(env_extra or {}),
     )
     return subprocess.run(
         [sys.executable, "manage.py", "restore", "--from", str(source), *extra],
@@ -145,3 +148,117 @@ def test_backup_refuses_a_folder_that_is_not_empty(tmp_path):
 
     with pytest.raises(CommandError, match="not empty"):
         call_command("backup", "--to", str(tmp_path))
+
+
+# --- to and from an S3-compatible bucket (moto's server on loopback) ----------------------------
+
+BACKUP_KEYS = {"BACKUP_S3_ACCESS_KEY_ID": "backup-key", "BACKUP_S3_SECRET_ACCESS_KEY": "backup-secret"}
+
+
+@pytest.fixture
+def backup_bucket(s3_server, settings):
+    """A new bucket on the loopback S3 server; this process's BACKUP_S3 pointed at it as the
+    environment would (the restore below runs in a fresh process configured by environment)."""
+    import uuid
+
+    import boto3
+
+    name = f"backups-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="eu-north-1",
+        aws_access_key_id=BACKUP_KEYS["BACKUP_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=BACKUP_KEYS["BACKUP_S3_SECRET_ACCESS_KEY"],
+    )
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+    env = {"BACKUP_S3_ENDPOINT_URL": s3_server, "BACKUP_S3_REGION": "eu-north-1", **BACKUP_KEYS}
+    settings.BACKUP_S3 = {
+        "endpoint_url": s3_server,
+        "region_name": "eu-north-1",
+        "access_key": BACKUP_KEYS["BACKUP_S3_ACCESS_KEY_ID"],
+        "secret_key": BACKUP_KEYS["BACKUP_S3_SECRET_ACCESS_KEY"],
+        "addressing_style": "path",
+    }
+    yield s3, name, env
+
+
+def _objects(s3, bucket: str, prefix: str) -> dict[str, bytes]:
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
+    return {item["Key"]: s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read() for item in listed}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_in_a_bucket_restores_into_an_empty_database_with_every_row_and_file(
+    personas, tmp_path, empty_database, backup_bucket
+):
+    s3, bucket, env = backup_bucket
+    review_round = personas.review_round
+    add_evidence(
+        prereport=prepare_prereport(review_round),
+        upload=SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf"),
+        user=personas.host_member,
+    )
+    review_round.state = RoundState.DRAFTING
+    review_round.save()
+    ensure_pdf(get_or_create_report(review_round))
+    target = f"s3://{bucket}/nightly/2026-12-03"
+
+    call_command("backup", "--to", target)
+
+    objects = _objects(s3, bucket, "nightly/2026-12-03/")
+    manifest = json.loads(objects["nightly/2026-12-03/manifest.json"])
+    assert "nightly/2026-12-03/database.dump" in objects
+    assert {key.removeprefix("nightly/2026-12-03/media/") for key in objects if "/media/" in key} == set(
+        manifest["files"]
+    )
+    for name, digest in manifest["files"].items():  # the manifest vouches for what is in the bucket
+        assert hashlib.sha256(objects[f"nightly/2026-12-03/media/{name}"]).hexdigest() == digest
+
+    restored_media = tmp_path / "restored-media"
+    result = _restore(target, empty_database, restored_media, env_extra=env)
+    assert result.returncode == 0, result.stderr
+
+    original = table_row_counts()
+    assert original["peerreview_evidencefile"] == 1 and original["reports_reportpdf"] == 1
+    with psycopg.connect(_conninfo(empty_database)) as restored:
+        counts = {
+            table: restored.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in original
+        }
+    assert counts == original
+    files = _checksums(Path(settings.MEDIA_ROOT))
+    assert len(files) == 2
+    assert _checksums(restored_media) == files
+
+    # A second backup into the same place is refused; nothing there is overwritten.
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("backup", "--to", target)
+    assert _objects(s3, bucket, "nightly/2026-12-03/") == objects
+
+
+def test_a_damaged_backup_in_a_bucket_is_refused_before_anything_is_touched(
+    tmp_path, backup_bucket, empty_database
+):
+    s3, bucket, env = backup_bucket
+    prefix = "damaged"
+    dump = b"not really a dump"
+    manifest = {
+        "vendor": "postgresql",
+        "created_at": "x",
+        "tables": {},
+        "database": {"file": "database.dump", "sha256": hashlib.sha256(dump).hexdigest()},
+        "files": {"reports/a.pdf": hashlib.sha256(b"%PDF-original").hexdigest()},
+    }
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/database.dump", Body=dump)
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/media/reports/a.pdf", Body=b"%PDF-tampered")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}/manifest.json", Body=json.dumps(manifest).encode())
+
+    result = _restore(f"s3://{bucket}/{prefix}", empty_database, tmp_path / "media", env_extra=env)
+
+    assert result.returncode != 0 and "media/reports/a.pdf is missing or damaged" in result.stderr
+    with psycopg.connect(_conninfo(empty_database)) as restored:
+        assert (
+            restored.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+        )
+    incomplete = _restore(f"s3://{bucket}/nothing-here", empty_database, tmp_path / "media", env_extra=env)
+    assert incomplete.returncode != 0 and "No manifest.json" in incomplete.stderr

@@ -286,6 +286,17 @@ STORAGES = {
     },
 }
 
+# Backups to an S3-compatible bucket (`manage.py backup --to s3://bucket/prefix`): where the store
+# is and the keys to it. Keep backups in another bucket, with other keys, than the files above.
+BACKUP_S3 = {
+    "endpoint_url": env_str("BACKUP_S3_ENDPOINT_URL"),
+    "region_name": env_str("BACKUP_S3_REGION"),
+    "access_key": env_str("BACKUP_S3_ACCESS_KEY_ID"),
+    "secret_key": env_str("BACKUP_S3_SECRET_ACCESS_KEY"),
+    # "path" for most self-hosted stores (MinIO), "virtual" for AWS.
+    "addressing_style": env_str("BACKUP_S3_ADDRESSING_STYLE", "path"),
+}
+
 # Uploads: evidence files are checked by type and size in cities-independent validators.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Evidence a round may store in all (its pre-report's files together).

@@ -1,4 +1,5 @@
-"""`manage.py backup --to DIR`: the database and every stored file, with checksums (audit/backup.py)."""
+"""`manage.py backup --to DIR|s3://bucket/prefix`: the database and every stored file, with
+checksums, into a folder or an S3-compatible bucket (audit/backup.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import subprocess
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...backup import BackupError, backup
+from ...backup import BackupError, Bucket, backup, backup_to_bucket, parse_location
 
 
 class Command(BaseCommand):
@@ -15,11 +16,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--to", required=True, metavar="DIR", help="A new or empty folder.")
+        parser.add_argument(
+            "--to",
+            required=True,
+            metavar="DIR",
+            help="A new or empty folder, or s3://bucket/prefix (an empty prefix; endpoint and keys from BACKUP_S3_*).",
+        )
 
     def handle(self, *args, to: str, **options) -> None:
         try:
-            result = backup(to)
+            target = parse_location(to)
+            result = backup_to_bucket(target) if isinstance(target, Bucket) else backup(target)
         except BackupError as error:
             raise CommandError(str(error)) from error
         except subprocess.CalledProcessError as error:

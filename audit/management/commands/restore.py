@@ -1,10 +1,11 @@
-"""`manage.py restore --from DIR [--force]`: restore a backup made by `manage.py backup`."""
+"""`manage.py restore --from DIR|s3://bucket/prefix [--force]`: restore a backup made by
+`manage.py backup`."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...backup import BackupError, restore
+from ...backup import BackupError, Bucket, parse_location, restore, restore_from_bucket
 
 
 class Command(BaseCommand):
@@ -14,14 +15,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--from", dest="source", required=True, metavar="DIR")
+        parser.add_argument(
+            "--from",
+            dest="source",
+            required=True,
+            metavar="DIR",
+            help="The backup's folder, or s3://bucket/prefix (endpoint and keys from BACKUP_S3_*).",
+        )
         parser.add_argument(
             "--force", action="store_true", help="Replace what the database and storage hold."
         )
 
     def handle(self, *args, source: str, force: bool, **options) -> None:
         try:
-            manifest = restore(source, force=force)
+            location = parse_location(source)
+            if isinstance(location, Bucket):
+                manifest = restore_from_bucket(location, force=force)
+            else:
+                manifest = restore(location, force=force)
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

@@ -16,6 +16,7 @@ import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 SCALE_MAX = 4
@@ -59,7 +60,8 @@ class Chart:
 
 
 def _number(value: float | None) -> str:
-    return _("not scored") if value is None else f"{value:.1f}"
+    """A score with one decimal in the active language's notation ("2,7" in Finnish)."""
+    return _("not scored") if value is None else formats.number_format(value, 1)
 
 
 def _bar(x0: float, y: float, length: float, index: int, value: float | None) -> list[str]:

@@ -128,3 +128,15 @@ def test_the_repeat_rounds_title_follows_the_rounds_language(personas):
         review_round.repeat_rounds.all().delete()
         repeat = schedule_repeat_round(review_round)
         assert expected in repeat.title and repeat.language == language
+
+
+def test_the_charts_numbers_follow_the_reports_language():
+    from django.utils import translation
+
+    from reports.charts import ChartRow, render_svg
+
+    with translation.override("fi"):
+        svg = render_svg([ChartRow(label="WHY", values=(2.5, None))], ("Oma", "Sovittu"), "Kypsyysprofiili")
+    assert ">2,5</text>" in svg and "kypsyystaso 0–4" in svg
+    with translation.override("en"):
+        assert ">2.5</text>" in render_svg([ChartRow(label="WHY", values=(2.5, None))], ("a", "b"), "t")

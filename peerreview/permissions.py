@@ -86,6 +86,13 @@ class RoundAccess:
             return _("This round is closed; its panel can no longer change.")
         return ALLOWED
 
+    def refuse_edit_dates(self) -> str:
+        if not self.is_coordinator:
+            return _("Only coordinators change a round's dates.")
+        if self.round.is_closed:
+            return _("This round is closed; its dates can no longer change.")
+        return ALLOWED
+
     def refuse_score(self) -> str:
         if not self.is_panel_member:
             return _("Only evaluators on this round's panel can score it.")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/", rounds.round_detail, name="round_detail"),
     path("rounds/<int:round_id>/transition/", rounds.round_transition, name="round_transition"),
     path("rounds/<int:round_id>/cancel/", rounds.round_cancel, name="round_cancel"),
+    path("rounds/<int:round_id>/dates/", rounds.round_dates, name="round_dates"),
     path("rounds/<int:round_id>/pre-report/", prereport.prereport_edit, name="prereport_edit"),
     path("rounds/<int:round_id>/pre-report/submit/", prereport.prereport_submit, name="prereport_submit"),
     path("rounds/<int:round_id>/pre-report/indicators/", prereport.indicators_edit, name="indicators_edit"),

@@ -98,6 +98,7 @@ MATRIX = {
         "POST", "scoring", 302, 403, 404, 403, 404, data={"to_state": "assessment"}
     ),
     "peerreview:round_cancel": row("GET", "scoring", 200, 403, 404, 403, 404),
+    "peerreview:round_dates": row("GET", "scoring", 200, 403, 404, 403, 404),
     "peerreview:prereport_edit": row("GET", "scoring", 200, 200, 404, 200, 404),
     # the host city is told when and by whom it was submitted (not a bare 403)
     "peerreview:prereport_submit": row("GET", "scoring", 403, 200, 404, 403, 404),

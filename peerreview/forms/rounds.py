@@ -14,16 +14,7 @@ from django.utils.translation import gettext_lazy
 from cities.models import City
 
 from ..models import Framework, Round, RoundState
-
-# The due dates in the order of the process; each must be on or after the ones before it.
-DUE_DATE_FIELDS = [
-    "opens_on",
-    "prereport_due",
-    "scoring_due",
-    "assessment_due",
-    "report_due",
-    "factual_check_due",
-]
+from ..models.rounds import DUE_DATE_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -33,6 +24,59 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def check_date_order(form: forms.Form, cleaned: dict) -> None:
+    """Each step is due on or after the step before it (dates left empty are skipped)."""
+    previous_name, previous_date = None, None
+    for name in DUE_DATE_FIELDS:
+        date = cleaned.get(name)
+        if date is None:
+            continue
+        if previous_date is not None and date < previous_date:
+            form.add_error(
+                name,
+                _("This date must be on or after “%(previous)s” (%(date)s).")
+                % {
+                    "previous": form.fields[previous_name].label,
+                    "date": formats.date_format(previous_date, "DATE_FORMAT"),
+                },
+            )
+            continue
+        previous_name, previous_date = name, date
+
+
+class RoundDatesForm(forms.ModelForm):
+    """A coordinator moves a round's due dates; the reminders follow the new dates. Each date
+    carries the value the page showed (hidden `base_…`), so only the dates this person changed are
+    written, and a date someone else changed meanwhile is not overwritten unseen."""
+
+    class Meta:
+        model = Round
+        fields = DUE_DATE_FIELDS
+        widgets = {name: DateInput() for name in DUE_DATE_FIELDS}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in DUE_DATE_FIELDS:
+            self.fields[f"base_{name}"] = forms.DateField(
+                required=False, widget=forms.HiddenInput, initial=getattr(self.instance, name)
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_date_order(self, cleaned)
+        return cleaned
+
+    def changes(self) -> dict:
+        """{field: new date} for the dates this person changed."""
+        data = self.cleaned_data
+        return {
+            name: data.get(name) for name in DUE_DATE_FIELDS if data.get(name) != data.get(f"base_{name}")
+        }
+
+    def bases(self) -> dict:
+        return {name: self.cleaned_data.get(f"base_{name}") for name in DUE_DATE_FIELDS}
 
 
 class RoundForm(forms.ModelForm):
@@ -93,22 +137,7 @@ class RoundForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        previous_name, previous_date = None, None
-        for name in DUE_DATE_FIELDS:
-            date = cleaned.get(name)
-            if date is None:
-                continue
-            if previous_date is not None and date < previous_date:
-                self.add_error(
-                    name,
-                    _("This date must be on or after “%(previous)s” (%(date)s).")
-                    % {
-                        "previous": self.fields[previous_name].label,
-                        "date": formats.date_format(previous_date, "DATE_FORMAT"),
-                    },
-                )
-                continue
-            previous_name, previous_date = name, date
+        check_date_order(self, cleaned)
         host_city = cleaned.get("host_city")
         if not cleaned.get("language") and host_city is not None:
             cleaned["language"] = host_city.report_language

@@ -52,6 +52,16 @@ DUE_FIELD_BY_STATE = {
     RoundState.FACTUAL_CHECK: "factual_check_due",
 }
 
+# The due dates in the order of the process; each must be on or after the ones before it.
+DUE_DATE_FIELDS = [
+    "opens_on",
+    "prereport_due",
+    "scoring_due",
+    "assessment_due",
+    "report_due",
+    "factual_check_due",
+]
+
 ACTIVE_STATES = [s for s in STATE_SEQUENCE if s != RoundState.PUBLISHED]
 
 

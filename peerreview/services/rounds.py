@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cities.models import City
 
 from ..models import Answer, Criterion, Framework, PreReport, Round, RoundEvent, RoundState
+from ..models.rounds import DUE_DATE_FIELDS
 from .notifications import notify_round_transition
 from .panel_rule import has_override, panel_rule_problems
 
@@ -161,8 +163,34 @@ def _repeat_title(review_round: Round, opens_on: datetime.date) -> str:
         }
 
 
+# Days from the pre-report's opening to each step's due date when the earlier round has none.
+DEFAULT_STEP_DAYS = {
+    "prereport_due": 42,
+    "scoring_due": 70,
+    "assessment_due": 98,
+    "report_due": 126,
+    "factual_check_due": 140,
+}
+
+
+def proposed_dates(previous: Round, opens_on: datetime.date) -> dict[str, datetime.date]:
+    """The repeat round's due dates: the earlier round's rhythm (days from its opening to each
+    step) from the new opening date, or the defaults where the earlier round had no date."""
+    dates: dict[str, datetime.date] = {}
+    last = opens_on
+    for name, default in DEFAULT_STEP_DAYS.items():
+        earlier = getattr(previous, name)
+        days = (earlier - previous.opens_on).days if earlier and previous.opens_on else default
+        if days <= 0:
+            days = default
+        last = max(opens_on + datetime.timedelta(days=days), last)
+        dates[name] = last
+    return dates
+
+
 def schedule_repeat_round(review_round: Round) -> Round:
-    """Plan the repeat round in the database; a periodic job opens it when due."""
+    """Plan the repeat round in the database, with proposed due dates (the coordinator may move
+    them); a periodic job opens it when due."""
     published_on = timezone.localdate(review_round.published_at)
     opens_on = add_months(published_on, review_round.repeat_interval_months)
     existing = review_round.repeat_rounds.first()
@@ -176,6 +204,7 @@ def schedule_repeat_round(review_round: Round) -> Round:
         language=review_round.language,
         state=S.PLANNED,
         opens_on=opens_on,
+        **proposed_dates(review_round, opens_on),
         repeat_interval_months=review_round.repeat_interval_months,
         repeat_with_newest_framework=review_round.repeat_with_newest_framework,
     )
@@ -213,6 +242,70 @@ def create_round(
     )
     RoundEvent.objects.create(round=review_round, from_state="", to_state=S.PLANNED, actor=actor)
     return review_round
+
+
+def _label(name: str) -> str:
+    return str(Round._meta.get_field(name).verbose_name)
+
+
+@transaction.atomic
+def change_round_dates(*, review_round: Round, actor, changes: dict, bases: dict) -> Round:
+    """Move a round's due dates (a coordinator's change). Writes only `changes`; a date that is no
+    longer what the person started from (`bases`) is refused with its current value. The dates stay
+    in the order of the process, and the assessment days stay before the assessment due date.
+    Reminders need nothing more: they are computed daily from these columns, and each is claimed
+    per due date, so a moved date gets its own reminders."""
+    locked = Round.objects.select_for_update().get(pk=review_round.pk)
+    if locked.is_closed:
+        raise ValidationError(_("This round is closed; its dates can no longer change."))
+    stale = [name for name in changes if getattr(locked, name) != bases.get(name)]
+    if stale:
+        raise ValidationError(
+            [
+                _(
+                    "“%(field)s” was changed by someone else meanwhile: it is now %(value)s. Check it and save again."
+                )
+                % {
+                    "field": _label(name),
+                    "value": formats.date_format(getattr(locked, name), "DATE_FORMAT")
+                    if getattr(locked, name)
+                    else _("empty"),
+                }
+                for name in stale
+            ],
+            code="stale",
+        )
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    problems = []
+    previous = None
+    for name in DUE_DATE_FIELDS:
+        value = getattr(locked, name)
+        if value is None:
+            continue
+        if previous is not None and value < getattr(locked, previous):
+            problems.append(
+                _("“%(field)s” must be on or after “%(previous)s”.")
+                % {"field": _label(name), "previous": _label(previous)}
+            )
+        previous = name
+    if locked.assessment_due:
+        late = [
+            day.date for day in locked.assessment_days.filter(date__gt=locked.assessment_due).order_by("date")
+        ]
+        if late:
+            problems.append(
+                _("Assessment days are planned after %(date)s: %(days)s. Move them first.")
+                % {
+                    "date": formats.date_format(locked.assessment_due, "DATE_FORMAT"),
+                    "days": ", ".join(formats.date_format(day, "DATE_FORMAT") for day in late),
+                }
+            )
+    if problems:
+        raise ValidationError(problems)
+    if changes:
+        locked.save(update_fields=[*changes, "updated_at"])
+    return locked
 
 
 def cancel_round(*, review_round: Round, reason: str, actor) -> Round:

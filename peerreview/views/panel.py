@@ -84,6 +84,22 @@ def _invite(request: HttpRequest, review_round) -> tuple[InviteForm, list[str], 
     return form, warnings, None
 
 
+def _previous_panel(review_round, needs) -> list[tuple]:
+    """A repeat round's earlier panel, offered for re-invitation with their role then and the
+    reasons as now (those already invited, or who cannot review the city any more, are left out)."""
+    if not review_round.previous_round_id:
+        return []
+    roles = dict(
+        Assignment.objects.filter(
+            round_id=review_round.previous_round_id, state=Assignment.State.ACCEPTED
+        ).values_list("evaluator_id", "role")
+    )
+    if not roles:
+        return []
+    profiles = suggestions(review_round, needs).filter(user_id__in=list(roles))
+    return [(profile, reasons(profile, needs, review_round), roles[profile.user_id]) for profile in profiles]
+
+
 def panel_manage(request: HttpRequest, round_id: int) -> HttpResponse:
     """The panel and the ranked suggestions to invite from (a page at a time, searchable)."""
     access = round_access(request.user, round_id)
@@ -126,6 +142,7 @@ def panel_manage(request: HttpRequest, round_id: int) -> HttpResponse:
             request.GET.get("page")
         )
         rows = [(profile, reasons(profile, needs, review_round)) for profile in page.object_list]
+    previous_panel = _previous_panel(review_round, needs) if not refusal else []
     warned = form.cleaned_data.get("evaluator") if warnings and form is not None else None
     return render(
         request,
@@ -146,6 +163,7 @@ def panel_manage(request: HttpRequest, round_id: int) -> HttpResponse:
             "query": query,
             "page": page,
             "rows": rows,
+            "previous_panel": previous_panel,
             "form": form,
             "warnings": warnings,
             "warned": warned,

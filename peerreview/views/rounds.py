@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..activity import ACTIVITY_LIMIT, recent_activity
-from ..forms.rounds import CancelRoundForm, RoundFilterForm, RoundForm, TransitionForm
-from ..models import RoundState
+from ..forms.rounds import CancelRoundForm, RoundDatesForm, RoundFilterForm, RoundForm, TransitionForm
+from ..models import Round, RoundState
 from ..permissions import require, round_access
 from ..services.rounds import (
     TransitionError,
     allowed_next_states,
     cancel_round,
+    change_round_dates,
     create_round,
     transition_round,
 )
@@ -101,6 +102,32 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(request, "peerreview/rounds/round_form.html", {"form": form})
 
 
+def round_dates(request: HttpRequest, round_id: int) -> HttpResponse:
+    """A coordinator moves the round's due dates; the reminders follow (they are computed from them)."""
+    access = round_access(request.user, round_id)
+    require(access.refuse_edit_dates)
+    review_round = access.round
+    form = RoundDatesForm(request.POST or None, instance=Round.objects.get(pk=review_round.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_round_dates(
+                review_round=review_round, actor=request.user, changes=form.changes(), bases=form.bases()
+            )
+        except ValidationError as error:
+            for problem in _problems(error):
+                form.add_error(None, problem)
+        else:
+            if form.changes():
+                messages.success(
+                    request,
+                    _("The dates are saved. Reminders go out for the new dates; none for the old ones."),
+                )
+            else:
+                messages.info(request, _("No date was changed."))
+            return redirect("peerreview:round_detail", round_id=review_round.pk)
+    return render(request, "peerreview/rounds/round_dates.html", {"review_round": review_round, "form": form})
+
+
 def _transition_choices(access) -> list[tuple[str, str]]:
     return [
         (state, RoundState(state).label)
@@ -148,6 +175,12 @@ def _links(access) -> list[dict]:
                 "peerreview:indicators_edit",
                 _("The city's figures per year with their source."),
             )
+    if not access.refuse_edit_dates():
+        add(
+            _("Change the dates"),
+            "peerreview:round_dates",
+            _("The due date of each step; reminders follow the new dates."),
+        )
     if not access.refuse_manage_panel():
         add(
             _("Manage the panel"),

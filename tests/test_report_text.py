@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 import pikepdf
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from peerreview.models import Assignment
 from reports import pdf as report_pdf
 from reports.pdf_ua import struct_elements
 from reports.services import get_or_create_report
@@ -159,3 +161,20 @@ def test_the_city_previews_its_context_and_sees_it_formatted(client, personas):
         reverse("peerreview:prereport_edit", kwargs={"round_id": review_round.pk})
     ).content.decode()
     assert "<li><strong>EUR 1.2 bn</strong> a year</li>" in page
+
+
+@pytest.mark.django_db
+def test_the_lead_previews_the_agreed_scores_rationale(client, personas):
+    """The rationale is shown formatted in the report, so its editor offers the same preview."""
+    review_round = personas.review_round
+    review_round.state = "assessment"
+    review_round.save()
+    Assignment.objects.filter(round=review_round, evaluator=personas.assigned_evaluator).update(
+        scores_submitted_at=timezone.now()
+    )
+    client.force_login(personas.assigned_evaluator)
+    page = client.get(reverse("peerreview:score_overview", kwargs={"round_id": review_round.pk}))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="text-format-help"' in body
+    assert body.count("data-markdown") == len(page.context["rows"])

@@ -108,7 +108,10 @@ class AgreedScoreForm(VersionedFormMixin, forms.Form):
 
     level = forms.ChoiceField(label=_("Agreed score"), required=False)
     rationale = forms.CharField(
-        label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Rationale"),
+        required=False,
+        # The report shows it formatted (the small Markdown subset): the editor offers the preview.
+        widget=forms.Textarea(attrs={"rows": 2, "data-markdown": ""}),
     )
 
     def __init__(self, *args, criterion, agreed: AgreedScore | None, **kwargs) -> None:

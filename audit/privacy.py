@@ -36,6 +36,8 @@ STAMPED_FIELDS: dict[str, dict[str, list[str]]] = {
     "peerreview.Round": {"created_by": ["title", "created_at"]},
     "peerreview.PreReport": {"submitted_by": ["submitted_at"]},
     "peerreview.EvidenceFile": {"uploaded_by": ["original_name", "description", "uploaded_at"]},
+    # an interviewee is someone else: the person's own part is that they edited the row, and when
+    "peerreview.Interviewee": {"history_user": ["history_date", "history_type", "session", "role"]},
 }
 
 # Rows that belong to the person through another row (their scores hang on their assignment).

@@ -32,6 +32,7 @@ from .models import (
     RoundEvent,
     RoundState,
     Score,
+    Session,
 )
 from .permissions import RoundAccess
 
@@ -218,4 +219,23 @@ def agreed_scores(access: RoundAccess, limit: int) -> list[ActivityItem]:
         limit,
         lambda row: (recorded if row.history_type == "+" else changed) % {"code": row.criterion.code},
         url=_history_link(access, "agreed"),
+    )
+
+
+@register
+def sessions(access: RoundAccess, limit: int) -> list[ActivityItem]:
+    """Changes to the assessment days' sessions (their criteria and interviewees included): the
+    panel's planning, with its notes, so for the panel and coordinators."""
+    if access.refuse_read_day_notes():
+        return []
+    texts = {
+        "+": _("added the session “%(topic)s”"),
+        "~": _("changed the session “%(topic)s”"),
+        "-": _("deleted the session “%(topic)s”"),
+    }
+    return history_items(
+        Session.history.filter(day__round_id=access.round.pk),
+        limit,
+        lambda row: texts[row.history_type] % {"topic": row.topic},
+        url=lambda row: "" if row.history_type == "-" else _history_url(access, "session", row.id),
     )

@@ -106,3 +106,113 @@ def unit_history(
 
 def kind_label(kind: str) -> str:
     return {"created": _("created"), "deleted": _("deleted")}.get(kind, _("changed"))
+
+
+# --- a session of the assessment days: its fields, its criteria and its interviewees ---------
+
+SESSION_FIELDS = [
+    "day",
+    "start_time",
+    "end_time",
+    "topic",
+    "criteria_codes",
+    "notes",
+    "share_notes_with_city",
+]
+INTERVIEWEE_FIELDS = ["role", "name", "organisation", "consent_to_name"]
+
+
+def _changes(model, row, older, fields: list[str], labels: dict[str, str], show) -> list[FieldChange]:
+    changes = []
+    for name in fields:
+        after = show(row, name)
+        before = show(older, name) if older is not None else ""
+        if older is not None and before == after:
+            continue
+        if older is None and after == "":
+            continue
+        changes.append(
+            FieldChange(label=labels[name], before=before, after=after, segments=word_diff(before, after))
+        )
+    return changes
+
+
+def session_history(session, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """Every saved version of a session, newest first, with the versions of its interviewees
+    (added, changed, removed) in the same timeline; three queries."""
+    from .models import AssessmentDay, Interviewee, Session
+
+    rows = list(
+        session.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    people = list(
+        Interviewee.history.filter(session_id=session.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    days = {
+        day.pk: day
+        for day in AssessmentDay.objects.filter(pk__in={row.day_id for row in rows}).only(
+            "pk", "date", "location"
+        )
+    }
+    labels = {
+        name: str(Session._meta.get_field(name).verbose_name)
+        for name in SESSION_FIELDS
+        if name != "criteria_codes"
+    }
+    labels["criteria_codes"] = str(Session._meta.get_field("criteria").verbose_name)
+
+    def show_session(row, name: str) -> str:
+        if name == "day":
+            day = days.get(row.day_id)
+            return str(day.date) + (f" · {day.location}" if day and day.location else "") if day else ""
+        if name == "criteria_codes":
+            return row.criteria_codes
+        return display_value(Session, name, getattr(row, name))
+
+    entries = []
+    for index, row in enumerate(rows[:limit]):
+        older = rows[index + 1] if index + 1 < len(rows) else None
+        kind = {"+": "created", "-": "deleted"}.get(row.history_type, "changed")
+        changes = _changes(Session, row, older, SESSION_FIELDS, labels, show_session)
+        if kind == "changed" and not changes:
+            continue  # a save of its interviewees only: their own entries say what changed
+        entries.append(
+            HistoryEntry(record=row, at=row.history_date, who=row.history_user, kind=kind, changes=changes)
+        )
+
+    def show_person(row, name: str) -> str:
+        return display_value(Interviewee, name, getattr(row, name))
+
+    previous = None
+    for row in people:
+        older = previous if previous is not None and previous.id == row.id else None
+        previous = row
+        who = " ".join(part for part in (row.get_role_display(), row.name) if part)
+        person_labels = {
+            name: _("Interviewee %(person)s: %(field)s")
+            % {"person": who, "field": Interviewee._meta.get_field(name).verbose_name}
+            for name in INTERVIEWEE_FIELDS
+        }
+        kind = {"+": "created", "-": "deleted"}.get(row.history_type, "changed")
+        changes = _changes(Interviewee, row, older, INTERVIEWEE_FIELDS, person_labels, show_person)
+        if kind == "deleted":
+            changes = [
+                FieldChange(label=_("Interviewee removed"), before=who, after="", segments=word_diff(who, ""))
+            ]
+        elif kind == "created":
+            changes = [
+                FieldChange(label=_("Interviewee added"), before="", after=who, segments=word_diff("", who))
+            ]
+        if changes:
+            entries.append(
+                HistoryEntry(
+                    record=row, at=row.history_date, who=row.history_user, kind="changed", changes=changes
+                )
+            )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    entries = entries[:limit]
+    if entries:
+        entries[0].is_current = True
+    return entries

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AssessmentDay, AssessmentProgramme, Criterion, Interviewee, Round, Session
-from ..services.assessment import DAY_FIELDS, NOTE_FIELDS, SESSION_FIELDS
+from ..services.assessment import DAY_FIELDS, INTERVIEWEE_FIELDS, NOTE_FIELDS, SESSION_FIELDS, IntervieweeEdit
 from .versioned import VersionedFormMixin
 
 
@@ -166,10 +166,51 @@ class SessionForm(VersionedFormMixin, forms.ModelForm):
         pass
 
 
-class IntervieweeForm(forms.ModelForm):
+class IntervieweeForm(VersionedFormMixin, forms.ModelForm):
+    """One interviewee row; an existing person carries the version it was loaded with."""
+
+    versioned_fields = list(INTERVIEWEE_FIELDS)
+
     class Meta:
         model = Interviewee
-        fields = ["role", "name", "organisation", "email", "consent_to_name"]
+        fields = list(INTERVIEWEE_FIELDS)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.add_version_fields()
+
+    def edit(self, *, number: int, delete: bool) -> IntervieweeEdit:
+        """What the service saves for this row (``number``: its place on the form, for messages)."""
+        version, base = self.base() if self.instance.pk else (-1, {})
+        role = self.cleaned_data.get("role") or self.instance.role
+        return IntervieweeEdit(
+            pk=self.instance.pk,
+            values=self.model_values(),
+            base_version=version,
+            base=base,
+            delete=delete,
+            label=str(
+                _("Interviewee %(number)d (%(role)s)")
+                % {"number": number, "role": dict(Interviewee.Role.choices).get(role, role)}
+            ),
+        )
+
+    def _post_clean(self) -> None:
+        # Written by the service (only what changed, conflict-checked), not by ModelForm.save().
+        pass
+
+
+def interviewee_edits(formset) -> list[IntervieweeEdit]:
+    """The rows of a valid interviewee formset for ``services.assessment.save_interviewees``:
+    every existing person (changed or not, removed or not) and every new row filled in."""
+    deleted = set(map(id, formset.deleted_forms))
+    edits = []
+    for number, form in enumerate(formset.forms, start=1):
+        if form.instance.pk is None and (not form.has_changed() or id(form) in deleted):
+            continue
+        edits.append(form.edit(number=number, delete=id(form) in deleted))
+    return edits
 
 
 IntervieweeFormSet = forms.inlineformset_factory(

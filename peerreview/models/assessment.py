@@ -13,8 +13,10 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from .framework import Criterion
 from .rounds import Round
@@ -72,6 +74,16 @@ class AssessmentDay(models.Model):
         return f"{self.round} – {self.date}"
 
 
+class SessionHistoryFields(models.Model):
+    """What a session's history row keeps beside the session's own fields: the criteria it
+    probed at that moment (a many-to-many set, which django-simple-history does not copy)."""
+
+    criteria_codes = models.CharField(_("criteria probed"), max_length=2000, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Session(models.Model):
     day = models.ForeignKey(
         AssessmentDay, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("day")
@@ -94,7 +106,9 @@ class Session(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    history = HistoricalRecords()
+    # Written once per save by the service (after the criteria and interviewees are set), so
+    # a row shows the session as it was then, its criteria included (``history_extra``).
+    history = HistoricalRecords(bases=[SessionHistoryFields])
 
     class Meta:
         verbose_name = _("session")
@@ -108,6 +122,12 @@ class Session(models.Model):
     def calendar_uid(self) -> str:
         """Stable for the life of the session, whatever changes: calendars update the event."""
         return f"session-{self.pk}@peer-review"
+
+    def history_extra(self) -> dict[str, str]:
+        """The fields of a history row that are not the session's own (see SessionHistoryFields)."""
+        if self.pk is None:
+            return {"criteria_codes": ""}
+        return {"criteria_codes": ", ".join(sorted(self.criteria.values_list("code", flat=True)))}
 
     def overlaps(self, other: Session) -> bool:
         return (
@@ -169,6 +189,11 @@ class Interviewee(models.Model):
         _("consent withdrawn at"), null=True, blank=True, editable=False
     )
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # Edited by the lead and coordinators at once: conflict-checked saves (services.versioning)
+    # and a history. The address is kept out of the history (it is needed only until the
+    # invitation is sent); names there are erased with the row's (services.retention).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["email", "anonymised_at"])
 
     class Meta:
         verbose_name = _("interviewee")
@@ -215,6 +240,13 @@ class SessionInvitation(models.Model):
 
     def __str__(self) -> str:
         return self.dedupe_key
+
+
+@receiver(pre_create_historical_record, sender=Session.history.model, dispatch_uid="session-history-criteria")
+def _session_history_criteria(sender, instance, history_instance, **kwargs) -> None:
+    """A history row made by ``save()`` (creation, the back office) carries the criteria too."""
+    for name, value in instance.history_extra().items():
+        setattr(history_instance, name, value)
 
 
 def session_bounds(session: Session, day: AssessmentDay, tz) -> tuple[datetime.datetime, datetime.datetime]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from ..models import (
     AssessmentProgramme,
     CancelledSession,
     Criterion,
+    Interviewee,
     Notification,
     Round,
     RoundState,
@@ -39,7 +40,7 @@ from ..models import (
 from ..models.assessment import session_bounds
 from . import calendar as ical
 from .mail import render_plain
-from .versioning import EditConflict, FieldConflict, save_versioned
+from .versioning import EditConflict, FieldConflict, changed_fields, save_versioned
 
 # The round steps in which the programme may change (dates, times, sessions). Notes can still
 # be written while drafting; see ``peerreview.permissions``.
@@ -190,6 +191,22 @@ def delete_day(*, day: AssessmentDay, actor=None) -> None:
 # --- sessions ---
 
 
+@dataclass
+class IntervieweeEdit:
+    """One interviewee row of a session form: an existing person (``pk``, the version and
+    digests the form was loaded with) or a new one (``pk`` None), and what was submitted."""
+
+    pk: int | None
+    values: dict
+    base_version: int = -1
+    base: dict[str, str] = field(default_factory=dict)
+    delete: bool = False
+    label: str = ""
+
+
+INTERVIEWEE_FIELDS = ("role", "name", "organisation", "email", "consent_to_name")
+
+
 def add_session(
     *,
     day: AssessmentDay,
@@ -197,11 +214,11 @@ def add_session(
     criteria: Iterable,
     token: uuid.UUID | None,
     actor=None,
-    after_save: Callable[[Session], None] | None = None,
+    interviewees: Iterable[IntervieweeEdit] = (),
 ) -> tuple[Session, bool]:
-    """Add a session; returns (session, created). The same form token twice gives the first
-    back. ``after_save`` writes what belongs to the session (its interviewees) in the same
-    transaction, before a sent programme's update goes out."""
+    """Add a session with its criteria and interviewees; returns (session, created). The same
+    form token twice gives the first back. Its first history row is written once everything
+    is set (so it shows the criteria), before a sent programme's update goes out."""
     with transaction.atomic():
         locked = _lock_round(day.round)
         if token is not None:
@@ -209,11 +226,17 @@ def add_session(
             if existing is not None:
                 return existing, False
         session = Session(creation_token=token, **values)
-        session._history_user = actor
+        session.skip_history_when_saving = True
         session.save()
+        del session.skip_history_when_saving
         session.criteria.set(criteria)
-        if after_save is not None:
-            after_save(session)
+        save_interviewees(session=session, rows=list(interviewees), actor=actor)
+        Session.history.bulk_history_create(
+            [session],
+            default_user=actor,
+            default_date=timezone.now(),
+            custom_historical_attrs=session.history_extra(),
+        )
         note_programme_change(locked, sessions=[session], actor=actor)
     return session, True
 
@@ -228,10 +251,13 @@ def update_session(
     base_criteria: set[int] | None = None,
     actor=None,
     programme: bool = True,
-    after_save: Callable[[Session], None] | None = None,
+    interviewees: Iterable[IntervieweeEdit] | None = None,
 ) -> tuple[Session, list[str]]:
-    """Save what this person changed on a session (conflict-checked); a change a calendar
-    shows raises the session's revision and, once the programme is sent, sends an update.
+    """Save what this person changed on a session — its fields, its criteria, its interviewees —
+    each conflict-checked against what the form was loaded with, all or nothing (a conflict
+    anywhere raises ``EditConflict`` and nothing is saved). A change shows in the session's
+    history as one new version; a change a calendar shows raises the session's revision and,
+    once the programme is sent, sends an update.
 
     With ``programme=False`` (while drafting) only the notes may change; the programme is fixed."""
     with transaction.atomic():
@@ -242,6 +268,17 @@ def update_session(
             values = {name: value for name, value in values.items() if name in NOTE_FIELDS}
         if "day" in values and values["day"] is not None and values["day"].round_id != locked.pk:
             raise ValidationError({"day": _("Choose one of this round's days.")})
+        current = Session.objects.get(pk=session.pk)
+        also: list[str] = []
+        if programme and criteria is not None and _criteria_changed(current, list(criteria), base_criteria):
+            also.append("criteria")
+        if (
+            programme
+            and interviewees is not None
+            and save_interviewees(session=current, rows=list(interviewees), actor=actor)
+        ):
+            also.append("interviewees")
+        # Written after the criteria and interviewees, so the history row shows them as saved.
         saved, written = save_versioned(
             model=Session,
             pk=session.pk,
@@ -251,23 +288,31 @@ def update_session(
             actor=actor,
             labels={"day": _("day")},
         )
+        if also and not written:
+            # Only what hangs on the session changed: still a new version, in the history.
+            Session.objects.filter(pk=saved.pk).update(version=F("version") + 1)
+            saved.refresh_from_db()
+            Session.history.bulk_history_create(
+                [saved],
+                update=True,
+                default_user=actor,
+                default_date=timezone.now(),
+                custom_historical_attrs=saved.history_extra(),
+            )
+        written = [*written, *also]
         calendar_changed = bool(set(CALENDAR_FIELDS) & set(written))
         if calendar_changed:
             Session.objects.filter(pk=saved.pk).update(sequence=F("sequence") + 1)
             saved.refresh_from_db()
-        if programme and criteria is not None:
-            if _criteria_changed(saved, list(criteria), base_criteria, written=written):
-                written.append("criteria")
-        if after_save is not None:
-            after_save(saved)
         if programme:
             note_programme_change(locked, sessions=[saved], actor=actor, calendar_changed=calendar_changed)
     return saved, written
 
 
-def _criteria_changed(session: Session, criteria: list, base: set[int] | None, *, written: list[str]) -> bool:
+def _criteria_changed(session: Session, criteria: list, base: set[int] | None) -> bool:
     """Set the criteria probed when this person changed them (against ``base``, the set they
-    loaded). Someone else's different change since is a conflict, like any other field."""
+    loaded). Someone else's different change since is a conflict, like any other field.
+    The caller holds the round's lock, which every change of a session takes."""
     mine = {criterion.pk for criterion in criteria}
     current = set(session.criteria.values_list("pk", flat=True))
     if base is not None and mine == base:
@@ -275,7 +320,7 @@ def _criteria_changed(session: Session, criteria: list, base: set[int] | None, *
     if mine == current:
         return False
     if base is not None and current != base:
-        # Raised inside the caller's transaction: the fields saved above roll back with it.
+        # Raised inside the caller's transaction: whatever was saved before rolls back with it.
         names = dict(Criterion.objects.filter(pk__in=mine | current).values_list("pk", "code"))
         raise EditConflict(
             current=session,
@@ -290,6 +335,90 @@ def _criteria_changed(session: Session, criteria: list, base: set[int] | None, *
         )
     session.criteria.set(criteria)
     return True
+
+
+def save_interviewees(*, session: Session, rows: list[IntervieweeEdit], actor=None) -> bool:
+    """Save a session form's interviewee rows, each as a versioned unit: a change writes only
+    what this person changed, and a stale change of what a colleague changed since raises
+    ``EditConflict`` (the caller's transaction then saves nothing); removing a person a
+    colleague changed since, or changing one a colleague removed, is a conflict too. A new row
+    identical to one the session already has (the same form sent twice) is not added again.
+    Returns whether anything changed. The caller holds the round's lock."""
+    changed = False
+    people = {person.pk: person for person in Interviewee.objects.filter(session=session)}
+    for row in rows:
+        if row.pk is None:
+            continue
+        person = people.get(row.pk)
+        label = row.label or str(_("Interviewee"))
+        if person is None:
+            if not row.delete and changed_fields(row.values, row.base):
+                raise EditConflict(
+                    current=session,
+                    conflicts=[
+                        FieldConflict(
+                            field="interviewees",
+                            label=label,
+                            theirs=str(_("(removed by someone else meanwhile)")),
+                            yours=_person_text(row.values),
+                        )
+                    ],
+                )
+            continue
+        if row.delete:
+            if person.version != row.base_version:
+                raise EditConflict(
+                    current=person,
+                    conflicts=[
+                        FieldConflict(
+                            field="interviewees",
+                            label=label,
+                            theirs=_person_text({name: getattr(person, name) for name in INTERVIEWEE_FIELDS}),
+                            yours=str(_("(removed by you)")),
+                        )
+                    ],
+                )
+            person._history_user = actor
+            person.delete()
+            changed = True
+            continue
+        labels = {
+            name: f"{label}: {Interviewee._meta.get_field(name).verbose_name}" for name in INTERVIEWEE_FIELDS
+        }
+        _saved, written = save_versioned(
+            model=Interviewee,
+            pk=person.pk,
+            base_version=row.base_version,
+            base=row.base,
+            values=row.values,
+            actor=actor,
+            labels=labels,
+        )
+        changed = changed or bool(written)
+    existing = {_person_key(person) for person in Interviewee.objects.filter(session=session)}
+    for row in rows:
+        if row.pk is not None or row.delete:
+            continue
+        key = _person_key(row.values)
+        if key in existing:
+            continue
+        person = Interviewee(session=session, **{name: row.values.get(name) for name in INTERVIEWEE_FIELDS})
+        person._history_user = actor
+        person.save()
+        existing.add(key)
+        changed = True
+    return changed
+
+
+def _person_key(person) -> tuple:
+    get = person.get if isinstance(person, dict) else lambda name: getattr(person, name)
+    return tuple(get(name) or "" for name in ("role", "name", "organisation", "email"))
+
+
+def _person_text(values: dict) -> str:
+    role = dict(Interviewee.Role.choices).get(values.get("role"), values.get("role") or "")
+    parts = [str(role), values.get("name") or "", values.get("organisation") or ""]
+    return " · ".join(part for part in parts if part)
 
 
 def delete_session(*, session: Session, actor=None) -> None:

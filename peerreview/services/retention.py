@@ -1,5 +1,6 @@
 """Keeping interviewees' personal data only as long as needed: their name, e-mail and
-organisation are erased a set time (INTERVIEWEE_RETENTION_DAYS) after the report is published,
+organisation are erased a set time (INTERVIEWEE_RETENTION_DAYS) after the report is published
+(with the copies of them in the edit history),
 and at once from what the report may show when they withdraw their consent to be named.
 
 Published PDFs are files: whenever a name they may show is removed, the round is marked
@@ -15,8 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from ..models import Interviewee, Round, RoundState
-from ..models.assessment import Session
+from ..models import AssessmentDay, Interviewee, Round, RoundState, Session
 from ..signals import names_removed
 
 logger = logging.getLogger(__name__)
@@ -46,9 +46,12 @@ def anonymise_interviewees(*, now: datetime.datetime) -> int:
     count = Interviewee.objects.filter(pk__in=due.values("pk")).update(
         name="", email="", organisation="", consent_to_name=False, anonymised_at=now
     )
+    erased_copies = _erase_history_copies(cutoff)
     for round_id, number in sorted(per_round.items()):
         logger.info("Anonymised %d interviewees of round %s (published before %s)", number, round_id, cutoff)
     logger.info("Retention: anonymised %d interviewees in total", count)
+    if erased_copies:
+        logger.info("Retention: erased the names in %d edit-history copies of interviewees", erased_copies)
     names_removed_from(round_ids=named_in_reports)
     return count
 
@@ -76,8 +79,23 @@ def withdraw_consent(*, interviewee: Interviewee) -> bool:
         return False
     person.consent_to_name = False
     person.consent_withdrawn_at = timezone.now()
-    person.save(update_fields=["consent_to_name", "consent_withdrawn_at"])
+    person.version += 1  # a session form loaded before sees the change (services.versioning)
+    person.save(update_fields=["consent_to_name", "consent_withdrawn_at", "version"])
     round_id = Session.objects.filter(pk=person.session_id).values_list("day__round_id", flat=True).get()
     names_removed_from(round_ids=[round_id])
     logger.info("Interviewee %s of round %s withdrew consent to be named", person.pk, round_id)
     return True
+
+
+def _erase_history_copies(cutoff: datetime.datetime) -> int:
+    """The edit history keeps copies of interviewees' rows (never their address): erase the
+    names in them too, for every round past retention, including people and sessions deleted
+    since (found through the sessions' and days' own histories). Running it again changes nothing."""
+    past = Round.objects.filter(state=RoundState.PUBLISHED, published_at__lte=cutoff).values("pk")
+    days = AssessmentDay.history.filter(round_id__in=past).values("id")
+    sessions = Session.history.filter(day_id__in=days).values("id")
+    return (
+        Interviewee.history.filter(session_id__in=sessions)
+        .exclude(name="", organisation="", consent_to_name=False)
+        .update(name="", organisation="", consent_to_name=False)
+    )

@@ -228,7 +228,15 @@ def _record_history(instance: models.Model, actor) -> None:
     history = getattr(type(instance), "history", None)
     if history is None or not hasattr(history, "bulk_history_create"):
         return
-    history.bulk_history_create([instance], update=True, default_user=actor, default_date=timezone.now())
+    # A model may keep more in its history rows than its own fields (Session: its criteria).
+    extra = instance.history_extra() if hasattr(instance, "history_extra") else None
+    history.bulk_history_create(
+        [instance],
+        update=True,
+        default_user=actor,
+        default_date=timezone.now(),
+        custom_historical_attrs=extra,
+    )
 
 
 @dataclass

@@ -13,10 +13,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..forms.assessment import AssessmentDayForm, IntervieweeFormSet, ProgrammeSettingsForm, SessionForm
+from ..forms.assessment import (
+    AssessmentDayForm,
+    IntervieweeFormSet,
+    ProgrammeSettingsForm,
+    SessionForm,
+    interviewee_edits,
+)
 from ..models import AssessmentDay, Criterion, Interviewee, Session
 from ..permissions import require, round_access
 from ..services import assessment as planning
+from ..services.assessment import INTERVIEWEE_FIELDS
 from ..services.calendar import CONTENT_TYPE, programme_calendar
 from ..services.retention import withdraw_consent
 from ..services.versioning import EditConflict
@@ -223,23 +230,6 @@ def day_delete(request: HttpRequest, round_id: int, day_id: int) -> HttpResponse
     )
 
 
-def _save_interviewees(formset, session: Session) -> None:
-    """Save the interviewee rows; a new row identical to one the session already has (the
-    same form sent twice) is not added again."""
-    formset.instance = session
-    people = formset.save(commit=False)
-    for person in formset.deleted_objects:
-        person.delete()
-    existing = {(p.role, p.name, p.organisation, p.email) for p in session.interviewees.all()}
-    for person in people:
-        key = (person.role, person.name, person.organisation, person.email)
-        if person.pk is None and key in existing:
-            continue
-        person.session = session
-        person.save()
-        existing.add(key)
-
-
 def _session_page(request, review_round, *, day, form, formset, creating, conflict=None, programme_open=True):
     return render(
         request,
@@ -292,7 +282,7 @@ def session_create(request: HttpRequest, round_id: int, day_id: int) -> HttpResp
                 criteria=data["criteria"],
                 token=data.get("token"),
                 actor=request.user,
-                after_save=lambda saved: _save_interviewees(formset, saved),
+                interviewees=interviewee_edits(formset),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -330,14 +320,20 @@ def session_edit(request: HttpRequest, round_id: int, session_id: int) -> HttpRe
                 base_criteria=form.base_criteria(),
                 actor=request.user,
                 programme=programme_open,
-                after_save=(lambda saved: _save_interviewees(formset, saved)) if programme_open else None,
+                interviewees=interviewee_edits(formset) if programme_open else None,
             )
         except EditConflict as error:
             conflict = error
-            # The session as saved now (the failed save's transaction rolled back).
-            form.rebase_on(
-                Session.objects.get(pk=session.pk), accepted=[item.field for item in error.conflicts]
-            )
+            # As saved now (the failed save's transaction rolled back): the session, and the
+            # interviewee in conflict, whose both versions the person now sees.
+            accepted = [item.field for item in error.conflicts]
+            form.rebase_on(Session.objects.get(pk=session.pk), accepted=accepted)
+            if isinstance(error.current, Interviewee):
+                if "interviewees" in accepted:  # removing a person changed meanwhile
+                    accepted = INTERVIEWEE_FIELDS
+                for row in formset.forms:
+                    if row.instance.pk == error.current.pk:
+                        row.rebase_on(error.current, accepted=accepted)
         except ValidationError as error:
             form.add_error(None, error)
         except Session.DoesNotExist:

@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ..forms.prereport import ANSWER_FIELDS, HEADER_FIELDS
-from ..history import unit_history
-from ..models import AgreedScore, Answer, PreReport, Score
+from ..history import session_history, unit_history
+from ..models import AgreedScore, Answer, PreReport, Score, Session
 from ..permissions import RoundAccess, require, round_access
 from ..services.locking import Refused, when_and_who
 from ..services.panel import save_agreed_scores, save_scores
@@ -46,6 +47,7 @@ class UnitKind:
     refuse_restore: Callable  # (access, unit) -> reason or ""
     is_editor: Callable  # (access, unit) -> bool: may try (the service then checks the step under the lock)
     save: Callable  # (access, user, edit) -> SaveResult
+    entries: Callable | None = None  # (unit) -> [HistoryEntry]; default: the unit's own fields
 
 
 def _answer_fields(answer: Answer) -> list[str]:
@@ -69,6 +71,16 @@ def _refuse_restore_score(access: RoundAccess, score: Score) -> str:
     if access.assignment is None or access.assignment.pk != score.assignment_id:
         return _("Only the evaluator who wrote a score can restore an earlier version of it.")
     return access.refuse_score()
+
+
+def _no_restore(access, user, edit):  # pragma: no cover - refused before it is reached
+    raise Http404
+
+
+def _session_back(access: RoundAccess, session: Session) -> str:
+    if not access.refuse_edit_session_notes():
+        return reverse("peerreview:session_edit", args=[access.round.pk, session.pk])
+    return reverse("peerreview:assessment_planner", args=[access.round.pk]) + f"#session-{session.pk}"
 
 
 KINDS: dict[str, UnitKind] = {
@@ -124,6 +136,24 @@ KINDS: dict[str, UnitKind] = {
         is_editor=lambda access, unit: access.is_lead,
         save=_save_agreed,
     ),
+    # A session is changed on its own page (fields, criteria, interviewees at once): its history
+    # is to read, with the panel's notes, so for the panel and coordinators only.
+    "session": UnitKind(
+        model=Session,
+        round_lookup="day__round",
+        fields=[],
+        title=lambda unit: (
+            f"{unit.topic} ({date_format(unit.day.date, 'DATE_FORMAT')}, {unit.start_time:%H:%M})"
+        ),
+        back=_session_back,
+        refuse_view=lambda access, unit: access.refuse_read_day_notes(),
+        refuse_restore=lambda access, unit: str(
+            gettext_lazy("A session is changed on its own page; its history is there to read.")
+        ),
+        is_editor=lambda access, unit: False,
+        save=_no_restore,
+        entries=session_history,
+    ),
 }
 
 
@@ -138,6 +168,8 @@ def _load(access: RoundAccess, kind: str, unit_id: int):
         queryset = queryset.select_related("criterion", "assignment__evaluator")
     elif spec.model is AgreedScore:
         queryset = queryset.select_related("criterion")
+    elif spec.model is Session:
+        queryset = queryset.select_related("day")
     unit = get_object_or_404(queryset, pk=unit_id)
     return spec, unit
 
@@ -210,7 +242,7 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     fields = _fields(spec, unit)
-    entries = unit_history(unit, fields)
+    entries = spec.entries(unit) if spec.entries else unit_history(unit, fields)
     restore_refusal = spec.refuse_restore(access, unit)
     context = {
         "review_round": access.round,

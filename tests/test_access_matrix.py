@@ -153,6 +153,15 @@ MATRIX = {
     # no PDF rendered yet: 202 "being prepared" (the queued render never runs inside the test's transaction)
     "reports:report_pdf": row("GET", "drafting", 202, 403, 404, 202, 404),
     "reports:publication_level": row("GET", "factual_check", 403, 200, 404, 403, 404),
+    # The Word version: the same readers as the PDF.
+    "reports:report_docx": row("GET", "drafting", 200, 403, 404, 200, 404),
+    "reports:public_report_docx": row(
+        "GET", "published", 200, 200, 200, 200, 200, anonymous=200, published_to="public"
+    ),
+    # The report's language: the lead and coordinators, until publication.
+    "reports:report_language": row("POST", "drafting", 302, 403, 404, 302, 404, data={"language": "fi"}),
+    # The formatting preview: anyone taking part in the round (it renders only the posted text).
+    "reports:text_preview": row("POST", "drafting", 200, 200, 404, 200, 404, data={"text": "**x**"}),
     # Public: readable without an account when the city published the report to the public ...
     "reports:public_report": row(
         "GET", "published", 200, 200, 200, 200, 200, anonymous=200, published_to="public"

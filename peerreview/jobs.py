@@ -8,7 +8,11 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from .services.notifications import requeue_pending_notifications, retry_stuck_notifications
+from .services.notifications import (
+    requeue_pending_invitations,
+    requeue_pending_notifications,
+    retry_stuck_notifications,
+)
 from .services.reminders import send_due_reminders, send_invitation_reminders
 from .services.retention import anonymise_interviewees
 
@@ -28,8 +32,10 @@ def anonymise_old_interviewees() -> int:
 @shared_task
 def retry_stuck_sends() -> list[int]:
     """Send once more the notifications a crashed worker left in "sending", and enqueue again
-    those still "pending" because the broker was down when they were made."""
+    those still "pending" because the broker was down when they were made — interviewees'
+    session invitations too. Returns the notifications' ids (the invitations' are logged)."""
     now = timezone.now()
+    requeue_pending_invitations(now=now)
     return retry_stuck_notifications(now=now) + requeue_pending_notifications(now=now)
 
 

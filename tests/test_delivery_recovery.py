@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerreview.jobs import retry_stuck_sends
-from peerreview.models import Notification, RoundState
+from peerreview.models import Notification, RoundState, SessionInvitation
 from reports.jobs import retry_failed_pdfs
 from reports.models import PdfRenderFailure, ReportPdf
 from reports.services import get_or_create_report
@@ -80,6 +80,73 @@ def test_while_the_broker_is_down_a_pending_row_is_tried_once_per_period(setting
     assert tries == [[], [], []]
     assert caplog.text.count(f"Notification {lost.pk}: could not enqueue") == 2  # at 0 and 11 minutes
     assert lost.status == Notification.Status.PENDING
+    assert lost.enqueued_at == now + datetime.timedelta(minutes=11)
+
+
+def _pending_invitation(key: str, *, minutes_ago: int) -> SessionInvitation:
+    row = SessionInvitation.objects.create(
+        round=factories.RoundFactory(),
+        dedupe_key=key,
+        email=f"{key}@porto.example",
+        subject="Your interview on 3 December",
+        body="Please come to the city hall.",
+        calendar="BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n",
+    )
+    SessionInvitation.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    )
+    return row
+
+
+def test_pending_session_invitations_are_enqueued_again_by_the_sweep(
+    settings, django_capture_on_commit_callbacks
+):
+    """An interviewee's invitation made while the broker was down waits as "pending" like a
+    notification does; the same periodic sweep enqueues it again, and it is sent once."""
+    settings.NOTIFICATION_PENDING_MINUTES = 10
+    lost = _pending_invitation("lost", minutes_ago=30)
+    fresh = _pending_invitation("fresh", minutes_ago=2)  # its task may still be on its way
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retry_stuck_sends.apply().get()
+        retry_stuck_sends.apply().get()  # a second sweep sends nothing more
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (lost.status, lost.attempts, lost.email) == (SessionInvitation.Status.SENT, 1, "")
+    assert lost.enqueued_at is not None
+    assert [message.to for message in mail.outbox] == [["lost@porto.example"]]
+    assert mail.outbox[0].subject == "Your interview on 3 December"
+    assert fresh.status == SessionInvitation.Status.PENDING and fresh.enqueued_at is None
+
+
+def test_while_the_broker_is_down_a_pending_invitation_is_tried_once_per_period(settings, caplog):
+    from peerreview.config.celery import app
+    from peerreview.services.notifications import requeue_pending_invitations
+
+    settings.NOTIFICATION_PENDING_MINUTES = 10
+    lost = _pending_invitation("lost", minutes_ago=30)
+    now = timezone.now()
+    saved = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.update(
+        task_always_eager=False, broker_url="redis://127.0.0.1:1/0", broker_connection_retry=False
+    )
+    app.__dict__.pop("amqp", None)
+    app._pool = None
+    try:
+        with caplog.at_level("ERROR", logger="peerreview.services.notifications"):
+            tries = [
+                requeue_pending_invitations(now=now + datetime.timedelta(minutes=minutes))
+                for minutes in (0, 1, 11)
+            ]
+    finally:
+        app.conf.update(task_always_eager=saved[0], broker_url=saved[1])
+        app.__dict__.pop("amqp", None)
+        app._pool = None
+    lost.refresh_from_db()
+    assert tries == [[], [], []]
+    assert caplog.text.count(f"Session invitation {lost.pk}: could not enqueue") == 2  # at 0 and 11 minutes
+    assert lost.status == SessionInvitation.Status.PENDING
     assert lost.enqueued_at == now + datetime.timedelta(minutes=11)
 
 

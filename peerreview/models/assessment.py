@@ -232,6 +232,9 @@ class SessionInvitation(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep last enqueued it again because it was still waiting (the broker was down
+    # when it was made): at most once per period (peerreview.services.notifications).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("session invitation")

@@ -20,8 +20,8 @@ from django.urls import reverse
 
 from cities.models import User
 
-from ..models import Assignment, Notification, Round, RoundState
-from ..tasks import send_notification
+from ..models import Assignment, Notification, Round, RoundState, SessionInvitation
+from ..tasks import send_notification, send_session_invitation
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +237,33 @@ def requeue_pending_notifications(*, now: datetime.datetime) -> list[int]:
             logger.exception("Notification %s: could not enqueue its e-mail; the next sweep retries", pk)
             break
         logger.warning("Notification %s was still pending: enqueued again", pk)
+        requeued.append(pk)
+    return requeued
+
+
+def requeue_pending_invitations(*, now: datetime.datetime) -> list[int]:
+    """The same for interviewees' session invitations (``SessionInvitation``): those still
+    "pending" NOTIFICATION_PENDING_MINUTES after they were made are enqueued again, each at most
+    once per period; the send claims the row first, so a late first task sends nothing more.
+    Returns the ids enqueued."""
+    pending = SessionInvitation.Status.PENDING
+    cutoff = now - datetime.timedelta(minutes=settings.NOTIFICATION_PENDING_MINUTES)
+    due = list(
+        SessionInvitation.objects.filter(status=pending, created_at__lt=cutoff)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    requeued = []
+    for pk in due:
+        if not SessionInvitation.objects.filter(pk=pk, status=pending).update(enqueued_at=now):
+            continue
+        try:
+            send_session_invitation.delay(pk)
+        except Exception:  # the broker is still down: the next sweep tries again
+            logger.exception("Session invitation %s: could not enqueue it; the next sweep retries", pk)
+            break
+        logger.warning("Session invitation %s was still pending: enqueued again", pk)
         requeued.append(pk)
     return requeued
 

@@ -58,7 +58,7 @@ def refuse_report_save(report: SummaryReport, state: str) -> str:
 def lock_report_for_edit(report_id: int) -> SummaryReport:
     """Lock the report row (as publishing does) and refuse when it may no longer be edited.
     Call inside ``transaction.atomic()``."""
-    report = SummaryReport.objects.select_for_update().get(pk=report_id)
+    report = SummaryReport.objects.select_for_update(of=("self",)).select_related("round").get(pk=report_id)
     state = report.round.state
     reason = refuse_report_save(report, state)
     if reason:

@@ -442,3 +442,21 @@ class PdfRenderFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.attempts} attempts"
+
+
+class PdfRenderRequest(models.Model):
+    """Someone asked for the report's PDF (a download, publication) and its render is queued or
+    running: while this row is younger than `reports.pdf_requests.LEASE`, asking again queues
+    nothing, so several requests in a row give one render. The render deletes it when done."""
+
+    report = models.OneToOneField(
+        SummaryReport, on_delete=models.CASCADE, primary_key=True, related_name="pdf_request"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+
+    class Meta:
+        verbose_name = _("queued report PDF")
+        verbose_name_plural = _("queued report PDFs")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} since {self.requested_at:%Y-%m-%d %H:%M:%S}"

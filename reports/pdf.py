@@ -214,36 +214,58 @@ def _discard_older_finals(report: SummaryReport, keep: ReportPdf) -> None:
             transaction.on_commit(lambda name=name, storage=old.file.storage: storage.delete(name))
 
 
+def _current_stored(report: SummaryReport, digest: str | None) -> ReportPdf | None:
+    """The stored PDF that needs no new render: a published report's sound final version that
+    shows no removed names, or a draft's latest version when its hash is `digest` and it reads."""
+    if report.is_published:
+        stored = _latest(report, final=True)
+        stale = stored is not None and shows_removed_names(report, stored)
+        if stored is not None and not stale and is_readable_pdf(stored):
+            return stored  # frozen: never re-rendered, whatever else changed since
+        if stale:
+            logger.info(
+                "Final PDF %s of report %s may show removed names: rendering again", stored, report.pk
+            )
+        elif stored is not None:
+            logger.warning(
+                "Final PDF %s of report %s is missing or broken: rendering again", stored, report.pk
+            )
+        return None
+    stored = _latest(report, final=False)
+    return stored if stored is not None and stored.sha256 == digest and is_readable_pdf(stored) else None
+
+
 def ensure_pdf(report: SummaryReport) -> ReportPdf:
     """The report's current PDF, rendered only when needed (see the module's doc).
-    Serialised per report with a row lock so concurrent tasks do not render twice."""
-    with transaction.atomic():
-        report = SummaryReport.objects.select_for_update().select_related("round").get(pk=report.pk)
-        if report.is_published:
-            stored = _latest(report, final=True)
-            stale = stored is not None and shows_removed_names(report, stored)
-            if stored is not None and not stale and is_readable_pdf(stored):
-                return stored  # frozen: never re-rendered, whatever else changed since
-            if stale:
-                logger.info(
-                    "Final PDF %s of report %s may show removed names: rendering again", stored, report.pk
-                )
-            elif stored is not None:
-                logger.warning(
-                    "Final PDF %s of report %s is missing or broken: rendering again", stored, report.pk
-                )
-            rendered = render_pdf(report.round)
-            stored = _store(report, rendered, final=True)
-            _discard_drafts(report, keep=stored)
-            if stale:
-                _discard_older_finals(report, keep=stored)  # they hold the names
-            return stored
-        html = render_html(report.round)
-        digest = content_hash(html)
-        stored = _latest(report, final=False)
-        if stored is not None and stored.sha256 == digest and is_readable_pdf(stored):
-            return stored
-        pdf, pages = _layout_and_write(html)
-        stored = _store(report, Rendered(html, digest, pdf, pages), final=False)
-        _discard_drafts(report, keep=stored)
+
+    WeasyPrint runs outside any transaction (seconds; on SQLite, the demo, a reader holding a
+    transaction that long blocks every writer); the result is stored under the report's row lock
+    after checking again, so two renders at once store one version (the later one is dropped)."""
+    report = SummaryReport.objects.select_related("round").get(pk=report.pk)
+    html = None if report.is_published else render_html(report.round)
+    digest = None if html is None else content_hash(html)
+    stored = _current_stored(report, digest)
+    if stored is not None:
         return stored
+    if html is None:
+        rendered = render_pdf(report.round)
+    else:
+        pdf, pages = _layout_and_write(html)
+        rendered = Rendered(html, digest, pdf, pages)
+    with transaction.atomic():
+        report = (
+            SummaryReport.objects.select_for_update(of=("self",)).select_related("round").get(pk=report.pk)
+        )
+        published_meanwhile = report.is_published and html is not None
+        if not published_meanwhile:
+            stored = _current_stored(report, rendered.sha256)
+            if stored is None:
+                previous = _latest(report, final=True) if report.is_published else None
+                stale = previous is not None and shows_removed_names(report, previous)
+                stored = _store(report, rendered, final=report.is_published)
+                _discard_drafts(report, keep=stored)
+                if stale:
+                    _discard_older_finals(report, keep=stored)  # they hold the names
+            return stored  # ours, or the same one stored by someone else meanwhile
+    # Published while the draft was rendering: the final version is rendered afresh.
+    return ensure_pdf(report)

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from peerreview.signals import names_removed
 
 from .models import SummaryReport
-from .services import schedule_pdf
+from .pdf_requests import request_pdf
 
 
 @receiver(names_removed, dispatch_uid="reports-names-removed")
@@ -17,4 +17,4 @@ def remake_published_pdfs(sender, round_ids, **kwargs) -> None:
     for report_id in SummaryReport.objects.filter(
         round_id__in=round_ids, published_at__isnull=False
     ).values_list("pk", flat=True):
-        schedule_pdf(report_id)
+        request_pdf(report_id)

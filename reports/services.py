@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from peerreview.models import (
 from peerreview.services.rounds import transition_round
 
 from .models import ActionProposal, Finding, SummaryReport
+from .pdf_requests import request_pdf
 from .signals import report_published
 
 REPORT_TEXT_FIELDS = (
@@ -34,15 +35,8 @@ REPEAT_INTERVAL_RANGE = (12, 24)
 
 
 # --- writing the report -------------------------------------------------------------------
-
-
-def schedule_pdf(report_id: int) -> None:
-    """Render the report's PDF in the background once the current transaction commits
-    (in-process when no broker is configured). A failing render is logged, never raised
-    into the request that saved the report."""
-    from .tasks import render_report_pdf
-
-    transaction.on_commit(lambda: render_report_pdf.delay(report_id), robust=True)
+# A save never renders the PDF nor queues a render: a draft's PDF is made when someone asks for
+# it (reports.pdf_requests), so a burst of saves costs no render at all.
 
 
 def _require_editable(report: SummaryReport) -> None:
@@ -70,14 +64,25 @@ def set_report_language(*, report: SummaryReport, language: str, text_language: 
     report.text_language = "" if text_language == language else text_language
     report.save(update_fields=["text_language", "updated_at"])
     report.round = review_round
-    schedule_pdf(report.pk)
     return report
 
 
-@transaction.atomic
 def get_or_create_report(review_round: Round) -> SummaryReport:
     """The round's report, created on first use with an empty finding per criterion
-    of the round's framework (missing findings are added if the report exists)."""
+    of the round's framework (missing findings are added if the report exists).
+    One query when the report exists and has all its findings (every save of the editor)."""
+    has_finding = Finding.objects.filter(report_id=OuterRef(OuterRef("pk")), criterion_id=OuterRef("pk"))
+    missing = Criterion.objects.filter(theme__framework_id=review_round.framework_id).exclude(
+        Exists(has_finding)
+    )
+    report = SummaryReport.objects.filter(round=review_round).annotate(incomplete=Exists(missing)).first()
+    if report is not None and not report.incomplete:
+        return report
+    return _create_report(review_round)
+
+
+@transaction.atomic
+def _create_report(review_round: Round) -> SummaryReport:
     report, _created = SummaryReport.objects.get_or_create(round=review_round)
     existing = set(report.findings.values_list("criterion_id", flat=True))
     criteria = Criterion.objects.filter(theme__framework_id=review_round.framework_id).exclude(
@@ -104,7 +109,6 @@ def save_report_texts(
     report.process_notes = process_notes
     report.next_steps = next_steps
     report.save(update_fields=[*REPORT_TEXT_FIELDS, "updated_at"])
-    schedule_pdf(report.pk)
     return report
 
 
@@ -125,7 +129,6 @@ def save_findings(*, report: SummaryReport, changes: dict[int, dict[str, str]]) 
             setattr(finding, name, value)
     Finding.objects.bulk_update(findings, FINDING_TEXT_FIELDS)
     SummaryReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
-    schedule_pdf(report.pk)
     return findings
 
 
@@ -176,7 +179,6 @@ def save_action_proposals(
         proposal.save()
         saved.append(proposal)
     SummaryReport.objects.filter(pk=report.pk).update(updated_at=timezone.now())
-    schedule_pdf(report.pk)
     return saved
 
 
@@ -205,7 +207,7 @@ def send_for_factual_check(*, review_round: Round, actor) -> Round:
     if problems:
         raise ValidationError(problems)
     moved = transition_round(review_round=review_round, to_state=RoundState.FACTUAL_CHECK, actor=actor)
-    schedule_pdf(report.pk)  # the draft the city reads, ready for its download
+    request_pdf(report.pk)  # the draft the city reads, ready for its download (one render)
     return moved
 
 
@@ -229,7 +231,6 @@ def record_factual_comment(*, report: SummaryReport, comment: str, city_response
             "updated_at",
         ]
     )
-    schedule_pdf(report.pk)  # the city's response is printed in the report
     return report
 
 
@@ -270,5 +271,5 @@ def publish_report(
     report.published_by = actor
     report.save(update_fields=["published_at", "published_by", "updated_at"])
     report_published.send(sender=SummaryReport, report=report)
-    schedule_pdf(report.pk)  # the frozen, final PDF
+    request_pdf(report.pk)  # the frozen, final PDF, rendered after the response
     return report

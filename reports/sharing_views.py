@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -18,7 +18,7 @@ from .forms import PublicationLevelForm
 from .models import PublicationLevel, SummaryReport
 from .permissions import public_report_or_404, refuse_choose_publication_level
 from .publication import LEVEL_DESCRIPTIONS, set_publication_level, wider_or_equal_levels
-from .views import docx_response, pdf_response
+from .views import docx_response, pdf_response, pdf_status_response
 
 
 def publication_level(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -97,3 +97,11 @@ def public_report_docx(request: HttpRequest, round_id: int) -> HttpResponse:
     """The Word version of a report published to the public (the final report only)."""
     report = public_report_or_404(round_id)
     return docx_response(request, report.round)
+
+
+@login_not_required
+@require_GET
+def public_report_pdf_status(request: HttpRequest, round_id: int) -> JsonResponse:
+    """The state of a public report's final PDF, for its "being prepared" page."""
+    report = public_report_or_404(round_id)
+    return pdf_status_response(report)

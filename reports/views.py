@@ -70,6 +70,7 @@ from .models import (
     SummaryReport,
 )
 from .pdf import current_pdf
+from .pdf_requests import request_pdf
 from .permissions import (
     is_participant,
     refuse_choose_publication_level,
@@ -92,7 +93,6 @@ from .services import (
     factual_check_problems,
     get_or_create_report,
     publish_report,
-    schedule_pdf,
     set_report_language,
 )
 from .services import (
@@ -621,12 +621,14 @@ PREVIEW_MAX_CHARS = 50_000
 # --- the PDF and the exports ------------------------------------------------------------------
 
 PDF_RETRY_SECONDS = 10
+# The "being prepared" page asks for the PDF's state this often (static/js/pdf_status.js).
+PDF_POLL_SECONDS = 2
 
 
 def report_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
     """Serve the stored PDF; never render one here. When there is no current PDF yet (a draft
-    changed, or the render is still queued), queue the render and answer 202 Accepted with a
-    page that says so and links back here: the request is accepted, the file comes later."""
+    changed, or the render is still queued), ask for one render (reports.pdf_requests) and answer
+    202 Accepted with a page that follows the render and offers the file when it is ready."""
     access = report_access(request.user, round_id)
     require(lambda: refuse_view_report(access))
     report = SummaryReport.objects.filter(round=access.round).first()
@@ -635,29 +637,67 @@ def report_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
     return pdf_response(request, access.round, report)
 
 
-def pdf_response(request: HttpRequest, review_round: Round, report: SummaryReport, *, public: bool = False):
-    """The report's stored PDF as a download, or 202 with a page to try again (see `report_pdf`).
-    The caller has checked that the person may read the report."""
+def report_pdf_status(request: HttpRequest, round_id: int) -> JsonResponse:
+    """The state of the report's PDF for the "being prepared" page: ready, pending or failed."""
+    access = report_access(request.user, round_id)
+    require(lambda: refuse_view_report(access))
+    report = SummaryReport.objects.filter(round=access.round).first()
+    if report is None:
+        raise Http404(_("This round has no report yet."))
+    return pdf_status_response(report)
+
+
+def _pdf_state(report: SummaryReport) -> tuple[str, ReportPdf | PdfRenderFailure | None]:
+    """("ready", the stored PDF), ("failed", the failure) or ("pending", None); asking for a
+    render in the last case (one render however often this is asked)."""
     stored = current_pdf(report)
     if stored is not None:
+        return "ready", stored
+    failure = PdfRenderFailure.objects.filter(report=report).first()
+    if failure is not None:  # retried by a job with backoff, never from a request
+        return "failed", failure
+    request_pdf(report.pk)
+    return "pending", None
+
+
+def pdf_status_response(report: SummaryReport) -> JsonResponse:
+    state, _detail = _pdf_state(report)
+    response = JsonResponse({"state": state})
+    if state == "pending":
+        response["Retry-After"] = str(PDF_POLL_SECONDS)
+    return response
+
+
+def pdf_response(request: HttpRequest, review_round: Round, report: SummaryReport, *, public: bool = False):
+    """The report's stored PDF as a download, or 202 with a page that waits for it (see `report_pdf`).
+    The caller has checked that the person may read the report."""
+    state, detail = _pdf_state(report)
+    if state == "ready":
+        stored = detail
         kind = "" if stored.is_final else "-draft"
         filename = f"{slugify(review_round.title)}-report{kind}-v{stored.version}.pdf"
         response = attachment(stored.file, filename, content_type="application/pdf")
         file_downloaded.send(ReportPdf, request=request, user=request.user, round_id=review_round.pk, kind="report_pdf", instance=stored, name=filename)  # fmt: skip
         return response
-    failure = PdfRenderFailure.objects.filter(report=report).first()
-    if failure is not None:  # retried by a job with backoff, never from a request
+    if state == "failed":
         response = render(
             request, "reports/pdf_failed.html", {"review_round": review_round, "public": public}, status=503
         )
-        wait = int((failure.next_attempt_at - timezone.now()).total_seconds())
+        wait = int((detail.next_attempt_at - timezone.now()).total_seconds())
         response["Retry-After"] = str(max(wait, PDF_RETRY_SECONDS))
         return response
-    schedule_pdf(report.pk)
+    name = "reports:public_report_pdf" if public else "reports:report_pdf"
     response = render(
         request,
         "reports/pdf_pending.html",
-        {"review_round": review_round, "retry_seconds": PDF_RETRY_SECONDS, "public": public},
+        {
+            "review_round": review_round,
+            "retry_seconds": PDF_RETRY_SECONDS,
+            "public": public,
+            "pdf_url": reverse(name, args=[review_round.pk]),
+            "status_url": reverse(f"{name}_status", args=[review_round.pk]),
+            "poll_seconds": PDF_POLL_SECONDS,
+        },
         status=202,
     )
     response["Retry-After"] = str(PDF_RETRY_SECONDS)

@@ -119,3 +119,13 @@ def pytest_make_parametrize_id(config, val, argname):
     if isinstance(val, bytes | bytearray):
         return argname
     return None
+
+
+@pytest.fixture(autouse=True)
+def _background_tasks_finish():
+    # A PDF render handed to the in-process background thread (no broker) must not outlive its
+    # test: it would write into the next test's data.
+    yield
+    from peerreview import background
+
+    background.wait_idle()

@@ -152,6 +152,8 @@ MATRIX = {
     "reports:action_progress": row("GET", "prereport_open", 200, 200, 404, 200, 404),
     # no PDF rendered yet: 202 "being prepared" (the queued render never runs inside the test's transaction)
     "reports:report_pdf": row("GET", "drafting", 202, 403, 404, 202, 404),
+    # what the "being prepared" page polls: the same readers as the PDF
+    "reports:report_pdf_status": row("GET", "drafting", 200, 403, 404, 200, 404),
     "reports:publication_level": row("GET", "factual_check", 403, 200, 404, 403, 404),
     # The Word version: the same readers as the PDF.
     "reports:report_docx": row("GET", "drafting", 200, 403, 404, 200, 404),
@@ -168,6 +170,9 @@ MATRIX = {
     ),
     "reports:public_report_pdf": row(
         "GET", "published", 202, 202, 202, 202, 202, anonymous=202, published_to="public"
+    ),
+    "reports:public_report_pdf_status": row(
+        "GET", "published", 200, 200, 200, 200, 200, anonymous=200, published_to="public"
     ),
     "reports:export_scores": row("GET", "assessment", 200, 403, 404, 200, 404),
     "reports:export_proposals": row("GET", "assessment", 200, 403, 404, 200, 404),
@@ -389,18 +394,24 @@ PUBLISHED_MATRIX = {
         "reports:report_pdf": (202, 202, 404, 202, 404, 302),
         "reports:public_report": (404, 404, 404, 404, 404, 404),
         "reports:public_report_pdf": (404, 404, 404, 404, 404, 404),
+        "reports:report_pdf_status": (200, 200, 404, 200, 404, 302),
+        "reports:public_report_pdf_status": (404, 404, 404, 404, 404, 404),
     },
     "network": {
         "reports:report_view": (200, 200, 200, 200, 200, 302),
         "reports:report_pdf": (202, 202, 202, 202, 202, 302),
         "reports:public_report": (404, 404, 404, 404, 404, 404),
         "reports:public_report_pdf": (404, 404, 404, 404, 404, 404),
+        "reports:report_pdf_status": (200, 200, 200, 200, 200, 302),
+        "reports:public_report_pdf_status": (404, 404, 404, 404, 404, 404),
     },
     "public": {
         "reports:report_view": (200, 200, 200, 200, 200, 302),
         "reports:report_pdf": (202, 202, 202, 202, 202, 302),
         "reports:public_report": (200, 200, 200, 200, 200, 200),
         "reports:public_report_pdf": (202, 202, 202, 202, 202, 202),
+        "reports:report_pdf_status": (200, 200, 200, 200, 200, 302),
+        "reports:public_report_pdf_status": (200, 200, 200, 200, 200, 200),
     },
 }
 
@@ -433,10 +444,14 @@ def test_a_draft_is_never_shared_whatever_the_level(client, personas, round_obje
     review_round.save()
     SummaryReport.objects.filter(round=review_round).update(publication_level=level)
     client.force_login(personas.other_city_member)
-    for url_name in ("reports:report_view", "reports:report_pdf"):
+    for url_name in ("reports:report_view", "reports:report_pdf", "reports:report_pdf_status"):
         assert client.get(reverse(url_name, kwargs={"round_id": review_round.pk})).status_code == 404
     client.logout()
-    for url_name in ("reports:public_report", "reports:public_report_pdf"):
+    for url_name in (
+        "reports:public_report",
+        "reports:public_report_pdf",
+        "reports:public_report_pdf_status",
+    ):
         assert client.get(reverse(url_name, kwargs={"round_id": review_round.pk})).status_code == 404
 
 

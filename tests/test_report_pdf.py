@@ -19,7 +19,7 @@ from peerreview.models import Criterion
 from reports import pdf as report_pdf
 from reports.charts import maturity_chart
 from reports.document import report_document
-from reports.models import ActionProgress, ActionProposal, ReportPdf, SummaryReport
+from reports.models import ActionProgress, ActionProposal, PdfRenderRequest, ReportPdf, SummaryReport
 from reports.repeat import carry_over_action_proposals
 from reports.services import get_or_create_report, publish_report, save_action_proposals
 from tests import factories
@@ -139,21 +139,22 @@ def test_draft_is_marked_and_rerendered_only_when_it_changes(personas):
 
 @pytest.mark.django_db
 def test_broken_stored_pdf_is_rendered_again_not_served(client, personas, django_capture_on_commit_callbacks):
+    from reports.tasks import render_report_pdf
+
     review_round, report = build_round(personas)
-    stored = report_pdf.ensure_pdf(report)
+    render_report_pdf(report.pk)  # the render publishing asked for (the task, as the worker runs it)
+    assert not PdfRenderRequest.objects.exists()
+    stored = ReportPdf.objects.get(report=report)
     with open(stored.file.path, "wb") as handle:
         handle.write(b"<html>not a pdf</html>")
     client.force_login(personas.coordinator)
     url = reverse("reports:report_pdf", kwargs={"round_id": review_round.pk})
 
-    with (
-        mock.patch("reports.tasks.render_report_pdf.delay") as delay,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks() as queued:
         response = client.get(url)
     assert response.status_code == 202  # not the broken file
     assert b"The PDF is being prepared" in response.content
-    delay.assert_called_once_with(report.pk)
+    assert len(queued) == 1 and PdfRenderRequest.objects.filter(report=report).exists()
 
     repaired = report_pdf.ensure_pdf(report)
     assert repaired.version == 2 and repaired.is_final
@@ -163,31 +164,35 @@ def test_broken_stored_pdf_is_rendered_again_not_served(client, personas, django
 @pytest.mark.django_db
 def test_download_serves_the_stored_file_and_renders_nothing(client, personas):
     review_round, report = build_round(personas)
+    asked = PdfRenderRequest.objects.get(report=report).requested_at  # by publishing
     stored = report_pdf.ensure_pdf(report)
     mtime = stored.file.storage.get_modified_time(stored.file.name)
     client.force_login(personas.host_member)
 
-    with (
-        mock.patch.object(report_pdf, "_layout_and_write") as weasy,
-        mock.patch("reports.tasks.render_report_pdf.delay") as delay,
-    ):
+    with mock.patch.object(report_pdf, "_layout_and_write") as weasy:
         response = client.get(reverse("reports:report_pdf", kwargs={"round_id": review_round.pk}))
         body = b"".join(response.streaming_content)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert body.startswith(b"%PDF") and body == stored.file.open("rb").read()
-    assert weasy.call_count == 0 and delay.call_count == 0
+    assert weasy.call_count == 0
+    assert PdfRenderRequest.objects.get(report=report).requested_at == asked  # nothing asked again
     assert ReportPdf.objects.count() == 1
     assert stored.file.storage.get_modified_time(stored.file.name) == mtime
 
 
 @pytest.mark.django_db
 def test_publishing_queues_the_final_render(personas, django_capture_on_commit_callbacks):
-    with mock.patch("reports.tasks.render_report_pdf.delay") as delay:
-        with django_capture_on_commit_callbacks(execute=True):
-            review_round, report = build_round(personas)
-    assert mock.call(report.pk) in delay.call_args_list
+    with django_capture_on_commit_callbacks():
+        review_round, report = build_round(personas, publish=False)
+    assert not PdfRenderRequest.objects.exists()  # saving a draft asks for no render
+    review_round.state = "factual_check"
+    review_round.save()
+    with django_capture_on_commit_callbacks() as queued:
+        publish_report(review_round=review_round, actor=personas.coordinator, repeat_interval_months=18)
+    assert PdfRenderRequest.objects.filter(report=report).exists()
+    assert sum("request_pdf" in callback.__qualname__ for callback in queued) == 1
 
 
 @pytest.mark.django_db

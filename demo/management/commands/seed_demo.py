@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from cities.models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 from demo import content
+from peerreview.background import run_inline
 from peerreview.models import (
     AgreedScore,
     Answer,
@@ -59,6 +60,7 @@ from peerreview.services.panel import (
 )
 from peerreview.services.prereport import add_evidence, submit_pre_report
 from peerreview.services.rounds import add_months, cancel_round, create_round, transition_round
+from reports import pdf_requests
 from reports.models import PublicationLevel, ReportPdf, SummaryReport
 from reports.publication import set_publication_level
 from reports.services import (
@@ -102,14 +104,15 @@ class Demo:
 @contextmanager
 def no_outgoing_mail() -> Iterator[None]:
     """While seeding, notifications are recorded but no e-mail leaves the machine: mail goes to
-    Django's dummy backend and background tasks run in-process (quietly), so a worker never sends them."""
+    Django's dummy backend and background tasks run in-process (quietly, and in this thread, so
+    seeding has finished its work when it ends), so a worker never sends them."""
     previous = current_app.conf.task_always_eager
     task_log = logging.getLogger("celery.app.trace")
     previous_level = task_log.level
     current_app.conf.task_always_eager = True
     task_log.setLevel(logging.WARNING)
     try:
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), run_inline():
             yield
     finally:
         current_app.conf.task_always_eager = previous
@@ -118,16 +121,12 @@ def no_outgoing_mail() -> Iterator[None]:
 
 @contextmanager
 def pdfs_rendered_on_first_download() -> Iterator[None]:
-    """Publishing queues the final PDF's render (seconds each, in-process while seeding). For the
-    earlier demo reports it waits until someone first downloads the PDF (the download answers
-    202 and renders it), which keeps seeding fast. Tampere's PDF is rendered while seeding."""
-    from reports.tasks import render_report_pdf
-
-    render_report_pdf.delay = lambda *args, **kwargs: None
-    try:
+    """Publishing asks for the final PDF's render (seconds each, in this thread while seeding). For
+    the earlier demo reports nothing is asked for until someone first downloads the PDF (the
+    download answers 202 and the render follows), which keeps seeding fast. Tampere's PDF is
+    rendered while seeding."""
+    with pdf_requests.suspended():
         yield
-    finally:
-        del render_report_pdf.delay
 
 
 def at(day: datetime.date, hour: int = 10) -> datetime.datetime:

@@ -1,0 +1,72 @@
+"""Asking for the report's PDF: one render per request burst, never inside a request.
+
+A draft's PDF is rendered only when someone asks for it (the download) and a published report's
+when it is published. `request_pdf` records the request in `PdfRenderRequest` and, unless a render
+is already queued, queues one after the transaction commits — on the worker, or without a broker
+in a background thread of this process (`peerreview.background`). The render task deletes the
+row when it is done; a row older than LEASE (the job was lost: a worker died, the broker was down)
+is queued again by the next request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import threading
+from collections.abc import Iterator
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from peerreview import background
+
+from .models import PdfRenderRequest
+
+LEASE = datetime.timedelta(minutes=10)
+
+_state = threading.local()
+
+
+def request_pdf(report_id: int, *, now: datetime.datetime | None = None) -> bool:
+    """Ask for a render of the report's PDF. Returns whether a render was queued (False: one is
+    already queued and not yet done, or requests are suspended)."""
+    if getattr(_state, "suspended", False):
+        return False
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            PdfRenderRequest.objects.create(report_id=report_id, requested_at=now)
+    except IntegrityError:
+        # Already asked for: queue again only when that request is stale (its job was lost).
+        stale = PdfRenderRequest.objects.filter(report_id=report_id, requested_at__lt=now - LEASE)
+        if not stale.update(requested_at=now):
+            return False
+    transaction.on_commit(lambda: _enqueue(report_id), robust=True)
+    return True
+
+
+def _enqueue(report_id: int) -> None:
+    from .tasks import render_report_pdf
+
+    background.enqueue(render_report_pdf, report_id)
+
+
+def is_queued(report_id: int) -> bool:
+    return PdfRenderRequest.objects.filter(report_id=report_id).exists()
+
+
+def done(report_id: int, *, started_at: datetime.datetime) -> None:
+    """The render that started at `started_at` is over: a later request (made since) stays."""
+    PdfRenderRequest.objects.filter(report_id=report_id, requested_at__lte=started_at).delete()
+
+
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """Within this block (in this thread) asking for a PDF queues nothing and records nothing:
+    seeding the demo's earlier reports, whose PDFs are rendered on first download."""
+    previous = getattr(_state, "suspended", False)
+    _state.suspended = True
+    try:
+        yield
+    finally:
+        _state.suspended = previous

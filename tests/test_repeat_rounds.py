@@ -6,10 +6,12 @@ import datetime
 import io
 
 import pytest
+from celery import current_app
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from peerreview import background
 from peerreview.models import Criterion, Notification, Reminder, RoundEvent, RoundState
 from peerreview.services.reminders import send_due_reminders
 from peerreview.services.rounds import TransitionError, transition_round
@@ -32,16 +34,14 @@ def make_repeat_round(*, previous_state="published", opens_on=TODAY, proposals=2
     )
 
 
-@pytest.mark.django_db
-def test_open_due_rounds_opens_a_due_round_once_with_the_earlier_proposals(
-    django_capture_on_commit_callbacks,
-):
+@pytest.mark.django_db(transaction=True)
+def test_open_due_rounds_opens_a_due_round_once_with_the_earlier_proposals():
     repeat = make_repeat_round()
     member = factories.MembershipFactory(city=repeat.host_city, user__language="fi").user
 
-    with django_capture_on_commit_callbacks(execute=True):
-        first = open_due_repeat_rounds(TODAY)
+    first = open_due_repeat_rounds(TODAY)
     second = open_due_repeat_rounds(TODAY)
+    background.wait_idle()  # no broker: the e-mails went to the in-process background thread
 
     repeat.refresh_from_db()
     assert [r.pk for r in first] == [repeat.pk]
@@ -55,6 +55,46 @@ def test_open_due_rounds_opens_a_due_round_once_with_the_earlier_proposals(
     ]
     assert [message.to for message in mail.outbox] == [[member.email]]
     assert Notification.objects.get(recipient=member).status == Notification.Status.SENT
+
+
+@pytest.fixture
+def broker_queue():
+    """A broker (Celery's in-memory transport) with nobody consuming: what a worker would get."""
+    previous = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    with current_app.connection_for_read() as connection:
+        queue = connection.SimpleQueue("celery")
+        queue.clear()
+        try:
+            yield queue
+        finally:
+            queue.clear()
+            current_app.conf.task_always_eager = previous
+
+
+@pytest.mark.django_db
+def test_open_due_rounds_enqueues_each_rounds_emails_and_sends_none_itself(
+    broker_queue, django_capture_on_commit_callbacks
+):
+    repeats = [make_repeat_round(proposals=1) for _ in range(3)]
+    members = [factories.MembershipFactory(city=repeat.host_city).user for repeat in repeats]
+    coordinator = factories.CoordinatorFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = open_due_repeat_rounds(TODAY)
+
+    assert sorted(r.pk for r in opened) == sorted(r.pk for r in repeats)
+    assert mail.outbox == []  # nothing sent inside the job
+    messages = [broker_queue.get(block=False) for _ in range(broker_queue.qsize())]
+    assert {message.headers["task"] for message in messages} == {"peerreview.tasks.send_notification"}
+    queued = sorted(message.payload[0][0] for message in messages)
+    expected = Notification.objects.filter(round__in=repeats, kind=Notification.Kind.REPEAT_ROUND_OPENED)
+    assert queued == sorted(expected.values_list("pk", flat=True))
+    assert {n.recipient for n in expected} == {*members, coordinator}
+    assert set(expected.values_list("status", flat=True)) == {Notification.Status.PENDING}
+    for notification_id in queued:  # what the worker does with them
+        send_notification.apply(args=[notification_id])
+    assert len(mail.outbox) == len(queued) == 6
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from cities.models import User
 
+from .. import background
 from ..models import Assignment, Notification, Round, RoundState, SessionInvitation
 from ..tasks import send_notification, send_session_invitation
 
@@ -55,9 +56,12 @@ def notify(
     review_round: Round | None,
     event_key: str,
     context: dict | None = None,
+    in_background: bool = False,
 ) -> list[Notification]:
     """Record a notification for each recipient (once per `event_key` and person) and
-    send their e-mails after the current transaction commits."""
+    send their e-mails after the current transaction commits. `in_background`: for jobs that
+    tell about many rounds at once: without a broker the e-mails go to the in-process background
+    thread (`peerreview.background`) instead of being sent one by one inside the job's loop."""
     created = []
     for recipient in {user.pk: user for user in recipients}.values():
         notification, is_new = Notification.objects.get_or_create(
@@ -71,10 +75,15 @@ def notify(
         )
         if is_new:
             created.append(notification)
+    enqueue = _enqueue_in_background if in_background else send_notification.delay
     for notification in created:
         notification_id = notification.pk
-        transaction.on_commit(lambda pk=notification_id: send_notification.delay(pk), robust=True)
+        transaction.on_commit(lambda pk=notification_id: enqueue(pk), robust=True)
     return created
+
+
+def _enqueue_in_background(notification_id: int) -> None:
+    background.enqueue(send_notification, notification_id)
 
 
 def _round_url(name: str, review_round: Round) -> str:
@@ -205,12 +214,14 @@ def notify_round_transition(review_round: Round, *, to_state: str, event_id: int
 
 
 def notify_repeat_round_opened(review_round: Round) -> list[Notification]:
+    """The job opens many rounds in one run: their e-mails are enqueued, never sent in its loop."""
     return notify(
         kind=K.REPEAT_ROUND_OPENED,
         recipients=[*host_members(review_round), *coordinators()],
         review_round=review_round,
         event_key=f"round-{review_round.pk}",
         context={"path": _round_url("peerreview:round_detail", review_round)},
+        in_background=True,
     )
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from peerreview.models import Round
@@ -20,6 +22,8 @@ from peerreview.services.panel import score_overview
 from .models import ActionProgress, ActionProposal, SummaryReport
 
 NOT_APPLICABLE = "n/a"
+# Rows read from the database at a time by the streamed exports (a server-side cursor).
+EXPORT_CHUNK_ROWS = 500
 
 
 def _level(level, not_applicable: bool = False):
@@ -60,8 +64,9 @@ def score_headers() -> list[str]:
     ]
 
 
-def score_rows(rounds: Iterable[Round]) -> list[list]:
-    rows = []
+def score_rows(rounds: Iterable[Round]) -> Iterator[list]:
+    """One row per criterion and evaluator, round after round: a generator, so an export across
+    every round holds one round's scores at a time (stream `rounds` with `.iterator()`)."""
     for review_round in rounds:
         overview = score_overview(review_round)
         for summary in overview.rows:
@@ -77,19 +82,16 @@ def score_rows(rounds: Iterable[Round]) -> list[list]:
             ]
             panel = list(zip(overview.assignments, summary.evaluator_scores, strict=True))
             if not panel:
-                rows.append([*base, "", "", None, _agreed(summary)])
+                yield [*base, "", "", None, _agreed(summary)]
             for assignment, level in panel:
                 na = level is None and _score_is_na(review_round, assignment, criterion)
-                rows.append(
-                    [
-                        *base,
-                        assignment.evaluator.full_name,
-                        _evaluator_city(assignment),
-                        NOT_APPLICABLE if na else level,
-                        _agreed(summary),
-                    ]
-                )
-    return rows
+                yield [
+                    *base,
+                    assignment.evaluator.full_name,
+                    _evaluator_city(assignment),
+                    NOT_APPLICABLE if na else level,
+                    _agreed(summary),
+                ]
 
 
 def _score_is_na(review_round, assignment, criterion) -> bool:
@@ -130,33 +132,46 @@ def proposal_status(proposal: ActionProposal) -> str:
     return progress[-1].status if progress else "proposed"
 
 
-def _proposals(rounds: Sequence[Round]) -> list[ActionProposal]:
-    return list(
-        ActionProposal.objects.filter(report__round__in=[r.pk for r in rounds])
+def _proposals(rounds: Sequence[Round] | QuerySet[Round]) -> QuerySet[ActionProposal]:
+    ids = rounds.values("pk") if isinstance(rounds, QuerySet) else [r.pk for r in rounds]
+    return (
+        ActionProposal.objects.filter(report__round__in=ids)
         .select_related("criterion", "report__round__host_city")
         .prefetch_related(Prefetch("progress", queryset=ActionProgress.objects.order_by("round_id")))
         .order_by("report__round_id", "number")
     )
 
 
-def proposal_rows(rounds: Sequence[Round]) -> list[list]:
-    return [
-        [
-            proposal.report.round_id,
-            proposal.report.round.title,
-            proposal.report.round.host_city.name,
-            proposal.reference,
-            proposal.criterion.code if proposal.criterion else "",
-            proposal.title,
-            proposal.description,
-            proposal.priority,
-            proposal.owner,
-            proposal.timeframe,
-            proposal.success_indicator,
-            proposal_status(proposal),
-        ]
-        for proposal in _proposals(rounds)
-    ]
+def proposal_rows(rounds: Sequence[Round] | QuerySet[Round]) -> Iterator[list]:
+    """One row per action proposal of `rounds` (a list, or a queryset: then a subquery, never a
+    list of ids). One query read through a server-side cursor in chunks, as plain tuples (no model
+    instances, whose reference cycles would wait for the garbage collector): constant memory
+    whatever the number of proposals. The status is the latest from a repeat round (`proposal_status`)."""
+    ids = rounds.values("pk") if isinstance(rounds, QuerySet) else [r.pk for r in rounds]
+    latest_status = (
+        ActionProgress.objects.filter(proposal=OuterRef("pk")).order_by("-round_id").values("status")[:1]
+    )
+    rows = (
+        ActionProposal.objects.filter(report__round__in=ids)
+        .annotate(status=Coalesce(Subquery(latest_status), Value("proposed")))
+        .order_by("report__round_id", "number")
+        .values_list(
+            "report__round_id",
+            "report__round__title",
+            "report__round__host_city__name",
+            "number",
+            "criterion__code",
+            "title",
+            "description",
+            "priority",
+            "owner",
+            "timeframe",
+            "success_indicator",
+            "status",
+        )
+    )
+    for round_id, title, city, number, code, *rest in rows.iterator(chunk_size=EXPORT_CHUNK_ROWS):
+        yield [round_id, title, city, f"AP-{number}", code or "", *rest]
 
 
 # --- file formats ---------------------------------------------------------------------------
@@ -179,35 +194,67 @@ def safe_row(row: Iterable) -> list:
     return [safe_cell(value) for value in row]
 
 
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer then yields text."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(headers: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """The CSV line by line (for StreamingHttpResponse): UTF-8 with a byte-order mark so
+    spreadsheet programs read ä, ö and å right; every cell through `safe_cell`."""
+    writer = csv.writer(_Echo())
+    yield ("\ufeff" + writer.writerow(safe_row(headers))).encode("utf-8")
+    for row in rows:
+        yield writer.writerow(safe_row("" if value is None else value for value in row)).encode("utf-8")
+
+
 def to_csv(headers: list[str], rows: Iterable[Iterable]) -> bytes:
-    """UTF-8 with a byte-order mark so spreadsheet programs read ä, ö and å right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(safe_row(headers))
-    writer.writerows([safe_row("" if value is None else value for value in row) for row in rows])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The whole CSV at once (commands and small tables; the views stream `csv_lines`)."""
+    return b"".join(csv_lines(headers, rows))
+
+
+# Columns are sized from the header (a write-only sheet is written row by row, never measured).
+XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 10, 60
+
+
+def write_xlsx(target: IO[bytes], title: str, headers: list[str], rows: Iterable[Iterable]) -> None:
+    """Write the table as XLSX into `target` (a file) with openpyxl's write-only workbook: rows go
+    to disk as they come, so memory stays flat whatever the number of rows. Text cells are
+    always text (inline strings), never formulas, whatever they start with."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for index, header in enumerate(headers, start=1):
+        width = min(max(len(header) + 2, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def cells(values, font=None):
+        for value in safe_row(values):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula
+            if font is not None:
+                cell.font = font
+            yield cell
+
+    sheet.append(list(cells(headers, bold)))
+    for row in rows:
+        sheet.append(list(cells(row)))
+    workbook.save(target)
 
 
 def to_xlsx(title: str, headers: list[str], rows: Iterable[Iterable]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    for row_number, row in enumerate([headers, *rows], start=1):
-        for column_number, value in enumerate(safe_row(row), start=1):
-            cell = sheet.cell(row=row_number, column=column_number, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        width = max(len(str(cell.value or "")) for cell in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    """The whole XLSX at once (tests and small tables; the views stream `write_xlsx`'s file)."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, title, headers, rows)
     return buffer.getvalue()
 
 

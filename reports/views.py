@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,13 +48,14 @@ from .document import report_document
 from .docx import report_docx as build_docx
 from .editing import SECTION_FIELDS, UnitEdit, create_action_proposal, delete_action_proposal, save_units
 from .exports import (
+    EXPORT_CHUNK_ROWS,
+    csv_lines,
     proposal_headers,
     proposal_rows,
     round_export,
     score_headers,
     score_rows,
-    to_csv,
-    to_xlsx,
+    write_xlsx,
 )
 from .forms import (
     ActionProposalForm,
@@ -736,14 +747,25 @@ EXPORT_FORMATS = {
 }
 
 
-def _table_response(request: HttpRequest, name: str, title: str, headers: list, rows: list) -> HttpResponse:
+def _table_response(request: HttpRequest, name: str, title: str, headers: list, rows) -> HttpResponseBase:
+    """The table as a download in constant memory: CSV streamed line by line as the rows come
+    from the database; XLSX written row by row into a temporary file, then streamed from it."""
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
         raise Http404(_("Unknown export format."))
-    content = to_csv(headers, rows) if fmt == "csv" else to_xlsx(title, headers, rows)
-    response = HttpResponse(content, content_type=EXPORT_FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    filename = f"{name}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(headers, rows), content_type=EXPORT_FORMATS[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    spooled = tempfile.TemporaryFile()  # gone when the response closes it
+    try:
+        write_xlsx(spooled, title, headers, rows)
+        spooled.seek(0)
+    except BaseException:
+        spooled.close()
+        raise
+    return FileResponse(spooled, as_attachment=True, filename=filename, content_type=EXPORT_FORMATS[fmt])
 
 
 def export_scores(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -788,18 +810,23 @@ def _refuse_unless_coordinator(user) -> str:
     return "" if user.is_coordinator else _("Only coordinators export across all rounds.")
 
 
-def _all_rounds() -> list[Round]:
-    return list(
+def _all_rounds():
+    """Every round but the cancelled ones, as a queryset (never a list: the exports stream)."""
+    return (
         Round.objects.exclude(state=RoundState.CANCELLED)
         .select_related("host_city", "framework")
-        .order_by("host_city__name", "created_at")
+        .order_by("host_city__name", "created_at", "pk")
     )
 
 
 def export_all_scores(request: HttpRequest) -> HttpResponse:
     require(lambda: _refuse_unless_coordinator(request.user))
     return _table_response(
-        request, "all-rounds-scores", _("Scores"), score_headers(), score_rows(_all_rounds())
+        request,
+        "all-rounds-scores",
+        _("Scores"),
+        score_headers(),
+        score_rows(_all_rounds().iterator(chunk_size=EXPORT_CHUNK_ROWS)),
     )
 
 

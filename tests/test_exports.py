@@ -14,12 +14,18 @@ from tests import factories
 from tests.test_report_pdf import PROPOSALS, build_round
 
 
+def _body(response) -> bytes:
+    """Every export is streamed (constant memory): read the whole stream."""
+    assert response.streaming, response
+    return response.getvalue()
+
+
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(_body(response).decode("utf-8-sig"))))
 
 
 def _xlsx(response) -> list[list]:
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(_body(response))).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
@@ -196,7 +202,7 @@ def test_no_export_cell_is_a_formula(client, personas, hostile_round):
         if fmt == "csv":
             values = [value for row in _csv(response) for value in row]
         else:
-            sheet = load_workbook(io.BytesIO(response.content)).active
+            sheet = load_workbook(io.BytesIO(_body(response))).active
             cells = [cell for row in sheet.iter_rows() for cell in row]
             assert [c.coordinate for c in cells if c.data_type == "f"] == [], url
             values = [cell.value for cell in cells]
@@ -214,3 +220,84 @@ def test_safe_cell_leaves_numbers_and_plain_text_alone():
 
     assert [safe_cell(v) for v in (-3, 2.5, None, "plain", "", "a=b")] == [-3, 2.5, None, "plain", "", "a=b"]
     assert safe_cell("=A1") == "'=A1"
+
+
+# --- constant memory ---------------------------------------------------------------------------
+
+
+def _proposals_in_rounds(total: int, *, per_round: int = 500):
+    """`total` action proposals spread over published rounds of one framework (bulk inserts)."""
+    from reports.models import ActionProposal, SummaryReport
+
+    framework = factories.make_framework()
+    city = factories.CityFactory()
+    for start in range(0, total, per_round):
+        review_round = factories.RoundFactory(host_city=city, framework=framework, state="published")
+        report = SummaryReport.objects.create(round=review_round)
+        ActionProposal.objects.bulk_create(
+            ActionProposal(
+                report=report,
+                number=number,
+                title=f"=Proposal {start + number} " + "text " * 20,
+                description="A description of what to do and why. " * 5,
+                owner="Procurement unit",
+            )
+            for number in range(1, min(per_round, total - start) + 1)
+        )
+
+
+def _peak_while_streaming(client, url: str) -> tuple[int, int, int]:
+    """(peak bytes allocated while the response is made and read chunk by chunk, bytes, chunks)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        response = client.get(url)
+        assert response.status_code == 200 and response.streaming, url
+        size = chunks = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            chunks += 1  # the test client closes the response at the end of the stream
+        return tracemalloc.get_traced_memory()[1], size, chunks
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name,fmt",
+    [
+        ("reports:export_all_proposals", "csv"),
+        ("reports:export_all_proposals", "xlsx"),
+        ("audit:export", "csv"),
+    ],
+)
+def test_exports_stream_in_constant_memory(client, name, fmt):
+    """The all-rounds proposals export (CSV and XLSX) and the audit trail's CSV: the peak memory
+    of making and reading the download is the same for 1,000 and for 10,000 rows (4,000 for
+    XLSX), and the response is streamed (many chunks, never one body built in memory)."""
+    from audit.models import AuditEntry
+
+    client.force_login(factories.CoordinatorFactory())
+    url = reverse(name) + f"?format={fmt}"
+
+    def add_rows(count: int) -> None:
+        if name == "audit:export":
+            AuditEntry.objects.bulk_create(
+                AuditEntry(event="download", object_repr=f"=file {n} " + "x" * 200, path="/some/path/")
+                for n in range(count)
+            )
+        else:
+            _proposals_in_rounds(count)
+
+    more = 4 if fmt == "xlsx" else 10  # openpyxl under tracemalloc is slow: fewer rows
+    add_rows(1_000)
+    _peak_while_streaming(client, url)  # warm up: imports, templates, caches
+    small, small_size, _chunks = _peak_while_streaming(client, url)
+    add_rows((more - 1) * 1_000)
+    large, large_size, chunks = _peak_while_streaming(client, url)
+
+    assert large_size > 0.7 * more * small_size  # `more` times the rows (XLSX is zipped), read to the end
+    assert chunks > 20  # streamed
+    assert large < 1.5 * small, (small, large)  # flat, not ten times

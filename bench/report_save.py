@@ -58,7 +58,7 @@ def main() -> int:
     client = Client()
     client.force_login(lead.evaluator)
     url = reverse("reports:report_edit", kwargs={"round_id": review_round.pk})
-    times, counts = [], []
+    times, cpu, counts = [], [], []
     before = ReportPdf.objects.filter(report=report).count()
     with transaction.atomic():
         data = form_data(client.get(url, secure=True))  # warm up templates, forms, caches
@@ -68,9 +68,10 @@ def main() -> int:
             data = form_data(client.get(url, secure=True))
             data["report-executive_summary"] = f"{data['report-executive_summary']} (bench {run})"
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 response = client.post(url, urlencode(data), content_type=FORM_ENCODED, secure=True)
                 times.append(time.perf_counter() - started)
+                cpu.append(time.thread_time() - started_cpu)
             assert response.status_code == 302, response.status_code
             counts.append(len(queries))
         rendered = ReportPdf.objects.filter(report=report).count()
@@ -84,6 +85,8 @@ def main() -> int:
     print(
         f"  server time of a save: median {median * 1000:.1f} ms, slowest {slowest * 1000:.1f} ms (aim < {AIM_MS} ms)"
     )
+    print(f"  of which CPU time of the request thread: median {statistics.median(cpu) * 1000:.1f} ms")
+    print(f"  load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall time grows with it)")
     print(f"  queries per save: {counts} (one number: fixed)")
     print(f"  PDFs rendered by the saves: {rendered - before}")
     print(f"  asking for the draft PDF: {pdf.status_code} in {asked * 1000:.1f} ms (render queued: {queued})")

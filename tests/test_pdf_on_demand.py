@@ -9,6 +9,7 @@ prepared" page follows it through the status endpoint."""
 from __future__ import annotations
 
 import datetime
+import os
 import statistics
 import threading
 import time
@@ -43,42 +44,55 @@ def _drafting_round(*, proposals: int = 3, framework=None):
     return review_round, report, lead
 
 
-def _timed_saves(client, review_round, *, saves: int) -> tuple[list[float], list[int]]:
+def _timed_saves(client, review_round, *, saves: int) -> tuple[list[float], list[float], list[int]]:
     """Save the report editor `saves` times, each changing the executive summary: the server time
-    (the test client runs the whole request in-process) and the queries of each save."""
+    (the test client runs the whole request in this thread), the thread's CPU time and the
+    queries of each save."""
     url = reverse("reports:report_edit", kwargs={"round_id": review_round.pk})
-    times, counts = [], []
+    times, cpu, counts = [], [], []
     for index in range(saves):
         data = form_data(client.get(url))
         data["report-executive_summary"] = f"Strong strategy, weak follow-up ({index})."
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             response = client.post(url, urlencode(data), content_type=FORM_ENCODED)
             times.append(time.perf_counter() - started)
+            cpu.append(time.thread_time() - started_cpu)
         assert response.status_code == 302, response.content[:2000]
         counts.append(len(queries))
-    return times, counts
+    return times, cpu, counts
+
+
+def _overloaded() -> bool:
+    """More runnable processes than twice the cores: wall time then measures the run queue."""
+    return os.getloadavg()[0] > 2 * (os.cpu_count() or 1)
 
 
 @pytest.mark.django_db
 def test_a_report_save_in_the_demo_answers_fast_with_fixed_queries_and_renders_nothing(
     client, django_capture_on_commit_callbacks
 ):
+    """Under 300 ms server time (the median of five saves; on a machine loaded past twice its
+    cores, where wall time measures the wait for a core, the request thread's CPU time is held to
+    the same budget instead), the same queries for a report with 1 and with 40 action proposals,
+    and nothing rendered or queued."""
     assert background.in_process()  # the demo's configuration: no broker
     framework = load_default_framework()
     small_round, _small_report, small_lead = _drafting_round(proposals=1, framework=framework)
     review_round, report, lead = _drafting_round(proposals=40, framework=framework)
 
     client.force_login(small_lead)
-    _times, small_counts = _timed_saves(client, small_round, saves=2)
+    _times, _cpu, small_counts = _timed_saves(client, small_round, saves=2)
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        times, counts = _timed_saves(client, review_round, saves=5)
+        times, cpu, counts = _timed_saves(client, review_round, saves=5)
 
-    median = statistics.median(times)
-    print(f"report save, demo configuration: median {median * 1000:.0f} ms, {counts[0]} queries")
-    assert median < SAVE_BUDGET_SECONDS, times
-    assert len(set(counts)) == 1 and counts[0] == small_counts[-1], (counts, small_counts)
+    median, median_cpu = statistics.median(times), statistics.median(cpu)
+    print(
+        f"report save, demo configuration: median {median * 1000:.0f} ms ({median_cpu * 1000:.0f} ms CPU), {counts[0]} queries"
+    )
+    assert (median_cpu if _overloaded() else median) < SAVE_BUDGET_SECONDS, (times, cpu, os.getloadavg())
+    assert len(set(counts)) == 1 and counts[0] == small_counts[-1] <= 20, (counts, small_counts)
     assert not any("request_pdf" in callback.__qualname__ for callback in callbacks)
     assert not PdfRenderRequest.objects.exists() and not ReportPdf.objects.exists()
     report.refresh_from_db()

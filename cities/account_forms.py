@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .accounts import invite, request_password_reset
+from .autocomplete import AutocompleteModelChoiceField
 from .models import City, EvaluatorProfile, Membership, User
 
 
@@ -28,14 +29,16 @@ class PasswordResetRequestForm(forms.Form):
 class InvitePersonForm(forms.ModelForm):
     """A new person, their role, and an e-mail with a link to set their own password."""
 
-    city = forms.ModelChoiceField(
+    city = AutocompleteModelChoiceField(
         queryset=City.objects.all(),
+        source="cities",
         required=False,
         label=_("Member of the procurement unit of"),
         help_text=_("Leave empty for a person who does not act for a host city."),
     )
-    evaluator_home_city = forms.ModelChoiceField(
+    evaluator_home_city = AutocompleteModelChoiceField(
         queryset=City.objects.all(),
+        source="cities",
         required=False,
         label=_("Peer evaluator from"),
         help_text=_("Choose the evaluator's home city to make them available as a peer evaluator."),

@@ -31,7 +31,7 @@ _hide_device_admins()
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["city"]
+    autocomplete_fields = ["city", "user"]
 
 
 class EvaluatorProfileInline(admin.StackedInline):
@@ -180,7 +180,7 @@ class CityAdmin(admin.ModelAdmin):
     list_display = ["name", "country", "region", "population", "procurement_unit"]
     list_filter = ["country"]
     search_fields = ["name", "region", "procurement_unit"]
-    filter_horizontal = ["joint_procurement_units"]
+    autocomplete_fields = ["joint_procurement_units"]
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change) -> None:

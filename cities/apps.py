@@ -8,4 +8,8 @@ class CitiesConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receiver that starts a session's clocks at login.
-        from . import middleware  # noqa: F401
+        # Registers the searchable choices of cities and evaluators (cities.autocomplete).
+        from . import (
+            choices,  # noqa: F401
+            middleware,  # noqa: F401
+        )

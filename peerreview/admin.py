@@ -145,6 +145,8 @@ class ThemeAdmin(FrameworkPartAdmin):
     list_display = ["code", "title", "framework", "is_scored", "order"]
     list_filter = ["framework"]
     list_select_related = ["framework"]
+    search_fields = ["code", "title", "framework__name"]
+    autocomplete_fields = ["framework"]
     inlines = [CriterionInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -164,6 +166,7 @@ class CriterionAdmin(FrameworkPartAdmin):
     list_filter = ["theme__framework"]
     list_select_related = ["theme"]
     search_fields = ["code", "title"]
+    autocomplete_fields = ["theme"]
     inlines = [LevelDescriptorInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -197,6 +200,8 @@ class RoundAdmin(admin.ModelAdmin):
     list_filter = ["state", "host_city__country"]
     list_select_related = ["host_city", "framework"]
     search_fields = ["title", "host_city__name"]
+    # Searched or typed, never a dropdown of every city, framework version or round.
+    autocomplete_fields = ["host_city", "framework"]
     raw_id_fields = ["previous_round"]
     readonly_fields = ["state", "published_at", "cancellation_reason", "created_by", "created_at"]
     fieldsets = [
@@ -236,19 +241,20 @@ class PreReportAdmin(admin.ModelAdmin):
 class AgreedScoreAdmin(admin.ModelAdmin):
     list_display = ["round", "criterion", "level", "not_applicable", "recorded_by"]
     list_select_related = ["round", "criterion", "recorded_by"]
-    raw_id_fields = ["round", "criterion"]
+    raw_id_fields = ["round", "criterion", "recorded_by"]
 
 
 class SessionInline(admin.StackedInline):
     model = Session
     extra = 0
-    filter_horizontal = ["criteria"]
+    autocomplete_fields = ["criteria"]
 
 
 @admin.register(AssessmentDay)
 class AssessmentDayAdmin(admin.ModelAdmin):
     list_display = ["round", "date", "location"]
     list_select_related = ["round"]
+    autocomplete_fields = ["round"]
     inlines = [SessionInline]
 
 
@@ -256,6 +262,7 @@ class AssessmentDayAdmin(admin.ModelAdmin):
 class IntervieweeAdmin(admin.ModelAdmin):
     list_display = ["role", "name", "organisation", "consent_to_name", "anonymised_at"]
     list_filter = ["role", "consent_to_name"]
+    raw_id_fields = ["session"]
 
 
 @admin.register(Notification)

@@ -86,6 +86,8 @@ MATRIX = {
     "audit:erasure_review": row("GET", "scoring", 200, 403, 403, 403, 403),
     "cities:privacy": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "cities:accessibility": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
+    # Searchable choices (cities and evaluators): the coordinators' forms only.
+    "cities:choices": row("GET", "scoring", 200, 403, 403, 403, 403),
     # Operations: no login (load balancers, compose health checks); they reveal no round data.
     "healthz": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "readyz": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
@@ -276,10 +278,12 @@ def round_objects(personas):
         "answer_kind": "answer",
         "unit_id": answer.pk,
         "history_id": answer.history.latest().history_id,
+        "source": "evaluators",
     }
 
 
 URL_KWARGS = {
+    "cities:choices": ("source",),
     "peerreview:evidence_download": ("round_id", "evidence_id"),
     "peerreview:evidence_delete": ("round_id", "evidence_id"),
     "peerreview:session_create": ("round_id", "day_id"),

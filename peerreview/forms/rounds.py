@@ -8,9 +8,11 @@ from django import forms
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cities.autocomplete import AutocompleteModelChoiceField
 from cities.models import City
 
 from ..models import Framework, Round, RoundState
@@ -80,6 +82,14 @@ class RoundDatesForm(forms.ModelForm):
 
 
 class RoundForm(forms.ModelForm):
+    # Searched, never listed: the network may have thousands of cities (cities.autocomplete).
+    host_city = AutocompleteModelChoiceField(
+        queryset=City.objects.all(),
+        source="cities",
+        label=capfirst(Round._meta.get_field("host_city").verbose_name),
+        help_text=gettext_lazy("Type part of the city's name and choose it from the suggestions."),
+    )
+
     class Meta:
         model = Round
         fields = [

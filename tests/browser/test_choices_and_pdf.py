@@ -1,0 +1,62 @@
+"""In a browser: a city is found by typing and chosen with the keyboard (the
+ARIA combobox of static/js/autocomplete.js, checked by axe), and the "PDF being prepared" page
+follows the render in the background and says when the file is ready."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from peerreview.models import Framework, Round
+from reports.models import ReportPdf
+from reports.services import get_or_create_report
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_coordinator_finds_a_city_with_the_keyboard(open_as, visit):
+    framework = factories.make_framework()
+    Framework.objects.filter(pk=framework.pk).update(is_active=True)
+    for name in ("Tallinn", "Tampere", "Tartu", "Turku"):
+        factories.CityFactory(name=name)
+    page = open_as(factories.CoordinatorFactory())
+
+    page.goto(reverse("peerreview:round_create"))
+    city = page.locator("input[name=host_city_text]")
+    city.click()
+    city.type("tam")
+    option = page.get_by_role("option", name="Tampere (FI)")
+    expect(option).to_be_visible()
+    expect(city).to_have_attribute("aria-expanded", "true")
+    visit.check(page, "New round form, city suggestions")
+    city.press("ArrowDown")
+    expect(city).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
+    city.press("Enter")
+    expect(city).to_have_value("Tampere (FI)")
+    expect(city).to_have_attribute("aria-expanded", "false")
+    page.locator("input[name=title]").fill("Tampere 2027")
+    page.locator("select[name=framework]").select_option(value=str(framework.pk))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+    assert Round.objects.get(title="Tampere 2027").host_city.name == "Tampere"
+
+    visit.assert_clean()
+
+
+def test_the_pdf_page_says_when_the_background_render_is_done(open_as, visit):
+    review_round = factories.RoundFactory(state="drafting", title="Lahti 2026")
+    lead = factories.AssignmentFactory(round=review_round, role="lead").evaluator
+    report = get_or_create_report(review_round)
+    page = open_as(lead)
+
+    page.goto(reverse("reports:report_view", args=[review_round.pk]))
+    with page.expect_download(timeout=300_000) as download:
+        page.goto(reverse("reports:report_pdf", args=[review_round.pk]), wait_until="commit")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        visit.check(page, "PDF being prepared")
+    assert download.value.suggested_filename.endswith(".pdf")
+    expect(page.locator("[data-pdf-state]")).to_have_attribute("data-pdf-state", "ready")
+    assert ReportPdf.objects.filter(report=report).count() == 1
+    visit.assert_clean()

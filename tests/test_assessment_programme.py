@@ -445,6 +445,10 @@ def test_the_programme_goes_out_only_when_the_lead_sends_it_with_the_real_sessio
     assert topics == ["Porto 2026: Buyers", "Porto 2026: Strategy"]
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Lisbon"]
     assert b"\r\n " in content or all(len(line) <= 75 for line in content.split(b"\r\n"))
+    # The e-mail itself lists the sessions too (not every mail program shows a calendar file).
+    body = programme_mails(host.email)[0].body
+    assert "3 December 2026, 09:00–10:00: Strategy (City hall)" in body
+    assert "3 December 2026, 10:30–12:00: Buyers (City hall)" in body
 
 
 @pytest.mark.django_db

@@ -138,6 +138,25 @@ def programme_calendar(review_round: Round) -> bytes:
     return _finish(calendar, dates)
 
 
+def programme_sessions(review_round: Round) -> list[dict]:
+    """The sessions as the programme e-mail lists them (the calendar file is attached too, but
+    not every mail program shows one): wall-clock times in the host city, as planned."""
+    days = (
+        AssessmentDay.objects.filter(round=review_round).prefetch_related("sessions").order_by("date", "pk")
+    )
+    return [
+        {
+            "date": day.date,
+            "start": session.start_time,
+            "end": session.end_time,
+            "topic": session.topic,
+            "location": day.location,
+        }
+        for day in days
+        for session in day.sessions.all()
+    ]
+
+
 def session_calendar(session: Session) -> bytes:
     """One session, for an interviewee's invitation."""
     stamp = timezone.now().astimezone(datetime.UTC)

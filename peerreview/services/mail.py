@@ -25,7 +25,7 @@ from django.utils.text import capfirst
 from cities.request_id import mail_headers
 
 from ..models import DUE_FIELD_BY_STATE, Assignment, Notification, Round, RoundState, SessionInvitation
-from .calendar import programme_calendar
+from .calendar import programme_calendar, programme_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
             "site_url": settings.SITE_URL.rstrip("/"),
             **localised_details(notification.context),
         }
+        if notification.kind == Notification.Kind.ASSESSMENT_PROGRAMME and notification.round is not None:
+            context["sessions"] = programme_sessions(notification.round)  # as they are when it is sent
         base = f"emails/{notification.kind}"
         subject = " ".join(render_plain(f"{base}.subject.txt", context).split())
         text = render_plain(f"{base}.txt", context)

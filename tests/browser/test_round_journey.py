@@ -18,10 +18,12 @@ import re
 import time
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import slugify
+from icalendar import Calendar
 from playwright.sync_api import expect
 
 from cities.models import User
@@ -254,6 +256,31 @@ def plan_assessment_day(journey: Journey, page) -> None:
         page, "Assessment planner (one session)", kind="assessment planner (planned)", screenshot=True
     )
 
+    # Planning e-mailed nobody; the lead sends the programme when it is ready.
+    assert not programme_mails()
+    button = page.locator(f'form[action="{url("peerreview:programme_send", review_round.pk)}"] button')
+    expect(button).to_have_text(journey.text("Send the programme"))
+    submit(page, f'form[action="{url("peerreview:programme_send", review_round.pk)}"] button[type=submit]')
+    expect_saved(page)
+    host_mails = programme_mails(HOST)
+    assert len(host_mails) == 1, [m.to for m in mail.outbox]
+    assert programme_mails(LEAD) and programme_mails(MEMBER)
+    message = host_mails[0]
+    # The real session, in the e-mail and in its calendar file, at Espoo's local time.
+    assert "09:00–10:30: Interview with the head of procurement (Espoo city hall)" in message.body
+    (attachment,) = [part for part in message.attachments if not isinstance(part, tuple)]
+    calendar = Calendar.from_ical(attachment.get_payload(decode=True))
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]).endswith("Interview with the head of procurement")
+    start = event.decoded("DTSTART")
+    assert (start.date(), start.hour, start.minute, str(start.tzinfo)) == (day, 9, 0, "Europe/Helsinki")
+
+
+def programme_mails(email: str | None = None) -> list:
+    """The programme e-mails sent so far (they carry the calendar file), to ``email`` or anyone."""
+    sent = [m for m in mail.outbox if m.attachments and "assessment-days.ics" in str(m.message())]
+    return [m for m in sent if email is None or email in m.to]
+
 
 def record_agreed_scores(journey: Journey, page) -> None:
     review_round = journey.round
@@ -342,7 +369,7 @@ def comment_on_draft(journey: Journey, page) -> None:
 def answer_the_city_and_discuss(journey: Journey, lead, member) -> None:
     """Eva sees Espoo's open comment on the round page, answers it from the report editor; Jan
     mentions her in the panel's general thread; Eva clears a section by mistake and restores
-    it from its history."""
+    it from its history, then answers Jan in the thread."""
     review_round = journey.round
     comment = FactualComment.objects.get(report__round=review_round)
     journey.round_page(lead, "lead")
@@ -378,6 +405,18 @@ def answer_the_city_and_discuss(journey: Journey, lead, member) -> None:
     assert SummaryReport.objects.get(round=review_round).executive_summary.startswith(
         "Espoo uses procurement"
     )
+
+    # Eva answers Jan in the same thread: a discussion, not a single note.
+    journey.round_page(lead, "lead")
+    follow(lead, url("reports:discussion", review_round.pk))
+    follow(lead, url("reports:discussion_thread", review_round.pk, "general"))
+    expect(lead.locator("main")).to_contain_text("shall we add a proposal on market dialogue?")
+    lead.locator("textarea[name=text]").fill("@Jan de Vries yes, I will add it as AP-2.")
+    submit(lead, "main form[data-panel-comment-form] button[type=submit]")
+    expect_saved(lead)
+    thread = list(PanelComment.objects.filter(round=review_round).order_by("created_at"))
+    assert [comment.author.email for comment in thread] == [MEMBER, LEAD]
+    assert thread[1].mentions.filter(email=MEMBER).exists()
 
 
 def other_city_sees_nothing(journey: Journey, page) -> None:

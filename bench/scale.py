@@ -302,10 +302,10 @@ def _rows(statement: str, params: list | None = None) -> list[tuple]:
 def gen_cities(b: Bases, c: dict) -> int:
     return execute(
         f"""INSERT INTO cities_city (id, name, country, region, population, procurement_unit, languages,
-               annual_procurement_spend_eur, timezone)
+               annual_procurement_spend_eur, timezone, updated_at)
         SELECT {b["cities"]} + i, 'Bench city ' || i, ({COUNTRY_ARRAY})[1 + i % {len(COUNTRIES)}], '',
                1000 + (i * 7919) % 900000, 'Procurement unit of Bench city ' || i, 'en', NULL,
-               ({ZONE_ARRAY})[1 + i % {len(COUNTRIES)}]
+               ({ZONE_ARRAY})[1 + i % {len(COUNTRIES)}], now()
         FROM generate_series(0, {N_CITIES - 1}) AS i"""
     )
 

@@ -261,6 +261,8 @@ class City(models.Model):
         verbose_name_plural = _("cities")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name", "country"], name="city_unique_name_country")]
+        # The country filters of the round list and the library (docs/performance.md).
+        indexes = [models.Index(fields=["country", "name"], name="city_country_name")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"

@@ -82,6 +82,14 @@ class SummaryReport(models.Model):
     class Meta:
         verbose_name = _("summary report")
         verbose_name_plural = _("summary reports")
+        indexes = [
+            # The library's list of reports, newest first (docs/performance.md).
+            models.Index(
+                fields=["-published_at", "id"],
+                condition=models.Q(published_at__isnull=False),
+                name="report_published_newest",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Summary report: %(round)s") % {"round": self.round})

@@ -198,6 +198,14 @@ class Round(models.Model):
             ),
             # The dashboard's latest closed rounds.
             models.Index(models.F("updated_at").desc(), name="round_latest_update"),
+            # The repeat-round opener: the due ones among the (many) scheduled (docs/performance.md).
+            models.Index(
+                fields=["opens_on"],
+                condition=Q(state="planned", previous_round__isnull=False),
+                name="round_repeat_due",
+            ),
+            # The round list's year filter (docs/performance.md).
+            models.Index(fields=["created_at"], name="round_created_at"),
         ]
 
     def __str__(self) -> str:

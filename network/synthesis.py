@@ -25,6 +25,7 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -350,10 +351,26 @@ class ThemeProgress:
 
 
 def proposals_by_theme(rounds: QuerySet[Round], criteria: CriteriaByCode) -> list[ThemeProgress]:
-    """Action proposals per theme, counted by their latest follow-up. One query."""
-    rows = (
-        proposals_with_follow_up(rounds)
-        .values(theme_code=Coalesce(F("criterion__theme__code"), Value(NO_THEME)), status=F("follow_up"))
+    """Action proposals per theme, counted by their latest follow-up. Two queries: the proposals
+    per theme, and the latest progress row of each proposal (an anti-join: no newer row of a
+    repeat round that was not cancelled) per theme and status; the rest are not yet followed up."""
+    theme = Coalesce(F("criterion__theme__code"), Value(NO_THEME))
+    totals = (
+        ActionProposal.objects.filter(report__round_id__in=_ids(rounds))
+        .values(theme_code=theme)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    newer = ActionProgress.objects.filter(
+        proposal_id=OuterRef("proposal_id"), round_id__gt=OuterRef("round_id")
+    ).exclude(round__state=RoundState.CANCELLED)
+    latest = (
+        ActionProgress.objects.filter(proposal__report__round_id__in=_ids(rounds))
+        .exclude(round__state=RoundState.CANCELLED)
+        .filter(~Exists(newer))
+        .values(
+            theme_code=Coalesce(F("proposal__criterion__theme__code"), Value(NO_THEME)), follow_up=F("status")
+        )
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -361,11 +378,21 @@ def proposals_by_theme(rounds: QuerySet[Round], criteria: CriteriaByCode) -> lis
     by_theme: dict[str, ThemeProgress] = {
         code: ThemeProgress(theme_code=code, theme_title=title) for code, title in themes.items()
     }
-    for row in rows:
-        code = row["theme_code"]
+
+    def progress_of(code: str) -> ThemeProgress:
         if code not in by_theme:
             by_theme[code] = ThemeProgress(theme_code=code, theme_title="" if code == NO_THEME else code)
-        by_theme[code].counts[row["status"]] = by_theme[code].counts.get(row["status"], 0) + row["n"]
+        return by_theme[code]
+
+    followed: dict[str, int] = {}
+    for row in latest:
+        progress = progress_of(row["theme_code"])
+        progress.counts[row["follow_up"]] = progress.counts.get(row["follow_up"], 0) + row["n"]
+        followed[row["theme_code"]] = followed.get(row["theme_code"], 0) + row["n"]
+    for row in totals:
+        waiting = row["n"] - followed.get(row["theme_code"], 0)
+        if waiting:
+            progress_of(row["theme_code"]).counts[""] = waiting
     return [progress for progress in by_theme.values() if progress.total]
 
 

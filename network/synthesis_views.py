@@ -50,7 +50,7 @@ def _require_coordinator(request: HttpRequest) -> None:
 
 def _filter_form(request: HttpRequest) -> tuple[SynthesisFilterForm, SynthesisFilters]:
     published = Round.objects.filter(state=RoundState.PUBLISHED)
-    countries = sorted(set(published.values_list("host_city__country", flat=True)))
+    countries = sorted(published.order_by().values_list("host_city__country", flat=True).distinct())
     frameworks = list(
         Framework.objects.filter(pk__in=published.values("framework_id")).order_by("slug", "-version")
     )

@@ -130,6 +130,17 @@ def test_follow_up_comes_from_the_latest_repeat_round(client, coordinator, frame
     assert theme.counts == {"implemented": 1, "in_progress": 1}
     groups = {status: (count, percent) for status, _label, count, percent in theme.groups}
     assert groups["implemented"] == (1, 50) and groups["in_progress"] == (1, 50) and groups[""] == (0, 0)
+    # A later repeat round's status wins; a cancelled one's does not count.
+    later = factories.RoundFactory(
+        host_city=first.host_city, framework=framework, previous_round=repeat, state="prereport_open"
+    )
+    ActionProgress.objects.create(round=later, proposal=proposals[1], status="implemented")
+    cancelled = factories.RoundFactory(
+        host_city=first.host_city, framework=framework, previous_round=later, state="cancelled"
+    )
+    ActionProgress.objects.create(round=cancelled, proposal=proposals[0], status="dropped")
+    [theme] = client.get(reverse("network:synthesis")).context["proposals"]
+    assert theme.counts == {"implemented": 2}
 
 
 def test_filters_select_the_rounds(client, coordinator, framework):

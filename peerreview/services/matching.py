@@ -28,14 +28,15 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.sql.constants import LOUTER
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_cte import CTE, with_cte
 
 from cities.models import DeclaredConflict, EvaluatorProfile, JointProcurementUnit, split_codes
 
@@ -177,43 +178,41 @@ def suggestions(
     panel), annotated with the reasons and ranked best first. A queryset: page it."""
     today = today or timezone.localdate()
     host = review_round.host_city_id
-    open_panels = (
-        Assignment.objects.filter(evaluator=OuterRef("user_id"))
-        .exclude(state=Assignment.State.DECLINED)
-        .exclude(round__state__in=CLOSED)
-        .order_by()
-        .values("evaluator")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
+    # Each evaluator's panels, and each home city's panels in the rotation period, aggregated once
+    # (common table expressions joined to the profiles), not once per evaluator.
+    load = CTE(
+        Assignment.objects.order_by()
+        .values("evaluator_id")
+        .annotate(
+            open_panels=Count("pk", filter=~Q(state=Assignment.State.DECLINED) & ~Q(round__state__in=CLOSED)),
+            year_panels=Count(
+                "pk",
+                filter=Q(
+                    state=Assignment.State.ACCEPTED,
+                    invited_at__gte=timezone.now() - datetime.timedelta(days=365),
+                )
+                & ~Q(round__state=RoundState.CANCELLED),
+            ),
+            host_reviews=Count("pk", filter=Q(state=Assignment.State.ACCEPTED, round__host_city_id=host)),
+        ),
+        name="evaluator_load",
     )
-    year_panels = (
+    city_load = CTE(
         Assignment.objects.filter(
-            evaluator=OuterRef("user_id"),
-            state=Assignment.State.ACCEPTED,
-            invited_at__gte=timezone.now() - datetime.timedelta(days=365),
-        )
-        .exclude(round__state=RoundState.CANCELLED)
-        .order_by()
-        .values("evaluator")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    home_city_panels = (
-        Assignment.objects.filter(
-            evaluator__evaluator_profile__home_city=OuterRef("home_city_id"),
             state=Assignment.State.ACCEPTED,
             invited_at__gte=timezone.now() - datetime.timedelta(days=365 * ROTATION_YEARS),
+            evaluator__evaluator_profile__isnull=False,
         )
         .exclude(round__state=RoundState.CANCELLED)
         .order_by()
-        .values("evaluator__evaluator_profile__home_city")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
+        .values(city_id=F("evaluator__evaluator_profile__home_city_id"))
+        .annotate(panels=Count("pk")),
+        name="home_city_load",
     )
     active_on_this_round = Assignment.objects.filter(round=review_round).exclude(
         state=Assignment.State.DECLINED
     )
-    profiles = (
+    pool = (
         EvaluatorProfile.objects.filter(user__is_active=True)
         .exclude(home_city_id=host)
         .exclude(user__memberships__city_id=host)
@@ -221,12 +220,15 @@ def suggestions(
         .select_related("user", "home_city")
     )
     if query:
-        profiles = profiles.filter(
+        pool = pool.filter(
             Q(user__full_name__icontains=query)
             | Q(user__email__icontains=query)
             | Q(home_city__name__icontains=query)
             | Q(expertise__icontains=query)
         )
+    joined = load.join(pool, user_id=load.col.evaluator_id, _join_type=LOUTER)
+    joined = city_load.join(joined, home_city_id=city_load.col.city_id, _join_type=LOUTER)
+    profiles = with_cte(load, city_load, select=joined)
     weak = [code for code, _title in needs.weak_themes]
     asked = [code for code, _title, _question in needs.question_themes if code not in weak]
     profiles = profiles.annotate(
@@ -234,14 +236,10 @@ def suggestions(
         question_hits=_sum([_has_code("expertise", code) for code in asked]),
         round_language_hit=_has_code("languages", needs.round_language),
         city_language_hits=_sum([_has_code("languages", code) for code in needs.city_languages]),
-        open_panels=Coalesce(Subquery(open_panels, output_field=IntegerField()), Value(0)),
-        year_panels=Coalesce(Subquery(year_panels, output_field=IntegerField()), Value(0)),
-        home_city_panels=Coalesce(Subquery(home_city_panels, output_field=IntegerField()), Value(0)),
-        reviewed_before=Exists(
-            Assignment.objects.filter(
-                evaluator=OuterRef("user_id"), round__host_city_id=host, state=Assignment.State.ACCEPTED
-            )
-        ),
+        open_panels=Coalesce(load.col.open_panels, Value(0)),
+        year_panels=Coalesce(load.col.year_panels, Value(0)),
+        host_reviews=Coalesce(load.col.host_reviews, Value(0)),
+        home_city_panels=Coalesce(city_load.col.panels, Value(0)),
         declared_conflict=Exists(
             DeclaredConflict.objects.filter(evaluator=OuterRef("user_id"), city_id=host)
         ),
@@ -282,7 +280,8 @@ def suggestions(
                 When(city_language_hits__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField()
             )
             + W["workload"] * F("open_panels")
-            + W["reviewed_before"] * _flag("reviewed_before")
+            + W["reviewed_before"]
+            * Case(When(host_reviews__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
             + W["conflict"] * _flag("declared_conflict")
             + W["reciprocal"] * _flag("reciprocal")
             + W["joint_unit"] * _flag("joint_unit")
@@ -378,7 +377,7 @@ def reasons(profile: EvaluatorProfile, needs: RoundNeeds, review_round: Round) -
                 % {"count": profile.year_panels},
             )
         )
-    if profile.reviewed_before:
+    if profile.host_reviews:
         out.append(Reason(False, _("Has reviewed %(city)s before.") % {"city": review_round.host_city.name}))
     else:
         out.append(

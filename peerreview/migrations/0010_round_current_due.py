@@ -20,11 +20,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='round',
-            index=models.Index(models.OrderBy(models.F('current_due'), nulls_last=True), models.F('title'), models.F('id'), name='round_due_order'),
+            index=models.Index(models.OrderBy(models.F('current_due')), models.F('title'), models.F('id'), name='round_due_order'),
         ),
         migrations.AddIndex(
             model_name='round',
-            index=models.Index(models.F('state'), models.OrderBy(models.F('current_due'), nulls_last=True), models.F('title'), models.F('id'), name='round_state_due_order'),
+            index=models.Index(models.F('state'), models.OrderBy(models.F('current_due')), models.F('title'), models.F('id'), name='round_state_due_order'),
         ),
         migrations.AddIndex(
             model_name='round',

@@ -187,11 +187,13 @@ class Round(models.Model):
         ordering = ["-created_at"]
         indexes = [
             # The round list's order (by due date, rounds without one last) and the overdue filter.
-            models.Index(models.F("current_due").asc(nulls_last=True), "title", "id", name="round_due_order"),
+            # Plain ASC: PostgreSQL sorts NULLs last in it already, so the queries' "ASC NULLS LAST"
+            # uses the index; SQLite (the demo) refuses NULLS LAST in an index.
+            models.Index(models.F("current_due").asc(), "title", "id", name="round_due_order"),
             # The dashboard's first rounds of each step.
             models.Index(
                 "state",
-                models.F("current_due").asc(nulls_last=True),
+                models.F("current_due").asc(),
                 "title",
                 "id",
                 name="round_state_due_order",

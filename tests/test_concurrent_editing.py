@@ -483,6 +483,28 @@ def test_uploading_evidence_saves_the_typed_text_first(open_round):
     assert EvidenceFile.objects.filter(prereport__round=review_round, original_name="plan.pdf").exists()
 
 
+def test_the_same_upload_sent_twice_at_once_stores_one_file(open_round):
+    """A double click on "Upload the file": both requests carry the form's one-time token."""
+    review_round, _prereport, answers, anna, _bert = open_round
+    a, again = client_for(anna), client_for(anna)
+    response = a.get(editor_url(review_round))
+    data = editor_data(response)
+    data["evidence-token"] = str(response.context["upload_form"]["token"].value())
+    data["evidence-criterion"] = str(answers[0].criterion_id)
+    data["action"] = "upload"
+    url = reverse("peerreview:evidence_upload", args=[review_round.pk])
+
+    def upload(client):
+        sent = dict(data)
+        sent["evidence-file"] = SimpleUploadedFile("plan.pdf", pdf_bytes(), content_type="application/pdf")
+        return lambda: client.post(url, sent)
+
+    responses = in_parallel(upload(a), upload(again))
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert EvidenceFile.objects.filter(prereport__round=review_round).count() == 1
+
+
 def test_a_bad_upload_keeps_and_saves_the_typed_text(open_round):
     review_round, _prereport, answers, anna, _bert = open_round
     a = client_for(anna)

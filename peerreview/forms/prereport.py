@@ -8,6 +8,7 @@ Drafts need no completeness: every field may be left empty; only malformed value
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django import forms
 from django.conf import settings
@@ -381,6 +382,8 @@ class EvidenceUploadForm(forms.Form):
         max_length=300,
         help_text=_("What the file shows, in a sentence (optional)."),
     )
+    # A one-time token: the same upload sent twice (a double click) stores one file.
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
     # Last, so that every other field of the editor's form comes before it in the request body:
     # a request over the size limit is read up to the file only (peerreview.middleware).
     file = forms.FileField(label=_("File"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
@@ -112,6 +114,9 @@ class RoundForm(forms.ModelForm):
             ),
         }
 
+    # A one-time token: the form posted twice (a double click) opens one round.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["host_city"].queryset = City.objects.order_by("name", "country")
@@ -142,6 +147,7 @@ class RoundForm(forms.ModelForm):
                 *DUE_DATE_FIELDS,
             ),
             Fieldset(_("Repeat round"), "repeat_interval_months"),
+            "form_token",
             Submit("submit", _("Open the round")),
         )
 

@@ -147,7 +147,9 @@ class EvidenceFile(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     version = models.PositiveIntegerField(default=0, editable=False)
-    history = HistoricalRecords()
+    # The one-time token of the upload form: the same upload sent twice stores one file.
+    upload_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["upload_token"])
 
     class Meta:
         verbose_name = _("evidence file")

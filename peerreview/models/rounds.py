@@ -165,6 +165,8 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The one-time token of the form that opened the round: the form posted twice opens one round.
+    creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # The due date of the current step, kept by the database from the state and the dates (a
     # stored generated column), so lists and dashboards sort, page and filter by it through the
     # indexes below instead of computing it for every round of the network.

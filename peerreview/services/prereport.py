@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -116,11 +117,19 @@ def add_evidence(
     user,
     criterion: Criterion | None = None,
     description: str = "",
+    token: uuid.UUID | None = None,
 ) -> EvidenceFile:
+    """Store an evidence file. With the upload form's one-time ``token``, the same upload sent
+    twice (a double click) stores one file: the second request gets the first one's row."""
     validate_evidence_file(upload)
     with transaction.atomic():
-        # The row lock makes concurrent uploads to one pre-report take turns at the quota.
+        # The row lock makes concurrent uploads to one pre-report take turns at the quota
+        # and at the token.
         PreReport.objects.select_for_update().filter(pk=prereport.pk).first()
+        if token is not None:
+            existing = EvidenceFile.objects.filter(upload_token=token, prereport=prereport).first()
+            if existing is not None:
+                return existing
         check_quota(prereport=prereport, size=upload.size)
         return EvidenceFile.objects.create(
             prereport=prereport,
@@ -130,6 +139,7 @@ def add_evidence(
             size=upload.size,
             description=description,
             uploaded_by=user,
+            upload_token=token,
         )
 
 
@@ -283,11 +293,17 @@ def upload_evidence(
     user,
     criterion: Criterion | None = None,
     description: str = "",
+    token: uuid.UUID | None = None,
 ) -> EvidenceFile:
     """``add_evidence`` while the pre-report is open, under the lock submitting takes."""
     prereport = lock_open_prereport(review_round)
     return add_evidence(
-        prereport=prereport, upload=upload, user=user, criterion=criterion, description=description
+        prereport=prereport,
+        upload=upload,
+        user=user,
+        criterion=criterion,
+        description=description,
+        token=token,
     )
 
 

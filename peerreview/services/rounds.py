@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -225,22 +226,38 @@ def create_round(
     report_due: datetime.date | None = None,
     factual_check_due: datetime.date | None = None,
     repeat_interval_months: int = 18,
+    form_token: uuid.UUID | None = None,
 ) -> Round:
-    review_round = Round.objects.create(
-        host_city=host_city,
-        framework=framework,
-        title=title,
-        language=language or host_city.report_language,
-        opens_on=opens_on,
-        prereport_due=prereport_due,
-        scoring_due=scoring_due,
-        assessment_due=assessment_due,
-        report_due=report_due,
-        factual_check_due=factual_check_due,
-        repeat_interval_months=repeat_interval_months,
-        created_by=actor,
-    )
-    RoundEvent.objects.create(round=review_round, from_state="", to_state=S.PLANNED, actor=actor)
+    """Open a round in the "planned" step. With the form's one-time ``form_token`` (a unique
+    column), the same form posted twice — a double click — opens one round: the second request
+    gets the first one's round back."""
+    if form_token is not None:
+        existing = Round.objects.filter(creation_token=form_token).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            review_round = Round.objects.create(
+                host_city=host_city,
+                framework=framework,
+                title=title,
+                language=language or host_city.report_language,
+                opens_on=opens_on,
+                prereport_due=prereport_due,
+                scoring_due=scoring_due,
+                assessment_due=assessment_due,
+                report_due=report_due,
+                factual_check_due=factual_check_due,
+                repeat_interval_months=repeat_interval_months,
+                created_by=actor,
+                creation_token=form_token,
+            )
+            RoundEvent.objects.create(round=review_round, from_state="", to_state=S.PLANNED, actor=actor)
+    except IntegrityError:
+        # The same form's other request got there first (the unique token).
+        if form_token is None or not Round.objects.filter(creation_token=form_token).exists():
+            raise
+        return Round.objects.get(creation_token=form_token)
     return review_round
 
 

@@ -480,6 +480,7 @@ def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
                 user=request.user,
                 criterion=criterion,
                 description=form.cleaned_data["description"],
+                token=form.cleaned_data.get("token"),
             )
         except Refused as refusal:
             return _refused(request, access, refusal, editor.edits() if editor else None)

@@ -1,0 +1,86 @@
+"""The network's pages as their users see them, with axe on each: the coordinator's programme
+synthesis (and its PDF, with every published city's NOT AN ISLAND messages), Espoo against the
+network, ranked evaluator suggestions when inviting, an invitation before it is answered, and
+changing a round's dates."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from cities.models import User
+from peerreview.models import Assignment, Answer, Round
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_network_pages(open_as, visit, browser_settings):
+    call_command("seed_demo", stdout=io.StringIO())
+
+    # The coordinator: the programme synthesis, its NOT AN ISLAND page and its PDF.
+    page = open_as(User.objects.get(email="coordinator@demo.eu"))
+    with page.expect_navigation():
+        page.locator(f"header a[href='{reverse('network:synthesis')}']").click()
+    expect(page.locator("table.heatmap tbody tr").first).to_be_visible()
+    visit.check(page, "Programme synthesis", screenshot=True)
+    page.locator("main a[href*='heading=ISLAND.1']").first.click()
+    expect(page.locator("main .island-messages li").first).to_be_visible()
+    visit.check(page, "Not an island: better regulation", screenshot=True)
+
+    pdf_url = reverse("network:synthesis_pdf")
+    page.goto(reverse("network:synthesis"))
+    with page.expect_download() as download:
+        # Rendered by the task on commit (in-process here), so the second request downloads it.
+        page.goto(pdf_url)
+        page.locator("main a[href^='/programme/pdf/']").click()
+    text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages
+    )
+    text = " ".join(text.split())
+    published = Round.objects.filter(state="published")
+    for review_round in published:
+        messages = Answer.objects.filter(
+            prereport__round=review_round, criterion__theme__is_scored=False
+        ).exclude(narrative="")
+        for answer in messages:
+            assert " ".join(answer.narrative.split())[:40] in text, (
+                review_round.host_city.name,
+                answer.criterion.code,
+            )
+
+    # Inviting: ranked suggestions with their reasons, not a dropdown.
+    espoo_round = Round.objects.get(host_city__name="Espoo", state="prereport_open")
+    page.goto(reverse("peerreview:panel_manage", args=[espoo_round.pk]))
+    expect(page.locator("main ol.suggestions li .match-reasons li").first).to_be_visible()
+    visit.check(page, "Panel: ranked suggestions", screenshot=True)
+
+    page.goto(reverse("peerreview:round_dates", args=[espoo_round.pk]))
+    visit.check(page, "Change the dates", screenshot=True)
+
+    # An invited evaluator sees what to decide on.
+    invited = (
+        Assignment.objects.filter(round=espoo_round, state="invited").select_related("evaluator").first()
+    )
+    evaluator_page = open_as(invited.evaluator)
+    evaluator_page.goto(reverse("peerreview:invitation_respond", args=[invited.pk]))
+    expect(evaluator_page.locator("#effort-heading")).to_be_visible()
+    visit.check(evaluator_page, "Invitation before answering", screenshot=True)
+    evaluator_page.goto(reverse("peerreview:evaluator_profile"))
+    visit.check(evaluator_page, "Evaluator profile", screenshot=True)
+
+    # Espoo against the network, on its dashboard and its report.
+    espoo = open_as(User.objects.get(email="espoo@demo.eu"))
+    earlier = Round.objects.get(host_city__name="Espoo", state="published")
+    # Espoo's people work in Finnish: the card is found by what it is, not by its English title.
+    expect(espoo.locator(f"main article[aria-labelledby='benchmark-{earlier.pk}'] table")).to_be_visible()
+    visit.check(espoo, "Espoo's dashboard with its benchmark", screenshot=True)
+    espoo.goto(reverse("reports:report_view", args=[earlier.pk]) + "#benchmark")
+    expect(espoo.locator("#benchmark")).to_be_visible()
+    visit.check(espoo, "Espoo's report: scores against the network", screenshot=True)
+
+    visit.assert_clean()

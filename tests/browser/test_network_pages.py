@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from cities.models import User
-from peerreview.models import Assignment, Answer, Round
+from peerreview.models import Answer, Assignment, Round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

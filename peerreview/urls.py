@@ -19,6 +19,7 @@ urlpatterns = [
         "rounds/<int:round_id>/pre-report/autosave/", autosave.prereport_autosave, name="prereport_autosave"
     ),
     path("rounds/<int:round_id>/scoring/autosave/", autosave.scoring_autosave, name="scoring_autosave"),
+    path("rounds/<int:round_id>/scores/autosave/", autosave.agreed_autosave, name="agreed_autosave"),
     path(
         "rounds/<int:round_id>/history/<slug:kind>/<int:unit_id>/",
         history.unit_history_view,

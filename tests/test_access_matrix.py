@@ -111,6 +111,8 @@ MATRIX = {
     "peerreview:evidence_delete": row("POST", "scoring", 403, 302, 404, 403, 404),
     "peerreview:prereport_autosave": row("POST", "scoring", 403, 409, 404, 403, 404, data={"unit": "header"}),
     "peerreview:scoring_autosave": row("POST", "scoring", 403, 403, 404, 400, 404),
+    # the lead's page only (coordinators do not record agreed scores)
+    "peerreview:agreed_autosave": row("POST", "assessment", 403, 403, 404, 400, 404),
     "peerreview:unit_history": row("GET", "scoring", 200, 200, 404, 200, 404),
     "peerreview:unit_restore": row("POST", "scoring", 403, 409, 404, 403, 404),
     "peerreview:panel_manage": row("GET", "scoring", 200, 403, 404, 403, 404),

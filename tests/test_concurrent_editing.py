@@ -349,6 +349,44 @@ def test_agreed_scores_from_two_windows(scoring_round):
     )
 
 
+def test_agreed_scores_autosave_one_row_and_a_stale_row_is_a_conflict(scoring_round):
+    """The score overview saves each agreed score as the lead types (static/js/autosave.js):
+    one row at a time, with the same protection as the page's button."""
+    review_round, lead, _member = scoring_round
+    review_round.state = "assessment"
+    review_round.save()
+    Score.objects.filter(assignment=lead).update(level=2, comment="Seen.")
+    lead.scores_submitted_at = timezone.now()
+    lead.save()
+    url = reverse("peerreview:agreed_autosave", args=[review_round.pk])
+    overview = reverse("peerreview:score_overview", args=[review_round.pk])
+    tab1, tab2 = client_for(lead.evaluator), client_for(lead.evaluator)
+    criterion = ensure_scores(lead)[0].criterion
+    prefix = f"agreed-{criterion.pk}"
+
+    def row(response) -> dict:
+        (form,) = [item["form"] for item in response.context["rows"] if item["form"].criterion == criterion]
+        return {key: value for key, value in page_data([form]).items()} | {"unit": prefix}
+
+    r1, r2 = row(tab1.get(overview)), row(tab2.get(overview))
+    empty = tab1.post(url, r1)
+    assert empty.json()["status"] == "unchanged" and not AgreedScore.objects.exists()
+    r1 |= {f"{prefix}-level": "2", f"{prefix}-rationale": "Seen in the minutes."}
+    first = tab1.post(url, r1)
+    assert first.status_code == 200 and first.json()["status"] == "saved"
+    r1[f"{prefix}-base_version"] = first.json()["base_version"]
+    r1[f"{prefix}-base_digests"] = first.json()["base_digests"]
+    r1[f"{prefix}-rationale"] = "Seen in the minutes and the strategy."
+    assert tab1.post(url, r1).json()["status"] == "saved"
+
+    r2 |= {f"{prefix}-level": "3", f"{prefix}-rationale": "Level 3 from the other window."}
+    stale = tab2.post(url, r2)
+    assert stale.status_code == 409 and stale.json()["status"] == "conflict"
+    assert "Seen in the minutes and the strategy." in stale.json()["html"]
+    agreed = AgreedScore.objects.get(round=review_round, criterion=criterion)
+    assert (agreed.level, agreed.rationale) == (2, "Seen in the minutes and the strategy.")
+
+
 def test_first_agreed_score_recorded_in_two_windows_is_a_conflict(scoring_round):
     review_round, lead, member = scoring_round
     for assignment in (lead, member):

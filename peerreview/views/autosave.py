@@ -1,4 +1,5 @@
-"""Autosave endpoints for the pre-report editor and the scoring sheet (static/js/autosave.js).
+"""Autosave endpoints for the pre-report editor, the scoring sheet and the agreed scores of the
+score overview (static/js/autosave.js).
 
 The script posts one unit (the header, one answer, one score) with the same fields and hidden
 base the page's form carries; the same services save it under the same lock. Without
@@ -15,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms.prereport import AnswerForm, PreReportHeaderForm
-from ..forms.scoring import ScoreForm
-from ..models import LevelDescriptor, PreReport
+from ..forms.scoring import AgreedScoreForm, ScoreForm
+from ..models import AgreedScore, Criterion, LevelDescriptor, PreReport
 from ..permissions import require, round_access
 from ..services.locking import Refused
-from ..services.panel import ensure_scores, save_scores
+from ..services.panel import ensure_scores, save_agreed_scores, save_scores
 from ..services.prereport import save_prereport_draft
 from ..services.versioning import EditConflict
 
@@ -130,6 +131,39 @@ def scoring_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
     edit = form.edit()
     try:
         result = save_scores(assignment=assignment, actor=request.user, edits=[edit])
+    except Refused as error:
+        return refused_response(error.message)
+    if edit.key in result.conflicts:
+        return conflict_response(request, form, result.conflicts[edit.key])
+    return saved_response(form, result.saved[edit.key], result.written[edit.key])
+
+
+@require_POST
+def agreed_autosave(request: HttpRequest, round_id: int) -> JsonResponse:
+    """One agreed score (a row of the score overview), posted by the lead's page as they type."""
+    access = round_access(request.user, round_id)
+    refusal = access.refuse_record_agreed_scores()
+    if refusal:
+        if not access.is_lead:
+            require(lambda: refusal)
+        return refused_response(refusal)  # the lead's page is stale: the step moved on
+    unit = request.POST.get("unit", "")
+    if not (unit.startswith("agreed-") and unit[7:].isdigit()):
+        return no_such_unit(_("No such criterion."), status=400)
+    criterion = Criterion.objects.filter(
+        pk=int(unit[7:]), theme__framework_id=access.round.framework_id, theme__is_scored=True
+    ).first()
+    if criterion is None:
+        return no_such_unit(_("No such criterion."))
+    agreed = AgreedScore.objects.filter(round=access.round, criterion=criterion).first()
+    form = AgreedScoreForm(request.POST, criterion=criterion, agreed=agreed)
+    if not form.is_valid():
+        return invalid_response(form)
+    if not form.to_record:  # an empty row is never saved (nor a removal)
+        return saved_response(form, agreed, [])
+    edit = form.edit(request.user)
+    try:
+        result = save_agreed_scores(review_round=access.round, actor=request.user, edits=[edit])
     except Refused as error:
         return refused_response(error.message)
     if edit.key in result.conflicts:

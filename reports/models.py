@@ -455,12 +455,15 @@ class PdfRenderFailure(models.Model):
 class PdfRenderRequest(models.Model):
     """Someone asked for the report's PDF (a download, publication) and its render is queued or
     running: while this row is younger than `reports.pdf_requests.LEASE`, asking again queues
-    nothing, so several requests in a row give one render. The render deletes it when done."""
+    nothing, so several requests in a row give one render. The render deletes it when done, or,
+    when someone asked again meanwhile (the render may have read the report before their change),
+    queues one more render."""
 
     report = models.OneToOneField(
         SummaryReport, on_delete=models.CASCADE, primary_key=True, related_name="pdf_request"
     )
     requested_at = models.DateTimeField(_("requested at"))
+    asked_again = models.BooleanField(_("asked again while queued"), default=False)
 
     class Meta:
         verbose_name = _("queued report PDF")

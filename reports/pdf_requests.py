@@ -38,8 +38,11 @@ def request_pdf(report_id: int, *, now: datetime.datetime | None = None) -> bool
             PdfRenderRequest.objects.create(report_id=report_id, requested_at=now)
     except IntegrityError:
         # Already asked for: queue again only when that request is stale (its job was lost).
-        stale = PdfRenderRequest.objects.filter(report_id=report_id, requested_at__lt=now - LEASE)
-        if not stale.update(requested_at=now):
+        queued = PdfRenderRequest.objects.filter(report_id=report_id)
+        if not queued.filter(requested_at__lt=now - LEASE).update(requested_at=now, asked_again=False):
+            # The queued or running render may have read the report before this change: it
+            # queues one more when it ends (`done`), however many times it was asked meanwhile.
+            queued.update(asked_again=True)
             return False
     transaction.on_commit(lambda: _enqueue(report_id), robust=True)
     return True
@@ -56,8 +59,20 @@ def is_queued(report_id: int) -> bool:
 
 
 def done(report_id: int, *, started_at: datetime.datetime) -> None:
-    """The render that started at `started_at` is over: a later request (made since) stays."""
-    PdfRenderRequest.objects.filter(report_id=report_id, requested_at__lte=started_at).delete()
+    """The render that started at `started_at` is over. A request made since it started (queued
+    again after the lease) stays; one asked for again while it ran is queued once more, so a
+    change saved during a render (a name removed from a published report) reaches the PDF."""
+    with transaction.atomic():
+        request = PdfRenderRequest.objects.select_for_update().filter(report_id=report_id).first()
+        if request is None:
+            return
+        if request.asked_again:
+            request.asked_again = False
+            request.requested_at = timezone.now()
+            request.save(update_fields=["asked_again", "requested_at"])
+            transaction.on_commit(lambda: _enqueue(report_id), robust=True)
+        elif request.requested_at <= started_at:
+            request.delete()
 
 
 @contextlib.contextmanager

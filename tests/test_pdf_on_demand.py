@@ -120,6 +120,27 @@ def test_asking_again_while_a_render_is_queued_queues_nothing(django_capture_on_
     assert not PdfRenderRequest.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_request_made_while_the_render_runs_gets_one_more_render(django_capture_on_commit_callbacks):
+    """The running render may have read the report before the change that asked again (a name
+    removed from a published report): when it ends, one more render is queued, however many
+    times it was asked meanwhile; after that one, the request is done."""
+    _review_round, report, _lead = _drafting_round(framework=factories.make_framework())
+    started_at = timezone.now()
+    assert pdf_requests.request_pdf(report.pk, now=started_at)
+    for seconds in (1, 2, 3):  # asked again while the render runs
+        assert not pdf_requests.request_pdf(report.pk, now=started_at + datetime.timedelta(seconds=seconds))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        pdf_requests.done(report.pk, started_at=started_at)
+    assert len(callbacks) == 1  # one more render queued
+    assert PdfRenderRequest.objects.filter(report=report, asked_again=False).exists()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        pdf_requests.done(report.pk, started_at=timezone.now())
+    assert callbacks == [] and not PdfRenderRequest.objects.exists()
+
+
 class _RowLock:
     """Holds a lock on the report's row from another connection, as a long transaction would:
     the render (`ensure_pdf` locks the row) waits until `release()`; reads and the request row's

@@ -21,6 +21,7 @@ from peerreview.services.panel_rule import override_panel_rule
 from peerreview.services.reminders import send_invitation_reminders
 from peerreview.services.rounds import TransitionError, prepare_prereport, transition_round
 from tests import factories
+from tests.parallel import in_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -339,3 +340,31 @@ def test_an_evaluator_keeps_their_expertise_languages_and_availability(client, e
     assert (profile.expertise, profile.languages, profile.max_rounds_per_year) == ("HOW, WHO", "en, fi", 3)
     response = client.post(url, {"expertise": ["HOW"], "languages": "English!", "max_rounds_per_year": "2"})
     assert response.status_code == 200 and "languages" in response.context["form"].errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_filling_the_last_seat_at_once_invite_one(espoo_round, coordinator):
+    """Two invitations for the last open seat, sent at the same moment (two coordinators, two
+    connections): the round's row lock lets one through; the other is refused as the panel is full."""
+    for name in ("One", "Two"):
+        invite_evaluator(
+            review_round=espoo_round, evaluator=_evaluator(name), role="member", invited_by=coordinator
+        )
+    candidates = [_evaluator("Three"), _evaluator("Four")]
+    other_coordinator = factories.CoordinatorFactory()
+
+    def invite(evaluator, invited_by):
+        try:
+            invite_evaluator(
+                review_round=espoo_round, evaluator=evaluator, role="member", invited_by=invited_by
+            )
+        except ValidationError as refused:
+            return refused.error_list[0].code
+        return "invited"
+
+    results = in_parallel(
+        lambda: invite(candidates[0], coordinator), lambda: invite(candidates[1], other_coordinator)
+    )
+
+    assert sorted(results) == ["invited", "panel_full"]
+    assert espoo_round.assignments.count() == 3

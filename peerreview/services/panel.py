@@ -87,7 +87,11 @@ def invite_evaluator(
     acknowledge_warnings: bool = False,
     due_date=None,
 ) -> Assignment:
-    """Invite an evaluator. Hard conflicts refuse; warnings must be acknowledged and are kept."""
+    """Invite an evaluator. Hard conflicts refuse; warnings must be acknowledged and are kept.
+
+    The round's row is locked first: two coordinators inviting at once are checked one after the
+    other against the panel's seats and its lead, so the panel never grows past the rule."""
+    Round.objects.select_for_update().filter(pk=review_round.pk).first()
     errors = conflict_errors(review_round, evaluator)
     if errors:
         raise ValidationError(errors)

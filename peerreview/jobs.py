@@ -11,6 +11,7 @@ from django.utils import timezone
 from .services.notifications import (
     requeue_pending_invitations,
     requeue_pending_notifications,
+    retry_stuck_invitations,
     retry_stuck_notifications,
 )
 from .services.reminders import send_due_reminders, send_invitation_reminders
@@ -36,6 +37,7 @@ def retry_stuck_sends() -> list[int]:
     session invitations too. Returns the notifications' ids (the invitations' are logged)."""
     now = timezone.now()
     requeue_pending_invitations(now=now)
+    retry_stuck_invitations(now=now)
     return retry_stuck_notifications(now=now) + requeue_pending_notifications(now=now)
 
 

@@ -150,6 +150,41 @@ def test_while_the_broker_is_down_a_pending_invitation_is_tried_once_per_period(
     assert lost.enqueued_at == now + datetime.timedelta(minutes=11)
 
 
+def test_a_session_invitation_stuck_in_sending_is_sent_once_more_by_the_sweep(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    """A worker that died mid-send leaves the interviewee's invitation in "sending": the sweep
+    releases it after NOTIFICATION_STUCK_MINUTES and sends it once more; a fresh claim (a worker
+    still sending) and one with no attempts left are not touched by the retry."""
+    from peerreview.services.notifications import SESSION_INVITATIONS
+
+    settings.NOTIFICATION_STUCK_MINUTES = 30
+    now = timezone.now()
+    rows = {}
+    for key, minutes_ago, attempts in (
+        ("stuck", 60, 1),
+        ("busy", 5, 1),
+        ("worn-out", 60, SESSION_INVITATIONS.max_attempts),
+    ):
+        rows[key] = _pending_invitation(key, minutes_ago=minutes_ago)
+        SessionInvitation.objects.filter(pk=rows[key].pk).update(
+            status=SessionInvitation.Status.SENDING,
+            sending_since=now - datetime.timedelta(minutes=minutes_ago),
+            attempts=attempts,
+        )
+
+    with caplog.at_level("WARNING"), django_capture_on_commit_callbacks(execute=True):
+        retry_stuck_sends()
+
+    for row in rows.values():
+        row.refresh_from_db()
+    assert [message.to for message in mail.outbox] == [["stuck@porto.example"]]
+    assert (rows["stuck"].status, rows["stuck"].attempts, rows["stuck"].email) == ("sent", 2, "")
+    assert rows["busy"].status == "sending"
+    assert rows["worn-out"].status == "failed" and "no attempts left" in rows["worn-out"].last_error
+    assert f"Session invitation {rows['worn-out'].pk} stuck in sending after" in caplog.text
+
+
 # --- report PDFs --------------------------------------------------------------------------------
 
 

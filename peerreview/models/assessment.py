@@ -235,6 +235,9 @@ class SessionInvitation(models.Model):
     # When the sweep last enqueued it again because it was still waiting (the broker was down
     # when it was made): at most once per period (peerreview.services.notifications).
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed it for sending: a row stuck in "sending" (the worker died mid-send)
+    # is sent once more by the sweep, as notifications are.
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("session invitation")

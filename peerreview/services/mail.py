@@ -117,7 +117,7 @@ def deliver_session_invitation(invitation_id: int) -> bool:
     address is erased when it is sent, as the invitation is all it was kept for."""
     IS = SessionInvitation.Status
     claimed = SessionInvitation.objects.filter(pk=invitation_id, status__in=[IS.PENDING, IS.FAILED]).update(
-        status=IS.SENDING, attempts=F("attempts") + 1
+        status=IS.SENDING, attempts=F("attempts") + 1, sending_since=timezone.now()
     )
     if claimed != 1:
         return False

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -225,91 +227,103 @@ def notify_repeat_round_opened(review_round: Round) -> list[Notification]:
     )
 
 
-def requeue_pending_notifications(*, now: datetime.datetime) -> list[int]:
-    """Enqueue again the notifications still "pending" NOTIFICATION_PENDING_MINUTES after they
-    were made: their task never reached the broker (it was down when the request committed;
-    the enqueue after commit is logged, never raised) or was lost. A second task for a row
-    whose first one is merely late is harmless: the send claims the row first. Each row is
-    enqueued at most once per period (`enqueued_at`). Returns the ids enqueued."""
+@dataclass(frozen=True)
+class Outbox:
+    """A table of e-mails each sent once by a task that claims its row first (pending → sending
+    → sent, or failed and retried): people's notifications and interviewees' session invitations.
+    The sweeps below keep both moving when the broker or a worker fails."""
+
+    model: type[Notification] | type[SessionInvitation]
+    task: Any
+    label: str
+
+    @property
+    def max_attempts(self) -> int:
+        # The task's own tries; past them the sweep of rows stuck in "sending" gives up.
+        return self.task.max_retries + 1
+
+
+NOTIFICATIONS = Outbox(Notification, send_notification, "Notification")
+SESSION_INVITATIONS = Outbox(SessionInvitation, send_session_invitation, "Session invitation")
+
+
+def requeue_pending(outbox: Outbox, *, now: datetime.datetime) -> list[int]:
+    """Enqueue again the rows still "pending" NOTIFICATION_PENDING_MINUTES after they were made:
+    their task never reached the broker (it was down when the request committed; the enqueue
+    after commit is logged, never raised) or was lost. A second task for a row whose first one is
+    merely late is harmless: the send claims the row first. Each row is enqueued at most once per
+    period (`enqueued_at`). Returns the ids enqueued."""
+    pending = outbox.model.Status.PENDING
     cutoff = now - datetime.timedelta(minutes=settings.NOTIFICATION_PENDING_MINUTES)
     due = list(
-        Notification.objects.filter(status=N.PENDING, created_at__lt=cutoff)
+        outbox.model.objects.filter(status=pending, created_at__lt=cutoff)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
     requeued = []
     for pk in due:
-        if not Notification.objects.filter(pk=pk, status=N.PENDING).update(enqueued_at=now):
+        if not outbox.model.objects.filter(pk=pk, status=pending).update(enqueued_at=now):
             continue
         try:
-            send_notification.delay(pk)
+            outbox.task.delay(pk)
         except Exception:  # the broker is still down: the next sweep tries again
-            logger.exception("Notification %s: could not enqueue its e-mail; the next sweep retries", pk)
+            logger.exception("%s %s: could not enqueue its e-mail; the next sweep retries", outbox.label, pk)
             break
-        logger.warning("Notification %s was still pending: enqueued again", pk)
+        logger.warning("%s %s was still pending: enqueued again", outbox.label, pk)
         requeued.append(pk)
     return requeued
 
 
-def requeue_pending_invitations(*, now: datetime.datetime) -> list[int]:
-    """The same for interviewees' session invitations (``SessionInvitation``): those still
-    "pending" NOTIFICATION_PENDING_MINUTES after they were made are enqueued again, each at most
-    once per period; the send claims the row first, so a late first task sends nothing more.
-    Returns the ids enqueued."""
-    pending = SessionInvitation.Status.PENDING
-    cutoff = now - datetime.timedelta(minutes=settings.NOTIFICATION_PENDING_MINUTES)
-    due = list(
-        SessionInvitation.objects.filter(status=pending, created_at__lt=cutoff)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
-    requeued = []
-    for pk in due:
-        if not SessionInvitation.objects.filter(pk=pk, status=pending).update(enqueued_at=now):
-            continue
-        try:
-            send_session_invitation.delay(pk)
-        except Exception:  # the broker is still down: the next sweep tries again
-            logger.exception("Session invitation %s: could not enqueue it; the next sweep retries", pk)
-            break
-        logger.warning("Session invitation %s was still pending: enqueued again", pk)
-        requeued.append(pk)
-    return requeued
-
-
-def retry_stuck_notifications(*, now: datetime.datetime) -> list[int]:
-    """Release the notifications stuck in "sending" for longer than
-    NOTIFICATION_STUCK_MINUTES (the worker died mid-send, so no task will finish them) and
-    send each once more. Returns the ids retried.
+def retry_stuck(outbox: Outbox, *, now: datetime.datetime) -> list[int]:
+    """Release the rows stuck in "sending" for longer than NOTIFICATION_STUCK_MINUTES (the worker
+    died mid-send, so no task will finish them) and send each once more. Returns the ids retried.
 
     Each row is released with a conditional update (still sending, same claim time), so two
     sweeps at once retry it once; the release is recorded on the row (`last_error`) and
-    logged. A row that has used up MAX_SEND_ATTEMPTS is left failed and not retried. The
-    crash may have come after the SMTP server took the message, so a retry can repeat an
-    e-mail: a rare duplicate is preferred to a message never sent."""
+    logged. A row that has used up its attempts is left failed and not retried. The crash may
+    have come after the SMTP server took the message, so a retry can repeat an e-mail: a rare
+    duplicate is preferred to a message never sent."""
+    status = outbox.model.Status
     cutoff = now - datetime.timedelta(minutes=settings.NOTIFICATION_STUCK_MINUTES)
-    stuck = Notification.objects.filter(
-        Q(sending_since__lt=cutoff) | Q(sending_since__isnull=True), status=N.SENDING
+    stuck = outbox.model.objects.filter(
+        Q(sending_since__lt=cutoff) | Q(sending_since__isnull=True), status=status.SENDING
     ).values_list("pk", "sending_since", "attempts")
     retried = []
     for pk, since, attempts in stuck:
-        gave_up = attempts >= MAX_SEND_ATTEMPTS
+        gave_up = attempts >= outbox.max_attempts
         note = (
             f"Stuck in sending since {since.isoformat() if since else 'an unknown time'}: "
             f"the worker stopped mid-send. {'Not retried: no attempts left.' if gave_up else 'Retried by the sweep.'}"
         )
         with transaction.atomic():
-            released = Notification.objects.filter(pk=pk, status=N.SENDING, sending_since=since).update(
-                status=N.FAILED, last_error=note
+            released = outbox.model.objects.filter(pk=pk, status=status.SENDING, sending_since=since).update(
+                status=status.FAILED, last_error=note
             )
             if released != 1:
                 continue  # sent or released meanwhile
             if gave_up:
-                logger.error("Notification %s stuck in sending after %d attempts: not retried", pk, attempts)
+                logger.error(
+                    "%s %s stuck in sending after %d attempts: not retried", outbox.label, pk, attempts
+                )
                 continue
-            logger.warning("Notification %s stuck in sending since %s: retrying", pk, since)
-            transaction.on_commit(lambda pk=pk: send_notification.delay(pk), robust=True)
+            logger.warning("%s %s stuck in sending since %s: retrying", outbox.label, pk, since)
+            transaction.on_commit(lambda pk=pk: outbox.task.delay(pk), robust=True)
             retried.append(pk)
     return retried
+
+
+def requeue_pending_notifications(*, now: datetime.datetime) -> list[int]:
+    return requeue_pending(NOTIFICATIONS, now=now)
+
+
+def requeue_pending_invitations(*, now: datetime.datetime) -> list[int]:
+    return requeue_pending(SESSION_INVITATIONS, now=now)
+
+
+def retry_stuck_notifications(*, now: datetime.datetime) -> list[int]:
+    return retry_stuck(NOTIFICATIONS, now=now)
+
+
+def retry_stuck_invitations(*, now: datetime.datetime) -> list[int]:
+    return retry_stuck(SESSION_INVITATIONS, now=now)

@@ -415,18 +415,21 @@ def gen_library(b: dict, c: dict) -> int:
     config = "(CASE r.language WHEN 'en' THEN 'english' WHEN 'fi' THEN 'finnish' ELSE 'swedish' END)"
     columns = (
         "INSERT INTO network_searchentry (kind, theme_code, criterion_code, agreed_level, config, title, text, "
-        "anchor, search_vector, criterion_id, finding_id, proposal_id, report_id)"
+        "anchor, search_vector, criterion_id, finding_id, proposal_id, report_id, "
+        "round_id, publication_level, country, published_at)"
     )
+    report = "r.id, s.publication_level, (SELECT country FROM cities_city WHERE id = r.host_city_id), s.published_at"
     count = execute(
         f"""{columns}
-        SELECT 'summary', '', '', NULL, {config}, '', s.executive_summary, 'report-summary', NULL, NULL, NULL, NULL, s.id
+        SELECT 'summary', '', '', NULL, {config}, '', s.executive_summary, 'report-summary', NULL, NULL, NULL, NULL, s.id,
+               {report}
         FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id WHERE s.id >= {b["reports"]}"""
     )
     count += execute(
         f"""{columns}
         SELECT kind, t.code, cr.code, a.level, {config}, '', body,
                'finding-' || lower(replace(cr.code, '.', '')) || '-' || replace(kind, '_', '-'),
-               NULL, cr.id, f.id, NULL, s.id
+               NULL, cr.id, f.id, NULL, s.id, {report}
         FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id
              JOIN reports_finding f ON f.report_id = s.id
              JOIN peerreview_criterion cr ON cr.id = f.criterion_id
@@ -439,7 +442,7 @@ def gen_library(b: dict, c: dict) -> int:
     count += execute(
         f"""{columns}
         SELECT 'proposal', t.code, cr.code, a.level, {config}, p.title, p.description || E'\\n' || p.success_indicator,
-               'AP-' || p.number, NULL, cr.id, NULL, p.id, s.id
+               'AP-' || p.number, NULL, cr.id, NULL, p.id, s.id, {report}
         FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id
              JOIN reports_actionproposal p ON p.report_id = s.id
              JOIN peerreview_criterion cr ON cr.id = p.criterion_id
@@ -458,6 +461,13 @@ def gen_library(b: dict, c: dict) -> int:
     return count
 
 
+def gen_facets(b: dict, c: dict) -> int:
+    """The library's filter values per publication level, as `network.index` keeps them."""
+    from network.index import rebuild_facets
+
+    return rebuild_facets()
+
+
 STEPS = [
     ("cities", "cities_city", gen_cities),
     ("users", "cities_user", gen_users),
@@ -466,6 +476,7 @@ STEPS = [
     ("panels", "peerreview_assignment", gen_panels),
     ("reports", "reports_summaryreport", gen_reports),
     ("library", "network_searchentry", gen_library),
+    ("facets", "network_libraryfacet", gen_facets),
 ]
 
 

@@ -1,14 +1,18 @@
-"""Building the library's search entries of a published report (see `network.models`)."""
+"""Building the library's search entries of a published report and the filters' values (see
+`network.models`), and keeping their copy of the report's publication level in step."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from peerreview.models import AgreedScore
 from reports.models import SummaryReport
 
-from .models import SearchEntry
+from .models import LibraryFacet, SearchEntry
 
 # The report's language → PostgreSQL text-search configuration (stemming, stop words).
 TEXT_SEARCH_CONFIGS = {"en": "english", "fi": "finnish", "sv": "swedish"}
@@ -88,13 +92,17 @@ def entries_for(report: SummaryReport) -> list[SearchEntry]:
     for entry in entries:
         entry.report = report
         entry.config = config
+        entry.round = review_round
+        entry.publication_level = report.publication_level
+        entry.country = review_round.host_city.country
+        entry.published_at = report.published_at
     return entries
 
 
 @transaction.atomic
 def index_report(report: SummaryReport) -> int:
-    """(Re)build the entries of a report: a published report's texts, nothing for a draft.
-    Returns the number of entries."""
+    """(Re)build the entries of a report: a published report's texts, nothing for a draft; and
+    the filters' count of its kind of report. Returns the number of entries."""
     SearchEntry.objects.filter(report=report).delete()
     if not report.is_published:
         return 0
@@ -102,17 +110,72 @@ def index_report(report: SummaryReport) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(UPDATE_VECTORS, [report.pk])
+    refresh_facet(report, report.publication_level)
     return len(entries)
 
 
 def index_published_report(sender, report: SummaryReport, **kwargs) -> None:
     """Receiver of `reports.signals.report_published`: inside the publishing transaction."""
-    index_report(SummaryReport.objects.select_related("round").get(pk=report.pk))
+    index_report(SummaryReport.objects.select_related("round__host_city").get(pk=report.pk))
+
+
+def widen_published_report(sender, report: SummaryReport, previous: str, **kwargs) -> None:
+    """Receiver of `reports.signals.publication_level_changed`: the entries' copy of the level
+    and the filters' counts of both levels follow (inside the city's transaction)."""
+    SearchEntry.objects.filter(report=report).update(publication_level=report.publication_level)
+    report = SummaryReport.objects.select_related("round__host_city").get(pk=report.pk)
+    refresh_facet(report, previous)
+    refresh_facet(report, report.publication_level)
+
+
+def _facet_key(report: SummaryReport, level: str) -> dict:
+    return {
+        "publication_level": level,
+        "country": report.round.host_city.country,
+        "year": timezone.localtime(report.published_at).year,
+        "framework_id": report.round.framework_id,
+    }
+
+
+def refresh_facet(report: SummaryReport, level: str) -> None:
+    """Count again the published reports of the report's level, country, year and framework
+    (a few hundred at most: the year's range of the published-reports index); none: no row."""
+    key = _facet_key(report, level)
+    start = timezone.make_aware(datetime(key["year"], 1, 1))
+    count = SummaryReport.objects.filter(
+        publication_level=level,
+        published_at__gte=start,
+        published_at__lt=start.replace(year=key["year"] + 1),
+        round__host_city__country=key["country"],
+        round__framework_id=key["framework_id"],
+    ).count()
+    if count:
+        LibraryFacet.objects.update_or_create(**key, defaults={"reports": count})
+    else:
+        LibraryFacet.objects.filter(**key).delete()
+
+
+def rebuild_facets() -> int:
+    """Every facet row again from the published reports. Returns the number of rows."""
+    counts: dict[tuple, int] = {}
+    for report in SummaryReport.objects.filter(published_at__isnull=False).select_related("round__host_city"):
+        key = tuple(_facet_key(report, report.publication_level).values())
+        counts[key] = counts.get(key, 0) + 1
+    with transaction.atomic():
+        LibraryFacet.objects.all().delete()
+        LibraryFacet.objects.bulk_create(
+            LibraryFacet(
+                publication_level=level, country=country, year=year, framework_id=framework, reports=n
+            )
+            for (level, country, year, framework), n in counts.items()
+        )
+    return len(counts)
 
 
 def rebuild_index() -> int:
     """Every published report's entries again (after a change to what is indexed)."""
     total = 0
-    for report in SummaryReport.objects.filter(published_at__isnull=False).select_related("round"):
+    for report in SummaryReport.objects.filter(published_at__isnull=False).select_related("round__host_city"):
         total += index_report(report)
+    rebuild_facets()
     return total

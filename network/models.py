@@ -1,8 +1,10 @@
 """The library's search document: one entry per searchable text of a published report (its
 executive summary, each finding's strengths, areas to develop and good practice, each action
 proposal), with what the library filters on. Built when a report is published
-(`network.index`); a published report does not change, and who may read it is decided at
-query time (`reports.permissions.readable_reports`), so widening a report needs no re-index."""
+(`network.index`); a published report does not change. Who may read an entry is decided at query
+time by `reports.permissions.readable_condition` on copies of what decides it (the report's
+publication level and round, kept in step when the city widens the level), so a search never
+joins the reports: at 10,000 published rounds the entries are half a million rows."""
 
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from peerreview.models import Criterion
-from reports.models import ActionProposal, Finding, SummaryReport
+from peerreview.models import Criterion, Framework, Round
+from reports.models import ActionProposal, Finding, PublicationLevel, SummaryReport
 
 
 class SearchEntry(models.Model):
@@ -38,6 +40,13 @@ class SearchEntry(models.Model):
     theme_code = models.CharField(_("theme"), max_length=20, blank=True, db_index=True)
     criterion_code = models.CharField(_("criterion"), max_length=20, blank=True, db_index=True)
     agreed_level = models.PositiveSmallIntegerField(_("agreed maturity level"), null=True, blank=True)
+    # Copies of the report's (`network.index`): who may read it, and the country and date filters.
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, null=True, related_name="+")
+    publication_level = models.CharField(
+        max_length=10, choices=PublicationLevel.choices, default=PublicationLevel.ROUND
+    )
+    country = models.CharField(max_length=2, blank=True)
+    published_at = models.DateTimeField(null=True)
     # PostgreSQL text-search configuration of the report's language: english, finnish, swedish or simple.
     config = models.CharField(max_length=20, default="simple")
     title = models.CharField(_("title"), max_length=300, blank=True)
@@ -50,9 +59,40 @@ class SearchEntry(models.Model):
         verbose_name = _("library entry")
         verbose_name_plural = _("library entries")
         ordering = ["report", "pk"]
+        indexes = [
+            # The entries shared with the network or the public, newest first: the search's
+            # candidates (`network.search.RANKED_MAX`) and the listings of a level.
+            models.Index(fields=["publication_level", "-published_at", "-id"], name="entry_level_newest"),
+            models.Index(fields=["country", "-published_at"], name="entry_country_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.kind}/{self.anchor}"
+
+
+class LibraryFacet(models.Model):
+    """How many published reports there are per publication level, country, year and framework
+    version: the library's filters offer the values of the levels a person may read from these
+    few hundred rows instead of reading every readable report on each page. Kept by
+    `network.index` when a report is indexed or its level widened."""
+
+    publication_level = models.CharField(max_length=10, choices=PublicationLevel.choices)
+    country = models.CharField(max_length=2)
+    year = models.PositiveSmallIntegerField()
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+    reports = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("library facet")
+        verbose_name_plural = _("library facets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication_level", "country", "year", "framework"], name="library_facet_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication_level}/{self.country}/{self.year}/{self.framework_id}: {self.reports}"
 
 
 def synthesis_pdf_path(instance: SynthesisPdf, filename: str) -> str:

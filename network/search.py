@@ -1,7 +1,10 @@
-"""Reading the library: what a person may read (decided by `reports.permissions.readable_reports`),
-filtered and searched. PostgreSQL: full-text search over the GIN-indexed vectors, ranked; the
-query is parsed in English, Finnish and Swedish at once (and without accents), so a query in any
-of the three languages finds reports written in it. SQLite (the demo): every word, icontains."""
+"""Reading the library: what a person may read (decided by `reports.permissions.readable_condition`
+on the entries' copies of each report's level and round), filtered and searched. PostgreSQL:
+full-text search over the GIN-indexed vectors; the query is parsed in English, Finnish and Swedish
+at once (and without accents), so a query in any of the three languages finds reports written in
+it. Only the `RANKED_MAX` most recent matches are ranked: ranking reads every match's vector, and a
+common phrase matches tens of thousands of entries in a large network. SQLite (the demo): every
+word, icontains, newest first."""
 
 from __future__ import annotations
 
@@ -10,18 +13,23 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import ExtractYear
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from peerreview.models import Criterion
+from peerreview.models import Criterion, Round
 from reports.models import SummaryReport
-from reports.permissions import readable_reports
+from reports.permissions import readable_condition, readable_levels, readable_reports
 
 from .index import SEARCH_CONFIGS
-from .models import SearchEntry
+from .models import LibraryFacet, SearchEntry
+
+# How many matches are ranked (the most recent), and the most any count shows exactly.
+RANKED_MAX = 1000
 
 # ts_headline marks matches with these; the text is escaped first, then they become <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
@@ -38,23 +46,35 @@ class Facets:
 
 
 def library_facets(user) -> Facets:
-    """Distinct values computed in the database (a large network has tens of thousands of reports)."""
-    reports = readable_reports(user).order_by()
-    countries = sorted(reports.values_list("round__host_city__country", flat=True).distinct())
-    years = sorted(
-        reports.annotate(year=ExtractYear("published_at")).values_list("year", flat=True).distinct(),
-        reverse=True,
-    )
+    """From the facet table (`network.models.LibraryFacet`, a few hundred rows) for the levels the
+    person may read, plus the person's own rounds' reports (a handful) at any level."""
+    facets = LibraryFacet.objects.order_by()
+    coordinator = user.is_authenticated and user.is_coordinator
+    if not coordinator:
+        facets = facets.filter(publication_level__in=readable_levels(user))
+    keys = set(facets.values_list("country", "year", "framework_id").distinct())
+    if user.is_authenticated and not coordinator:
+        own = (
+            readable_reports(user)
+            .filter(round__in=Round.objects.visible_to(user))
+            .annotate(year=ExtractYear("published_at"))
+            .values_list("round__host_city__country", "year", "round__framework_id")
+            .order_by()
+        )
+        keys.update(own)
     seen: dict[str, Criterion] = {}
-    # The criteria of the framework versions the readable reports used: a few dozen rows from the
-    # criteria table, not a look into the entries (half a million in a network of 10,000 reports).
+    # The criteria of the framework versions the readable reports used: a few dozen rows.
     for criterion in (
-        Criterion.objects.filter(theme__framework_id__in=reports.values("round__framework_id"))
+        Criterion.objects.filter(theme__framework_id__in={framework for _c, _y, framework in keys})
         .select_related("theme")
         .order_by("theme__order", "order", "-theme__framework__version")
     ):
         seen.setdefault(criterion.code, criterion)
-    return Facets(countries=countries, years=years, criteria=list(seen.values()))
+    return Facets(
+        countries=sorted({country for country, _y, _f in keys}),
+        years=sorted({year for _c, year, _f in keys}, reverse=True),
+        criteria=list(seen.values()),
+    )
 
 
 def text_query(q: str) -> SearchQuery:
@@ -67,9 +87,9 @@ def text_query(q: str) -> SearchQuery:
 
 def _filtered(entries: QuerySet[SearchEntry], filters: dict) -> QuerySet[SearchEntry]:
     if filters.get("country"):
-        entries = entries.filter(report__round__host_city__country=filters["country"])
+        entries = entries.filter(country=filters["country"])
     if filters.get("year"):
-        entries = entries.filter(report__published_at__year=filters["year"])
+        entries = entries.filter(published_at__year=filters["year"])
     if filters.get("theme"):
         entries = entries.filter(theme_code=filters["theme"])
     if filters.get("criterion"):
@@ -79,24 +99,31 @@ def _filtered(entries: QuerySet[SearchEntry], filters: dict) -> QuerySet[SearchE
     return entries
 
 
+def readable_entries(user) -> QuerySet[SearchEntry]:
+    """The entries of the reports the user may read, never joining the reports."""
+    return SearchEntry.objects.filter(readable_condition(user))
+
+
 def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> QuerySet[SearchEntry]:
-    """Entries of reports the user may read, filtered; with `q`, only matches, best first
-    (annotated `rank` and, on PostgreSQL, `headline`)."""
-    entries = SearchEntry.objects.filter(report__in=readable_reports(user).values("pk")).select_related(
-        "report__round__host_city", "criterion__theme"
-    )
+    """Entries of reports the user may read, filtered; with `q`, only matches: of the
+    `RANKED_MAX` + 1 most recent, the best first (annotated `rank` and, on PostgreSQL,
+    `headline`). Counted with `CappedPaginator`, which says "more than" past `RANKED_MAX`."""
+    entries = readable_entries(user)
     if kinds:
         entries = entries.filter(kind__in=kinds)
     entries = _filtered(entries, filters)
+    related = ("report__round__host_city", "criterion__theme")
     q = (filters.get("q") or "").strip()
     if not q:
-        return entries.order_by(
-            "criterion__theme__order", "criterion__order", "-report__published_at", "report_id", "pk"
+        return entries.select_related(*related).order_by(
+            "criterion__theme__order", "criterion__order", "-published_at", "report_id", "pk"
         )
     if connection.vendor == "postgresql":
         query = text_query(q)
+        candidates = entries.filter(search_vector=query).order_by("-published_at", "-pk").values("pk")
         return (
-            entries.filter(search_vector=query)
+            SearchEntry.objects.filter(pk__in=candidates[: RANKED_MAX + 1])
+            .select_related(*related)
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
                 headline=SearchHeadline(
@@ -110,11 +137,24 @@ def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> Qu
                     max_fragments=2,
                 ),
             )
-            .order_by("-rank", "-report__published_at", "pk")
+            .order_by("-rank", "-published_at", "pk")
         )
     for word in q.split():
         entries = entries.filter(Q(text__icontains=word) | Q(title__icontains=word))
-    return entries.order_by("-report__published_at", "pk")
+    return entries.select_related(*related).order_by("-published_at", "pk")
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `RANKED_MAX` + 1 rows (a count reads every row it counts); past
+    `RANKED_MAX`, `capped` is set and the pages stop there ("more than 1,000 hits")."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by().values("pk")[: RANKED_MAX + 1].count()
+        self.capped = found > RANKED_MAX
+        return min(found, RANKED_MAX)
 
 
 def report_list(user, filters: dict) -> QuerySet[SummaryReport]:

@@ -5,20 +5,27 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .forms import LibraryFilterForm
 from .models import SearchEntry
-from .search import count_good_practices, library_facets, report_list, search_entries, snippet
+from .search import (
+    CappedPaginator,
+    count_good_practices,
+    library_facets,
+    report_list,
+    search_entries,
+    snippet,
+)
 
 PER_PAGE = 20
 
 
 def _page(request: HttpRequest, items) -> Page:
-    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    return CappedPaginator(items, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _with_snippets(page: Page, q: str) -> Page:

@@ -50,17 +50,25 @@ def readable_levels(user) -> list[str]:
     return [PublicationLevel.PUBLIC]
 
 
-def readable_reports(user) -> QuerySet[SummaryReport]:
-    """The published reports a user may read: the public ones for anyone (signed in or not), the
-    network's for its members and evaluators, and every report of a round the user takes part in
-    (host city, panel; coordinators all). Drafts are never in it."""
-    published = SummaryReport.objects.filter(published_at__isnull=False, round__state=RoundState.PUBLISHED)
+def readable_condition(user, *, level: str = "publication_level", round_id: str = "round_id") -> Q:
+    """Which published reports a user may read, as a condition on rows that carry a published
+    report's publication level and round (the report itself, or the library's copies of them):
+    the public ones for anyone (signed in or not), the network's for its members and evaluators,
+    and every report of a round the user takes part in (host city, panel; coordinators all).
+    Two index-friendly branches: a level, or one of the person's few rounds."""
     if user.is_authenticated and user.is_coordinator:
-        return published
-    condition = Q(publication_level__in=readable_levels(user))
+        return Q()
+    condition = Q(**{f"{level}__in": readable_levels(user)})
     if user.is_authenticated:
-        condition |= taken_part_in(user, prefix="round__")
-    return published.filter(condition)
+        rounds = Round.objects.filter(taken_part_in(user)).values("pk")
+        condition |= Q(**{f"{round_id}__in": rounds})
+    return condition
+
+
+def readable_reports(user) -> QuerySet[SummaryReport]:
+    """The published reports a user may read (`readable_condition`). Drafts are never in it."""
+    published = SummaryReport.objects.filter(published_at__isnull=False, round__state=RoundState.PUBLISHED)
+    return published.filter(readable_condition(user))
 
 
 def report_access(user, round_id: int) -> RoundAccess:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from peerreview.models import RoundState
 
 from .models import PublicationLevel, SummaryReport
+from .signals import publication_level_changed
 
 CHOOSABLE_STATES = (RoundState.FACTUAL_CHECK, RoundState.PUBLISHED)
 
@@ -56,6 +57,7 @@ def set_publication_level(*, report: SummaryReport, level: str, actor) -> Summar
             }
         )
     if level != report.publication_level or report.publication_level_set_at is None:
+        previous = report.publication_level
         report.publication_level = level
         report.publication_level_set_by = actor
         report.publication_level_set_at = timezone.now()
@@ -63,6 +65,8 @@ def set_publication_level(*, report: SummaryReport, level: str, actor) -> Summar
         report.save(
             update_fields=["publication_level", "publication_level_set_by", "publication_level_set_at"]
         )
+        if report.is_published and level != previous:
+            publication_level_changed.send(sender=SummaryReport, report=report, previous=previous)
     return report
 
 

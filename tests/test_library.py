@@ -236,6 +236,9 @@ def test_filters_narrow_the_hits(client):
         agreed={"WHY.2": 1},
     )
     SummaryReport.objects.filter(pk=swedish.pk).update(published_at=timezone.now().replace(year=2024))
+    index_report(
+        SummaryReport.objects.select_related("round__host_city").get(pk=swedish.pk)
+    )  # as if published then
     client.force_login(reader)
 
     assert "2 hits" in hits(client, q="tender calendar")

@@ -19,7 +19,8 @@ NOT AN ISLAND page, a city's report page with its benchmark, the panel page with
 suggestions; then the synthesis's streamed CSV (the NOT AN ISLAND table) and XLSX consumed to the
 end, and with `--pdf` the synthesis PDF of one country's rounds rendered as the worker does.
 
-Options: `--generate-only`, `--regenerate`, `--pdf`, `--skip-exports`."""
+Options: `--generate-only`, `--regenerate`, `--pdf`, `--skip-exports`, `--only PREFIX` (only those
+pages, e.g. `--only library`; nothing else measured)."""
 
 from __future__ import annotations
 
@@ -534,6 +535,7 @@ class Target:
     client: Client
     url: str
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # this process's and its PostgreSQL backend's
     queries: int = 0
     largest: int = 0  # the most rows one query returned
 
@@ -569,10 +571,24 @@ def prepare(database: str) -> dict[str, Target]:
     return targets
 
 
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine: /proc)."""
+    if not hasattr(connection, "bench_backend_pid"):
+        connection.bench_backend_pid = scalar("SELECT pg_backend_pid()")
+    try:
+        fields = Path(f"/proc/{connection.bench_backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def request(target: Target) -> float:
+    backend = backend_cpu()
+    cpu = time.process_time()
     started = time.perf_counter()
     response = target.client.get(target.url)
     elapsed = time.perf_counter() - started
+    target.cpu.append(time.process_time() - cpu + backend_cpu() - backend)
     if response.status_code != 200:
         raise SystemExit(f"{target.url}: status {response.status_code}")
     return elapsed
@@ -582,15 +598,18 @@ def measure_pages() -> dict[str, dict[str, Target]]:
     results = {SMALL_DB: prepare(SMALL_DB), LARGE_DB: prepare(LARGE_DB)}
     for database, targets in results.items():
         use_database(database)
+        backend_cpu()  # the backend's pid, outside the counted requests
         for target in targets.values():
             request(target)  # warm up
             counter = RowCounter()
             with connection.execute_wrapper(counter):
                 request(target)
             target.queries, target.largest = counter.queries, counter.largest
+            target.cpu.clear()
     for run in range(RUNS):
         for database in (SMALL_DB, LARGE_DB) if run % 2 == 0 else (LARGE_DB, SMALL_DB):
             use_database(database)
+            backend_cpu()
             for target in results[database].values():
                 target.times.append(request(target))
     return results
@@ -598,10 +617,13 @@ def measure_pages() -> dict[str, dict[str, Target]]:
 
 def print_pages(results: dict[str, dict[str, Target]]) -> None:
     small, large = results[SMALL_DB], results[LARGE_DB]
+    load = os.getloadavg()
     print(
         f"\nPages: median of {RUNS} requests, server time in-process (test Client), demo vs 10,000 published rounds"
+        f"\n(load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; cpu ms: this process and its PostgreSQL backend,"
+        " which a loaded machine does not inflate)"
     )
-    header = f"{'page':<30} {'demo ms':>8} {'network ms':>11} {'queries':>9} {'most rows':>10}  aim"
+    header = f"{'page':<30} {'demo ms':>8} {'network ms':>11} {'cpu demo/net':>13} {'queries':>9} {'most rows':>10}  aim"
     print(header)
     print("-" * len(header))
     for page in PAGES:
@@ -610,8 +632,9 @@ def print_pages(results: dict[str, dict[str, Target]]) -> None:
         aim = ""
         if page.aim_ms:
             aim = f"< {page.aim_ms:.0f} ms {'✓' if l_ms < page.aim_ms else '✗'}"
+        cpu = f"{statistics.median(s.cpu) * 1000:.0f}/{statistics.median(lg.cpu) * 1000:.0f}"
         print(
-            f"{page.label:<30} {s_ms:>8.1f} {l_ms:>11.1f} {s.queries:>4}/{lg.queries:<4} {lg.largest:>10}  {aim}"
+            f"{page.label:<30} {s_ms:>8.1f} {l_ms:>11.1f} {cpu:>13} {s.queries:>4}/{lg.queries:<4} {lg.largest:>10}  {aim}"
         )
     print(
         "(queries demo/network: the same number whatever the size; most rows: the largest result of one query)"
@@ -710,6 +733,9 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--pdf", action="store_true")
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument(
+        "--only", metavar="PREFIX", help="only the pages whose label starts with it (e.g. library)"
+    )
     args = parser.parse_args()
     ensure_small()
     ensure_large(args.regenerate)
@@ -721,6 +747,10 @@ def main() -> None:
         f"{scalar('SELECT count(*) FROM cities_evaluatorprofile'):,} evaluators"
     )
     if args.generate_only:
+        return
+    if args.only:
+        PAGES[:] = [page for page in PAGES if page.label.startswith(args.only)]
+        print_pages(measure_pages())
         return
     print_pages(measure_pages())
     measure_synthesis_aggregates()

@@ -2,8 +2,9 @@
 on the entries' copies of each report's level and round), filtered and searched. PostgreSQL:
 full-text search over the GIN-indexed vectors; the query is parsed in English, Finnish and Swedish
 at once (and without accents), so a query in any of the three languages finds reports written in
-it. Only the `RANKED_MAX` most recent matches are ranked: ranking reads every match's vector, and a
-common phrase matches tens of thousands of entries in a large network. SQLite (the demo): every
+it. Only the first `RANKED_MAX` + 1 matches the index finds are ranked: ranking (and even ordering)
+reads every match's row, and a common phrase matches tens of thousands of entries in a large
+network; past that the page says "more than 1,000 hits" and asks for a word or a filter. SQLite (the demo): every
 word, icontains, newest first."""
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ def readable_entries(user) -> QuerySet[SearchEntry]:
 
 
 def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> QuerySet[SearchEntry]:
-    """Entries of reports the user may read, filtered; with `q`, only matches: of the
-    `RANKED_MAX` + 1 most recent, the best first (annotated `rank` and, on PostgreSQL,
-    `headline`). Counted with `CappedPaginator`, which says "more than" past `RANKED_MAX`."""
+    """Entries of reports the user may read, filtered; with `q`, only matches: on PostgreSQL, of
+    the first `RANKED_MAX` + 1 found, the best first (annotated `rank` and `headline`). Counted
+    with `CappedPaginator`, which says "more than" past `RANKED_MAX`."""
     entries = readable_entries(user)
     if kinds:
         entries = entries.filter(kind__in=kinds)
@@ -120,9 +121,13 @@ def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> Qu
         )
     if connection.vendor == "postgresql":
         query = text_query(q)
-        candidates = entries.filter(search_vector=query).order_by("-published_at", "-pk").values("pk")
+        # The first matches the index finds, in one query (evaluated here, so the pager's count
+        # and the page read these ids instead of the index twice); only they are ranked.
+        candidates = list(
+            entries.filter(search_vector=query).order_by().values_list("pk", flat=True)[: RANKED_MAX + 1]
+        )
         return (
-            SearchEntry.objects.filter(pk__in=candidates[: RANKED_MAX + 1])
+            SearchEntry.objects.filter(pk__in=candidates)
             .select_related(*related)
             .annotate(
                 rank=SearchRank(F("search_vector"), query),

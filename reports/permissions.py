@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cities.models import User
 from peerreview.models import Round, RoundState
-from peerreview.models.rounds import taken_part_in
+from peerreview.models.rounds import taken_part_in_round_id
 from peerreview.permissions import ALLOWED, RoundAccess
 
 from .models import PublicationLevel, SummaryReport
@@ -60,8 +60,7 @@ def readable_condition(user, *, level: str = "publication_level", round_id: str 
         return Q()
     condition = Q(**{f"{level}__in": readable_levels(user)})
     if user.is_authenticated:
-        rounds = Round.objects.filter(taken_part_in(user)).values("pk")
-        condition |= Q(**{f"{round_id}__in": rounds})
+        condition |= taken_part_in_round_id(user, round_id)
     return condition
 
 

@@ -80,6 +80,19 @@ def taken_part_in(user, prefix: str = "") -> Q:
     return Q(**{f"{prefix}host_city_id__in": cities}) | Q(**{f"{prefix}pk__in": panels})
 
 
+def taken_part_in_round_id(user, field: str = "round_id") -> Q:
+    """`taken_part_in` as a condition on a round id alone (a row that copies its round's id, such
+    as a library entry): three index-friendly subqueries, never a scan of the rounds."""
+    from cities.models import Membership
+
+    from .panel import Assignment
+
+    cities = Membership.objects.filter(user=user).values("city_id")
+    hosted = Round.objects.filter(host_city_id__in=cities).values("pk")
+    panels = Assignment.objects.filter(evaluator=user, state="accepted").values("round_id")
+    return Q(**{f"{field}__in": hosted}) | Q(**{f"{field}__in": panels})
+
+
 class RoundQuerySet(models.QuerySet["Round"]):
     def visible_to(self, user) -> RoundQuerySet:
         """Coordinators see every round; host-city members their own city's rounds;

@@ -10,11 +10,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from network.index import index_report
-from network.models import SearchEntry
-from network.search import search_entries, snippet
+from network.index import UPDATE_VECTORS, index_report
+from network.models import LibraryFacet, SearchEntry
+from network.search import RANKED_MAX, search_entries, snippet
 from peerreview.models import AgreedScore
 from reports.models import ActionProposal, SummaryReport
+from reports.publication import set_publication_level
 from reports.services import get_or_create_report, publish_report
 from tests import factories
 
@@ -115,6 +116,59 @@ def test_library_hits_follow_the_publication_level(client, personas, level, pers
     assert ("Quarterly" in library) is found  # the hit's text, its matches marked
     assert ("Tampere 2026" in listing) is found
     assert ("Quarterly supplier" in good_practice) is found
+
+
+def _country_choices(client) -> set[str]:
+    return {value for value, _label in client.get(LIBRARY).context["form"].fields["country"].choices if value}
+
+
+def test_widening_the_level_shows_the_report_to_more_people_and_in_their_filters(client, personas):
+    report = published_report(
+        personas.review_round,
+        level="round",
+        findings={"WHY.1": {"good_practice": "Quarterly supplier cafés before every large tender."}},
+    )
+    country = personas.review_round.host_city.country
+    client.force_login(personas.other_city_member)
+    assert "Quarterly" not in hits(client, q="supplier cafés")
+    assert country not in _country_choices(client)
+    client.force_login(personas.host_member)
+    assert country in _country_choices(client)  # their own round's report, at any level
+
+    set_publication_level(report=report, level="network", actor=personas.host_member)
+
+    assert set(SearchEntry.objects.filter(report=report).values_list("publication_level", flat=True)) == {
+        "network"
+    }
+    client.force_login(personas.other_city_member)
+    assert "Quarterly" in hits(client, q="supplier cafés")
+    assert country in _country_choices(client)
+    assert "1 report" in hits(client, country=country)
+    assert LibraryFacet.objects.get(country=country, publication_level="network").reports == 1
+    assert not LibraryFacet.objects.filter(country=country, publication_level="round").exists()
+
+
+def test_past_the_cap_the_count_says_more_than_and_pages_stop_there(client):
+    report = published_report(findings={"WHY.1": {"good_practice": "Open tender calendar."}})
+    template = SearchEntry.objects.get(report=report, kind="good_practice")
+    copies = []
+    for number in range(RANKED_MAX + 5):
+        copy = SearchEntry.objects.get(pk=template.pk)
+        copy.pk = None
+        copy.text = f"Open tender calendar, part {number}."
+        copies.append(copy)
+    SearchEntry.objects.bulk_create(copies)
+    with connection.cursor() as cursor:
+        cursor.execute(UPDATE_VECTORS, [report.pk])
+    client.force_login(factories.CoordinatorFactory())
+
+    page = hits(client, q="tender calendar")
+    last = client.get(LIBRARY, {"q": "tender calendar", "page": 9999}).context["page"]
+
+    assert "More than 1000 hits" in page or "More than 1,000 hits" in page
+    assert "Add a word or a filter" in page
+    assert last.number == RANKED_MAX // 20 and len(last.object_list) == 20
+    assert "1 hit" in hits(client, q="tender calendar part 7")  # a narrower search counts exactly again
 
 
 def test_a_draft_is_not_in_the_library_until_it_is_published(client, personas):

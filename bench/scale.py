@@ -481,18 +481,21 @@ def gen_library(b: Bases, c: dict) -> int:
         f"FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id "
         f"WHERE s.id >= {b['reports']} AND s.published_at IS NOT NULL"
     )
+    # The entries' copies of their report's level, round, country and date (network.models).
+    copied = "round_id, publication_level, country, published_at"
+    report = "r.id, s.publication_level, (SELECT country FROM cities_city WHERE id = r.host_city_id), s.published_at"
     count = execute(
         f"""INSERT INTO network_searchentry (kind, theme_code, criterion_code, agreed_level, config, title, text,
-               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id)
+               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id, {copied})
         SELECT 'summary', '', '', NULL, {config}, '', s.executive_summary, 'report-summary', NULL, NULL, NULL,
-               NULL, s.id {join}"""
+               NULL, s.id, {report} {join}"""
     )
     count += execute(
         f"""INSERT INTO network_searchentry (kind, theme_code, criterion_code, agreed_level, config, title, text,
-               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id)
+               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id, {copied})
         SELECT kind, t.code, cr.code, (f.id % 5)::smallint, {config}, '', body,
                'finding-' || lower(replace(cr.code, '.', '')) || '-' || replace(kind, '_', '-'),
-               NULL, cr.id, f.id, NULL, s.id
+               NULL, cr.id, f.id, NULL, s.id, {report}
         FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id
              JOIN reports_finding f ON f.report_id = s.id
              JOIN peerreview_criterion cr ON cr.id = f.criterion_id
@@ -503,9 +506,10 @@ def gen_library(b: Bases, c: dict) -> int:
     )
     count += execute(
         f"""INSERT INTO network_searchentry (kind, theme_code, criterion_code, agreed_level, config, title, text,
-               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id)
+               anchor, search_vector, criterion_id, finding_id, proposal_id, report_id, {copied})
         SELECT 'proposal', t.code, cr.code, (p.id % 5)::smallint, {config}, p.title,
-               p.description || E'\\n' || p.success_indicator, 'AP-' || p.number, NULL, cr.id, NULL, p.id, s.id
+               p.description || E'\\n' || p.success_indicator, 'AP-' || p.number, NULL, cr.id, NULL, p.id, s.id,
+               {report}
         FROM reports_summaryreport s JOIN peerreview_round r ON r.id = s.round_id
              JOIN reports_actionproposal p ON p.report_id = s.id
              JOIN peerreview_criterion cr ON cr.id = p.criterion_id
@@ -538,6 +542,13 @@ def gen_notifications(b: Bases, c: dict) -> int:
     )
 
 
+def gen_facets(b: Bases, c: dict) -> int:
+    """The library's filter values per publication level, as `network.index` keeps them."""
+    from network.index import rebuild_facets
+
+    return rebuild_facets()
+
+
 def gen_analyze(b: Bases, c: dict) -> int:
     execute("ANALYZE")
     return 0
@@ -554,6 +565,7 @@ STEPS: list[tuple[str, str | None, Callable[[Bases, dict], int]]] = [
     ("scores", None, gen_scores),
     ("reports", "reports_summaryreport", gen_reports),
     ("library", None, gen_library),
+    ("facets", None, gen_facets),
     ("notifications", None, gen_notifications),
     ("analyze", None, gen_analyze),
 ]

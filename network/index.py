@@ -128,6 +128,18 @@ def widen_published_report(sender, report: SummaryReport, previous: str, **kwarg
     refresh_facet(report, report.publication_level)
 
 
+def follow_city_country(sender, instance, **kwargs) -> None:
+    """Receiver of the City's post_save: a city that changes country (rare) moves its entries'
+    copy and the filters' counts with it; any other save touches no row."""
+    moved = (
+        SearchEntry.objects.filter(round__host_city=instance)
+        .exclude(country=instance.country)
+        .update(country=instance.country)
+    )
+    if moved:
+        rebuild_facets()
+
+
 def _facet_key(report: SummaryReport, level: str) -> dict:
     return {
         "publication_level": level,

@@ -148,6 +148,16 @@ def test_widening_the_level_shows_the_report_to_more_people_and_in_their_filters
     assert not LibraryFacet.objects.filter(country=country, publication_level="round").exists()
 
 
+def test_a_city_that_changes_country_moves_its_entries_and_the_filters(client):
+    report = published_report(city=factories.CityFactory(name="Narva", country="FI"), level="network")
+    city = report.round.host_city
+    city.country = "EE"
+    city.save()
+
+    assert set(SearchEntry.objects.filter(report=report).values_list("country", flat=True)) == {"EE"}
+    assert set(LibraryFacet.objects.values_list("country", flat=True)) == {"EE"}
+
+
 def test_past_the_cap_the_count_says_more_than_and_pages_stop_there(client):
     report = published_report(findings={"WHY.1": {"good_practice": "Open tender calendar."}})
     template = SearchEntry.objects.get(report=report, kind="good_practice")

@@ -59,12 +59,6 @@ class SearchEntry(models.Model):
         verbose_name = _("library entry")
         verbose_name_plural = _("library entries")
         ordering = ["report", "pk"]
-        indexes = [
-            # The entries shared with the network or the public, newest first: the search's
-            # candidates (`network.search.RANKED_MAX`) and the listings of a level.
-            models.Index(fields=["publication_level", "-published_at", "-id"], name="entry_level_newest"),
-            models.Index(fields=["country", "-published_at"], name="entry_country_newest"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.kind}/{self.anchor}"

@@ -2,10 +2,10 @@
 on the entries' copies of each report's level and round), filtered and searched. PostgreSQL:
 full-text search over the GIN-indexed vectors; the query is parsed in English, Finnish and Swedish
 at once (and without accents), so a query in any of the three languages finds reports written in
-it. Only the first `RANKED_MAX` + 1 matches the index finds are ranked: ranking (and even ordering)
-reads every match's row, and a common phrase matches tens of thousands of entries in a large
-network; past that the page says "more than 1,000 hits" and asks for a word or a filter. SQLite (the demo): every
-word, icontains, newest first."""
+it. Only the first `RANKED_MAX` + 1 matches the index finds are ranked: ranking (and even
+ordering) reads every match's row, and a common phrase matches tens of thousands of entries in a
+large network; past that the page says "more than 1,000 hits" and asks for a word or a filter.
+SQLite (the demo): every word, icontains, newest first."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from reports.permissions import readable_condition, readable_levels, readable_re
 from .index import SEARCH_CONFIGS
 from .models import LibraryFacet, SearchEntry
 
-# How many matches are ranked (the most recent), and the most any count shows exactly.
+# How many matches are ranked (the first the index finds), and the most any count shows exactly.
 RANKED_MAX = 1000
 
 # ts_headline marks matches with these; the text is escaped first, then they become <mark>.

@@ -83,14 +83,6 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='peerreview.round'),
         ),
         migrations.RunPython(copy_reports, migrations.RunPython.noop),
-        migrations.AddIndex(
-            model_name='searchentry',
-            index=models.Index(fields=['publication_level', '-published_at', '-id'], name='entry_level_newest'),
-        ),
-        migrations.AddIndex(
-            model_name='searchentry',
-            index=models.Index(fields=['country', '-published_at'], name='entry_country_newest'),
-        ),
         migrations.AddField(
             model_name='libraryfacet',
             name='framework',

@@ -12,6 +12,7 @@ class NetworkConfig(AppConfig):
         from cities.models import City
         from reports.signals import publication_level_changed, report_published
 
+        from . import receivers  # noqa: F401 - connects the synthesis tallies' receivers
         from .index import follow_city_country, index_published_report, widen_published_report
 
         report_published.connect(index_published_report, dispatch_uid="network.index_published_report")

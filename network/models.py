@@ -91,7 +91,7 @@ class LibraryFacet(models.Model):
 
 def synthesis_pdf_path(instance: SynthesisPdf, filename: str) -> str:
     """A random name: the download view gives the reader a readable one."""
-    return f"synthesis/{uuid.uuid4().hex}.pdf"
+    return f"synthesis/{uuid.uuid4().hex}.{instance.format or 'pdf'}"
 
 
 class SynthesisPdf(models.Model):
@@ -100,7 +100,13 @@ class SynthesisPdf(models.Model):
     `network.synthesis.data_stamp`): when a report is published or a follow-up recorded, the
     next request makes a new one. Coordinators only."""
 
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+
     key = models.CharField(max_length=64, unique=True)
+    # The same pipeline makes the workbook of every table (`synthesis_exports.xlsx_file`).
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices, default=Format.PDF)
     filters = models.JSONField(_("filters"), default=dict)
     language = models.CharField(_("language"), max_length=8)
     requested_by = models.ForeignKey(
@@ -124,3 +130,90 @@ class SynthesisPdf(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.file) and self.rendered_at is not None
+
+
+# --- the programme synthesis's tallies (network.tallies) ------------------------------------------
+
+
+class TalliedRound(models.Model):
+    """Which tally bucket (year and month of publication, host country, framework version) a
+    published round is counted in: when the round changes bucket or stops being published, both
+    buckets are counted again."""
+
+    # DO_NOTHING: a deleted round's row is removed by `network.tallies.refresh_round` (the Round's
+    # post_delete), which also counts its bucket again.
+    round = models.OneToOneField(Round, on_delete=models.DO_NOTHING, primary_key=True, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    country = models.CharField(max_length=2)
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("round in the synthesis tallies")
+        verbose_name_plural = _("rounds in the synthesis tallies")
+        indexes = [
+            models.Index(fields=["year", "country", "framework", "month"], name="tallied_round_bucket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.year}-{self.month} {self.country} {self.framework_id}"
+
+
+class CriterionTally(models.Model):
+    """Per bucket and criterion code: the published rounds' agreed levels (how many at each),
+    the reports whose finding names an area to develop, and the NOT AN ISLAND messages. Month 0
+    is the whole year (what most pages read); months 1–12 serve date ranges inside a year."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(default=0)
+    country = models.CharField(max_length=2)
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=20)
+    theme_code = models.CharField(max_length=20)
+    scored = models.BooleanField(default=True)
+    level_0 = models.PositiveIntegerField(default=0)
+    level_1 = models.PositiveIntegerField(default=0)
+    level_2 = models.PositiveIntegerField(default=0)
+    level_3 = models.PositiveIntegerField(default=0)
+    level_4 = models.PositiveIntegerField(default=0)
+    areas = models.PositiveIntegerField(default=0)
+    messages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("criterion tally")
+        verbose_name_plural = _("criterion tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "country", "framework", "code"], name="criterion_tally_unique_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month} {self.country} {self.framework_id} {self.code}"
+
+
+class FollowUpTally(models.Model):
+    """Per bucket, theme code ("" for proposals without a criterion) and follow-up status (""
+    for not yet followed up): how many action proposals of the published rounds. Month 0 is the
+    whole year."""
+
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(default=0)
+    country = models.CharField(max_length=2)
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+    theme_code = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    proposals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("follow-up tally")
+        verbose_name_plural = _("follow-up tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "country", "framework", "theme_code", "status"],
+                name="follow_up_tally_unique_bucket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month} {self.country} {self.framework_id} {self.theme_code} {self.status}"

@@ -1,12 +1,15 @@
 """The programme synthesis: what the network's published rounds say together, for the
 coordinators (the secretariat's message to national and EU level).
 
-Everything here is an aggregate the database computes (``values().annotate()``), or one page of
+Everything here is an aggregate (kept in tallies, or computed by the database), or one page of
 rows: the page, the PDF and the exports never load every round. Criteria are matched by their
 codes across framework versions ("HOW.3" in each version), as in the library.
 
+- `SynthesisFigures`: the counts the aggregates below are made from, read from the tallies
+  `network.tallies` keeps per year (and month), country and framework version (so the page reads a few
+  hundred rows however many rounds are published), or counted from rounds (`figures_of`);
 - `maturity_distribution`: per criterion, how the agreed scores spread over the levels 0–4,
-  with the mean and quartiles (``percentile_cont`` on PostgreSQL);
+  with the mean and quartiles (from the counts);
 - `heatmap_cells`: the agreed scores of one page of rounds (criteria × rounds);
 - `common_areas_to_develop`: the criteria whose findings most often name an area to develop;
 - `proposals_by_theme`: action proposals per theme with their follow-up status from repeat rounds;
@@ -39,7 +42,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from peerreview.models import AgreedScore, Answer, Criterion, Round, RoundState
-from peerreview.stats import Distribution, level_aggregates
+from peerreview.stats import LEVELS, Distribution
 from reports.models import ActionProgress, ActionProposal, Finding
 
 # The follow-up of an action proposal, as the synthesis groups it.
@@ -207,20 +210,83 @@ def criteria_by_code(rounds: QuerySet[Round]) -> CriteriaByCode:
 # --- maturity -----------------------------------------------------------------------------------
 
 
-def maturity_distribution(rounds: QuerySet[Round]) -> dict[str, Distribution]:
-    """Per criterion code: the agreed scores' spread over the levels, mean and quartiles. One query."""
-    rows = (
+@dataclass
+class SynthesisFigures:
+    """The counts every aggregate of the synthesis is made from, for some published rounds:
+    from the tallies (`network.tallies`) or counted from the rounds (`figures_of`); two sets of
+    rounds that do not overlap add up (`add`)."""
+
+    levels: dict[str, list[int]] = field(default_factory=dict)  # code → rounds at each level 0–4
+    areas: dict[str, int] = field(default_factory=dict)  # code → reports naming an area to develop
+    messages: dict[str, int] = field(default_factory=dict)  # heading code → NOT AN ISLAND messages
+    themes: dict[str, str] = field(default_factory=dict)  # criterion code → theme code
+    follow_up: dict[tuple[str, str], int] = field(default_factory=dict)  # (theme, status) → proposals
+
+    def add(self, other: SynthesisFigures) -> SynthesisFigures:
+        for code, counts in other.levels.items():
+            mine = self.levels.setdefault(code, [0] * len(LEVELS))
+            for level, count in enumerate(counts):
+                mine[level] += count
+        for target, source in ((self.areas, other.areas), (self.messages, other.messages)):
+            for code, count in source.items():
+                target[code] = target.get(code, 0) + count
+        for key, count in other.follow_up.items():
+            self.follow_up[key] = self.follow_up.get(key, 0) + count
+        self.themes.update(other.themes)
+        return self
+
+
+def _level_counts(rounds: QuerySet[Round]) -> QuerySet:
+    return (
         AgreedScore.objects.filter(
             round_id__in=_ids(rounds),
             not_applicable=False,
             level__isnull=False,
             criterion__theme__is_scored=True,
         )
-        .values(code=F("criterion__code"))
-        .annotate(**level_aggregates())
+        .values(code=F("criterion__code"), theme_code=F("criterion__theme__code"))
+        .annotate(**{f"l{level}": Count("pk", filter=Q(level=level)) for level in LEVELS})
         .order_by()
     )
-    return {row["code"]: Distribution.from_row(row) for row in rows}
+
+
+def _area_counts(rounds: QuerySet[Round]) -> QuerySet:
+    return (
+        Finding.objects.filter(report__round_id__in=_ids(rounds), criterion__theme__is_scored=True)
+        .exclude(areas_to_develop="")
+        .values(code=F("criterion__code"), theme_code=F("criterion__theme__code"))
+        .annotate(reports=Count("report_id", distinct=True))
+        .order_by()
+    )
+
+
+def figures_of(rounds: QuerySet[Round]) -> SynthesisFigures:
+    """The figures counted from the rounds themselves (what the tallies store per bucket, and the
+    rounds of a partly covered year). Six queries."""
+    figures = SynthesisFigures()
+    for row in _level_counts(rounds):
+        figures.levels[row["code"]] = [row[f"l{level}"] for level in LEVELS]
+        figures.themes[row["code"]] = row["theme_code"]
+    for row in _area_counts(rounds):
+        figures.areas[row["code"]] = row["reports"]
+        figures.themes[row["code"]] = row["theme_code"]
+    figures.messages = island_counts(rounds)
+    figures.follow_up = follow_up_counts(rounds)
+    return figures
+
+
+def maturity_distribution(figures: SynthesisFigures) -> dict[str, Distribution]:
+    """Per criterion code: the agreed scores' spread over the levels, mean and quartiles (from
+    the counts: the same numbers as ``percentile_cont`` over the scores)."""
+    distribution = {}
+    for code, counts in figures.levels.items():
+        n = sum(counts)
+        if not n:
+            continue
+        row = {"n": n, "mean": sum(level * count for level, count in enumerate(counts)) / n}
+        row |= {f"l{level}": count for level, count in enumerate(counts)}
+        distribution[code] = Distribution.from_row(row)
+    return distribution
 
 
 @dataclass(frozen=True)
@@ -278,30 +344,24 @@ class CommonArea:
 
 
 def common_areas_to_develop(
-    rounds: QuerySet[Round],
+    figures: SynthesisFigures,
     criteria: CriteriaByCode,
     distribution: dict[str, Distribution],
     *,
     limit: int = COMMON_AREAS_LIMIT,
 ) -> list[CommonArea]:
-    """The scored criteria whose findings most often name an area to develop. One query."""
-    rows = (
-        Finding.objects.filter(report__round_id__in=_ids(rounds), criterion__theme__is_scored=True)
-        .exclude(areas_to_develop="")
-        .values(code=F("criterion__code"), theme_code=F("criterion__theme__code"))
-        .annotate(reports=Count("report_id", distinct=True))
-        .order_by("-reports", "code")[:limit]
-    )
+    """The scored criteria whose findings most often name an area to develop."""
     titles = criteria.titles
+    ranked = sorted(((-count, code) for code, count in figures.areas.items() if count))[:limit]
     return [
         CommonArea(
-            code=row["code"],
-            title=titles.get(row["code"], ""),
-            theme_code=row["theme_code"],
-            reports=row["reports"],
-            distribution=distribution.get(row["code"]),
+            code=code,
+            title=titles.get(code, ""),
+            theme_code=figures.themes.get(code, ""),
+            reports=-negative,
+            distribution=distribution.get(code),
         )
-        for row in rows
+        for negative, code in ranked
     ]
 
 
@@ -350,10 +410,10 @@ class ThemeProgress:
         ]
 
 
-def proposals_by_theme(rounds: QuerySet[Round], criteria: CriteriaByCode) -> list[ThemeProgress]:
-    """Action proposals per theme, counted by their latest follow-up. Two queries: the proposals
-    per theme, and the latest progress row of each proposal (an anti-join: no newer row of a
-    repeat round that was not cancelled) per theme and status; the rest are not yet followed up."""
+def follow_up_counts(rounds: QuerySet[Round]) -> dict[tuple[str, str], int]:
+    """Action proposals per (theme code, latest follow-up status; "" not yet followed up). Two
+    queries: the proposals per theme, and the latest progress row of each proposal (an anti-join:
+    no newer row of a repeat round that was not cancelled) per theme and status."""
     theme = Coalesce(F("criterion__theme__code"), Value(NO_THEME))
     totals = (
         ActionProposal.objects.filter(report__round_id__in=_ids(rounds))
@@ -374,25 +434,31 @@ def proposals_by_theme(rounds: QuerySet[Round], criteria: CriteriaByCode) -> lis
         .annotate(n=Count("pk"))
         .order_by()
     )
-    themes = criteria.theme_titles
-    by_theme: dict[str, ThemeProgress] = {
-        code: ThemeProgress(theme_code=code, theme_title=title) for code, title in themes.items()
-    }
-
-    def progress_of(code: str) -> ThemeProgress:
-        if code not in by_theme:
-            by_theme[code] = ThemeProgress(theme_code=code, theme_title="" if code == NO_THEME else code)
-        return by_theme[code]
-
+    counts: dict[tuple[str, str], int] = {}
     followed: dict[str, int] = {}
     for row in latest:
-        progress = progress_of(row["theme_code"])
-        progress.counts[row["follow_up"]] = progress.counts.get(row["follow_up"], 0) + row["n"]
+        key = (row["theme_code"], row["follow_up"])
+        counts[key] = counts.get(key, 0) + row["n"]
         followed[row["theme_code"]] = followed.get(row["theme_code"], 0) + row["n"]
     for row in totals:
         waiting = row["n"] - followed.get(row["theme_code"], 0)
         if waiting:
-            progress_of(row["theme_code"]).counts[""] = waiting
+            counts[(row["theme_code"], "")] = waiting
+    return counts
+
+
+def proposals_by_theme(figures: SynthesisFigures, criteria: CriteriaByCode) -> list[ThemeProgress]:
+    """Action proposals per theme, counted by their latest follow-up."""
+    themes = criteria.theme_titles
+    by_theme: dict[str, ThemeProgress] = {
+        code: ThemeProgress(theme_code=code, theme_title=title) for code, title in themes.items()
+    }
+    for (theme_code, status), count in sorted(figures.follow_up.items()):
+        if theme_code not in by_theme:
+            title = "" if theme_code == NO_THEME else theme_code
+            by_theme[theme_code] = ThemeProgress(theme_code=theme_code, theme_title=title)
+        progress = by_theme[theme_code]
+        progress.counts[status] = progress.counts.get(status, 0) + count
     return [progress for progress in by_theme.values() if progress.total]
 
 

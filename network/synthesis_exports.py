@@ -20,6 +20,7 @@ from .synthesis import (
     FOLLOW_UP_LABELS,
     ISLAND_SOURCE_LABELS,
     CriteriaByCode,
+    SynthesisFigures,
     SynthesisFilters,
     common_areas_to_develop,
     criteria_by_code,
@@ -30,15 +31,39 @@ from .synthesis import (
     published_rounds,
     rounds_page_queryset,
 )
+from .tallies import synthesis_figures
 
 CHUNK = 500
+
+
+@dataclass
+class Source:
+    """What the tables are made from: the rounds the filters select, their criteria and (read
+    once, when a table needs them) the synthesis's figures from the tallies."""
+
+    filters: SynthesisFilters
+    rounds: QuerySet[Round]
+    criteria: CriteriaByCode
+    _figures: SynthesisFigures | None = None
+
+    @classmethod
+    def of(cls, filters: SynthesisFilters) -> Source:
+        rounds = published_rounds(filters)
+        return cls(filters=filters, rounds=rounds, criteria=criteria_by_code(rounds))
+
+    @property
+    def figures(self) -> SynthesisFigures:
+        if self._figures is None:
+            self._figures = synthesis_figures(self.filters)
+        return self._figures
 
 
 def _number(value: float | None):
     return None if value is None else round(value, 2)
 
 
-def _heatmap(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
+def _heatmap(source: Source) -> Iterator[list]:
+    rounds, criteria = source.rounds, source.criteria
     codes = [column.code for column in criteria.scored]
     yield [_("Round ID"), _("Round"), _("City"), _("Country"), _("Framework"), _("Published"), *codes]
     queryset = rounds_page_queryset(rounds)
@@ -69,7 +94,8 @@ def _heatmap(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list
         yield from flush(chunk)
 
 
-def _distribution(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
+def _distribution(source: Source) -> Iterator[list]:
+    criteria = source.criteria
     yield [
         _("Theme"),
         _("Criterion code"),
@@ -81,7 +107,7 @@ def _distribution(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator
         _("Upper quartile"),
         *[_("Level %(level)d") % {"level": level} for level in range(5)],
     ]
-    distribution = maturity_distribution(rounds)
+    distribution = maturity_distribution(source.figures)
     for column in criteria.scored:
         spread = distribution.get(column.code)
         if spread is None:
@@ -100,7 +126,8 @@ def _distribution(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator
         ]
 
 
-def _areas(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
+def _areas(source: Source) -> Iterator[list]:
+    criteria = source.criteria
     yield [
         _("Theme"),
         _("Criterion code"),
@@ -109,8 +136,10 @@ def _areas(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
         _("Rounds with agreed score 0 or 1"),
         _("Mean agreed score"),
     ]
-    distribution = maturity_distribution(rounds)
-    for area in common_areas_to_develop(rounds, criteria, distribution, limit=len(criteria.scored) or 1):
+    distribution = maturity_distribution(source.figures)
+    for area in common_areas_to_develop(
+        source.figures, criteria, distribution, limit=len(criteria.scored) or 1
+    ):
         yield [
             area.theme_code,
             area.code,
@@ -121,9 +150,10 @@ def _areas(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
         ]
 
 
-def _progress(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
+def _progress(source: Source) -> Iterator[list]:
+    criteria = source.criteria
     yield [_("Theme"), _("Theme title"), *[str(label) for label in FOLLOW_UP_LABELS.values()], _("Total")]
-    for theme in proposals_by_theme(rounds, criteria):
+    for theme in proposals_by_theme(source.figures, criteria):
         yield [
             theme.theme_code or _("No criterion"),
             theme.theme_title,
@@ -132,7 +162,8 @@ def _progress(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[lis
         ]
 
 
-def _proposals(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
+def _proposals(source: Source) -> Iterator[list]:
+    rounds = source.rounds
     yield [
         _("Round ID"),
         _("Round"),
@@ -166,7 +197,8 @@ def _proposals(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[li
         ]
 
 
-def _island(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]:
+def _island(source: Source) -> Iterator[list]:
+    rounds, criteria = source.rounds, source.criteria
     yield [
         _("Heading"),
         _("Heading title"),
@@ -195,7 +227,7 @@ def _island(rounds: QuerySet[Round], criteria: CriteriaByCode) -> Iterator[list]
 class Table:
     slug: str
     title: object  # lazy text
-    rows: Callable[[QuerySet[Round], CriteriaByCode], Iterator[list]]
+    rows: Callable[[Source], Iterator[list]]
 
 
 TABLES = {
@@ -220,11 +252,9 @@ class _Echo:
 
 def csv_lines(filters: SynthesisFilters, table: Table) -> Iterator[str]:
     """The table as CSV lines (UTF-8 with a byte-order mark, for spreadsheet programs)."""
-    rounds = published_rounds(filters)
-    criteria = criteria_by_code(rounds)
     writer = csv.writer(_Echo())
     yield "\ufeff"
-    for row in table.rows(rounds, criteria):
+    for row in table.rows(Source.of(filters)):
         yield writer.writerow(safe_row("" if value is None else value for value in row))
 
 
@@ -235,13 +265,12 @@ def xlsx_file(filters: SynthesisFilters):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    rounds = published_rounds(filters)
-    criteria = criteria_by_code(rounds)
+    source = Source.of(filters)
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for table in TABLES.values():
         sheet = workbook.create_sheet(str(table.title)[:31])
-        rows = table.rows(rounds, criteria)
+        rows = table.rows(source)
         headers = next(rows)
         header_cells = []
         for value in safe_row(headers):

@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cities.models import COUNTRY_CHOICES
+from peerreview import background
 from peerreview.models import Framework
 from peerreview.stats import Distribution
 from reports import pdf as report_pdf
@@ -41,7 +42,6 @@ from .synthesis import (
     criteria_by_code,
     data_stamp,
     heatmap_rows,
-    island_counts,
     island_headings,
     island_messages,
     maturity_distribution,
@@ -49,6 +49,8 @@ from .synthesis import (
     published_rounds,
     rounds_page_queryset,
 )
+from .synthesis_exports import xlsx_file
+from .tallies import synthesis_figures
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +85,12 @@ def synthesis_document(filters: SynthesisFilters) -> SynthesisDocument:
     ``SYNTHESIS_PDF_HEATMAP_ROUNDS`` rounds (the exports hold every round) and every island message."""
     rounds = published_rounds(filters)
     criteria = criteria_by_code(rounds)
-    distribution = maturity_distribution(rounds)
+    figures = synthesis_figures(filters)
+    distribution = maturity_distribution(figures)
     limit = settings.SYNTHESIS_PDF_HEATMAP_ROUNDS
     heatmap_rounds = list(rounds_page_queryset(rounds)[: limit + 1])
     round_count = rounds.count()
-    headings = island_headings(criteria, island_counts(rounds))
+    headings = island_headings(criteria, figures.messages)
     by_heading = {heading.code: heading for heading in headings}
     for message in island_messages(rounds).iterator(chunk_size=2000):
         heading = by_heading.get(message["heading"])
@@ -101,8 +104,8 @@ def synthesis_document(filters: SynthesisFilters) -> SynthesisDocument:
         distribution=distribution,
         heatmap=heatmap_rows(heatmap_rounds[:limit], criteria.scored),
         heatmap_truncated=len(heatmap_rounds) > limit,
-        common_areas=common_areas_to_develop(rounds, criteria, distribution),
-        proposals=proposals_by_theme(rounds, criteria),
+        common_areas=common_areas_to_develop(figures, criteria, distribution),
+        proposals=proposals_by_theme(figures, criteria),
         island=headings,
         generated_at=timezone.now(),
     )
@@ -138,42 +141,52 @@ def render_html(filters: SynthesisFilters, language: str) -> str:
         )
 
 
-def pdf_key(filters: SynthesisFilters, language: str, stamp: str) -> str:
-    payload = json.dumps(
-        {"filters": filters.as_query(), "language": language, "stamp": stamp, "layout": LAYOUT_VERSION},
-        sort_keys=True,
-    )
+def pdf_key(filters: SynthesisFilters, language: str, stamp: str, fmt: str = SynthesisPdf.Format.PDF) -> str:
+    payload = {"filters": filters.as_query(), "language": language, "stamp": stamp, "layout": LAYOUT_VERSION}
+    if fmt != SynthesisPdf.Format.PDF:
+        payload["format"] = fmt
+    payload = json.dumps(payload, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def request_pdf(filters: SynthesisFilters, *, language: str, user) -> SynthesisPdf:
-    """The stored synthesis for these filters and the data as it is now; created and queued
-    when there is none (or when a queued render was lost)."""
+def _queue(stored: SynthesisPdf) -> None:
+    """After commit: the PDF as before (Celery; eager without a broker), the workbook on the
+    worker or, without a broker, in the background thread (`peerreview.background`), as it
+    takes long enough on a large network that no request should wait for it."""
     from .tasks import render_synthesis_pdf
 
-    key = pdf_key(filters, language, data_stamp(published_rounds(filters)))
+    if stored.format == SynthesisPdf.Format.XLSX:
+        transaction.on_commit(lambda: background.enqueue(render_synthesis_pdf, stored.pk), robust=True)
+    else:
+        transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
+
+
+def request_pdf(
+    filters: SynthesisFilters, *, language: str, user, fmt: str = SynthesisPdf.Format.PDF
+) -> SynthesisPdf:
+    """The stored synthesis (PDF, or the XLSX of every table) for these filters and the data as
+    it is now; created and queued when there is none (or when a queued render was lost)."""
+    key = pdf_key(filters, language, data_stamp(published_rounds(filters)), fmt)
     stored = SynthesisPdf.objects.filter(key=key).first()
     if stored is None:
         try:
             with transaction.atomic():
                 stored = SynthesisPdf.objects.create(
-                    key=key, filters=filters.as_query(), language=language, requested_by=user
+                    key=key, format=fmt, filters=filters.as_query(), language=language, requested_by=user
                 )
         except IntegrityError:  # requested twice at once: one row, one render
             return SynthesisPdf.objects.get(key=key)
-        transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
+        _queue(stored)
     elif not stored.is_ready and not stored.error and stored.requested_at < timezone.now() - STALE_AFTER:
         SynthesisPdf.objects.filter(pk=stored.pk).update(requested_at=timezone.now())
-        transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
+        _queue(stored)
     return stored
 
 
 def retry(stored: SynthesisPdf) -> None:
     """A coordinator asks again after a failure."""
-    from .tasks import render_synthesis_pdf
-
     SynthesisPdf.objects.filter(pk=stored.pk).update(error="", requested_at=timezone.now())
-    transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
+    _queue(stored)
 
 
 def filters_of(stored: SynthesisPdf) -> SynthesisFilters:
@@ -196,16 +209,19 @@ def render_stored(pdf_id: int) -> None:
         if stored is None or stored.is_ready:
             return
         try:
-            html = render_html(filters_of(stored), stored.language)
-            data = report_pdf.write_pdf(html)
+            if stored.format == SynthesisPdf.Format.XLSX:
+                with translation.override(stored.language):
+                    data = xlsx_file(filters_of(stored)).read()
+            else:
+                data = report_pdf.write_pdf(render_html(filters_of(stored), stored.language))
         except Exception as error:  # recorded for the coordinator's page, not raised
-            logger.exception("Programme synthesis PDF %s failed", pdf_id)
+            logger.exception("Programme synthesis file %s failed", pdf_id)
             stored.attempts += 1
             stored.error = f"{type(error).__name__}: {error}"[:4000]
             stored.save(update_fields=["attempts", "error"])
             return
-        stored.file.save(f"synthesis-{stored.pk}.pdf", ContentFile(data), save=False)
-        stored.page_count = _page_count(data)
+        stored.file.save(f"synthesis-{stored.pk}.{stored.format}", ContentFile(data), save=False)
+        stored.page_count = _page_count(data) if stored.format == SynthesisPdf.Format.PDF else 0
         stored.rendered_at = timezone.now()
         stored.error = ""
         stored.attempts += 1

@@ -9,16 +9,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerreview.downloads import attachment, safe_filename
-from peerreview.models import Framework, Round, RoundState
+from peerreview.models import Framework
 
 from .forms import SynthesisFilterForm
+from .models import SynthesisPdf, TalliedRound
 from .synthesis import (
     FOLLOW_UP_GROUPS,
     HEAT_LEVELS,
@@ -27,7 +29,6 @@ from .synthesis import (
     common_areas_to_develop,
     criteria_by_code,
     heatmap_rows,
-    island_counts,
     island_headings,
     island_messages,
     maturity_distribution,
@@ -35,8 +36,9 @@ from .synthesis import (
     published_rounds,
     rounds_page_queryset,
 )
-from .synthesis_exports import TABLES, csv_lines, xlsx_file
-from .synthesis_pdf import request_pdf, retry
+from .synthesis_exports import TABLES, csv_lines
+from .synthesis_pdf import STALE_AFTER, request_pdf, retry
+from .tallies import synthesis_figures
 
 ROUNDS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 25
@@ -49,10 +51,11 @@ def _require_coordinator(request: HttpRequest) -> None:
 
 
 def _filter_form(request: HttpRequest) -> tuple[SynthesisFilterForm, SynthesisFilters]:
-    published = Round.objects.filter(state=RoundState.PUBLISHED)
-    countries = sorted(published.order_by().values_list("host_city__country", flat=True).distinct())
+    # The choices from the tallies' rounds (published, with a published report): one narrow table.
+    tallied = TalliedRound.objects.order_by()
+    countries = sorted(tallied.values_list("country", flat=True).distinct())
     frameworks = list(
-        Framework.objects.filter(pk__in=published.values("framework_id")).order_by("slug", "-version")
+        Framework.objects.filter(pk__in=tallied.values("framework_id")).order_by("slug", "-version")
     )
     data = (
         request.GET
@@ -74,7 +77,8 @@ def synthesis(request: HttpRequest) -> HttpResponse:
     rounds = published_rounds(filters)
     criteria = criteria_by_code(rounds)
     page = Paginator(rounds_page_queryset(rounds), ROUNDS_PER_PAGE).get_page(request.GET.get("page"))
-    distribution = maturity_distribution(rounds)
+    figures = synthesis_figures(filters)
+    distribution = maturity_distribution(figures)
     return render(
         request,
         "network/synthesis.html",
@@ -86,11 +90,11 @@ def synthesis(request: HttpRequest) -> HttpResponse:
             "criteria": criteria,
             "heatmap": heatmap_rows(page.object_list, criteria.scored),
             "distribution_rows": [(column, distribution.get(column.code)) for column in criteria.scored],
-            "common_areas": common_areas_to_develop(rounds, criteria, distribution),
-            "proposals": proposals_by_theme(rounds, criteria),
+            "common_areas": common_areas_to_develop(figures, criteria, distribution),
+            "proposals": proposals_by_theme(figures, criteria),
             "follow_up_groups": FOLLOW_UP_GROUPS,
             "levels": HEAT_LEVELS,
-            "island": island_headings(criteria, island_counts(rounds)),
+            "island": island_headings(criteria, figures.messages),
             "tables": TABLES.values(),
         },
     )
@@ -103,7 +107,7 @@ def synthesis_messages(request: HttpRequest) -> HttpResponse:
     form, filters = _filter_form(request)
     rounds = published_rounds(filters)
     criteria = criteria_by_code(rounds)
-    headings = island_headings(criteria, island_counts(rounds))
+    headings = island_headings(criteria, synthesis_figures(filters).messages)
     if not headings:
         current = None
         page = Paginator([], MESSAGES_PER_PAGE).get_page(1)
@@ -159,29 +163,54 @@ EXPORT_TYPES = {
 }
 
 
+def _workbook(request: HttpRequest, filters: SynthesisFilters) -> HttpResponse:
+    """The XLSX of every table: made by the worker (it takes long on a large network); until it
+    is ready a page that says so and polls (``status=1`` answers its JSON), then the file."""
+    stored = request_pdf(
+        filters, language=get_language() or "en", user=request.user, fmt=SynthesisPdf.Format.XLSX
+    )
+    if stored.error and stored.requested_at < timezone.now() - STALE_AFTER:
+        retry(stored)  # a failure is tried again by a later request, not at once
+    if request.GET.get("status"):
+        state = "ready" if stored.is_ready else "failed" if stored.error else "pending"
+        return JsonResponse({"state": state}, headers={"Cache-Control": "no-store, private"})
+    if stored.is_ready:
+        name = f"programme-synthesis-{stored.rendered_at:%Y-%m-%d}.xlsx"
+        response = attachment(stored.file, name, content_type=EXPORT_TYPES["xlsx"])
+        response["Cache-Control"] = "no-store, private"
+        return response
+    query = _query(filters, format="xlsx")
+    context = {
+        "filters": filters,
+        "filter_query": _query(filters),
+        "file_url": f"{request.path}?{query}",
+        "status_url": f"{request.path}?{query}&status=1",
+        "retry_seconds": PDF_RETRY_SECONDS,
+        "poll_seconds": 2,
+        "failed": bool(stored.error),
+    }
+    response = render(request, "network/synthesis_export_pending.html", context, status=202)
+    response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    return response
+
+
 @require_GET
 def synthesis_export(request: HttpRequest) -> HttpResponse:
-    """CSV of one table (``table``) or XLSX of every table, streamed."""
+    """CSV of one table (``table``), streamed; the XLSX of every table from the worker."""
     _require_coordinator(request)
     _form, filters = _filter_form(request)
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_TYPES:
         raise Http404(_("Unknown export format."))
     if fmt == "xlsx":
-        response = FileResponse(
-            xlsx_file(filters),
-            as_attachment=True,
-            filename="programme-synthesis.xlsx",
-            content_type=EXPORT_TYPES["xlsx"],
-        )
-    else:
-        table = TABLES.get(request.GET.get("table", "heatmap"))
-        if table is None:
-            raise Http404(_("Unknown table."))
-        response = StreamingHttpResponse(csv_lines(filters, table), content_type=EXPORT_TYPES["csv"])
-        response["Content-Disposition"] = (
-            f'attachment; filename="{safe_filename(f"programme-synthesis-{table.slug}.csv")}"'
-        )
+        return _workbook(request, filters)
+    table = TABLES.get(request.GET.get("table", "heatmap"))
+    if table is None:
+        raise Http404(_("Unknown table."))
+    response = StreamingHttpResponse(csv_lines(filters, table), content_type=EXPORT_TYPES["csv"])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{safe_filename(f"programme-synthesis-{table.slug}.csv")}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
     return response

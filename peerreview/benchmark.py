@@ -7,9 +7,10 @@ only where at least ``BENCHMARK_MIN_ROUNDS`` of those rounds contribute a score;
 withheld with the reason, so that no single other city's score can be read from it. Individual
 scores of other cities are never shown. Criteria are matched by code across framework versions.
 
-Computed in the database: counts, means and ``percentile_cont`` per criterion; per theme, the
-quartiles of the rounds' theme means (a raw aggregate over a grouped subquery). On SQLite (the demo
-without services) the same numbers come from the counts, or from the rounds' theme means."""
+The network's figures come from counts kept when rounds are published (`network_tally`): per
+criterion, how many latest rounds agreed each level; per theme, how many had each theme mean. The
+quartiles are computed from those counts (the same numbers as ``percentile_cont`` over the rounds),
+so a city's comparison reads a few hundred rows however large the network grows."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Avg, Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .models import AgreedScore, Answer, Criterion, Round, RoundState
-from .stats import QUARTILES, Distribution, database_has_percentiles, level_aggregates
+from .network_tally import network_without
+from .stats import QUARTILES, percentile_from_value_counts
 
 # A self-score this many levels or more away from the panel's agreed score is a large gap.
 LARGE_GAP = 2
@@ -170,82 +171,21 @@ class Benchmark:
         return [criterion for criterion in self.criteria if criterion.gap_flag]
 
 
-def _criterion_spreads(comparison: QuerySet[Round]) -> dict[str, Distribution]:
-    rows = (
-        AgreedScore.objects.filter(
-            round_id__in=comparison.order_by().values("pk"),
-            not_applicable=False,
-            level__isnull=False,
-            criterion__theme__is_scored=True,
-        )
-        .values(code=F("criterion__code"))
-        .annotate(**level_aggregates())
-        .order_by()
-    )
-    return {row["code"]: Distribution.from_row(row) for row in rows}
-
-
-def _theme_means(comparison: QuerySet[Round]) -> QuerySet:
-    """Each comparison round's mean agreed score per theme (grouped in the database)."""
-    return (
-        AgreedScore.objects.filter(
-            round_id__in=comparison.order_by().values("pk"),
-            not_applicable=False,
-            level__isnull=False,
-            criterion__theme__is_scored=True,
-        )
-        .values("round_id", theme_code=F("criterion__theme__code"))
-        .annotate(mean=Avg("level"))
-        .order_by()
-    )
-
-
-def _percentile(values: list[float], fraction: float) -> float | None:
-    """``percentile_cont`` of a list (the SQLite fallback)."""
-    if not values:
+def _spread_of(counts: dict[float, int] | None) -> Spread | None:
+    if not counts:
         return None
-    ordered = sorted(values)
-    position = fraction * (len(ordered) - 1)
-    lower = int(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
-
-
-def _theme_spreads(comparison: QuerySet[Round]) -> dict[str, Spread]:
-    """Quartiles of the comparison rounds' theme means, per theme code. One query."""
-    inner = _theme_means(comparison)
-    if database_has_percentiles():
-        sql, params = inner.query.sql_with_params()
-        quartiles = ", ".join(
-            f"percentile_cont({fraction!r}) WITHIN GROUP (ORDER BY per_round.mean)"
-            for fraction in QUARTILES.values()
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT per_round.theme_code, COUNT(*), {quartiles} "  # noqa: S608 - our own SQL and params
-                f"FROM ({sql}) AS per_round GROUP BY per_round.theme_code",
-                params,
-            )
-            return {code: Spread(n, q1, median, q3) for code, n, q1, median, q3 in cursor.fetchall()}
-    means: dict[str, list[float]] = {}
-    for row in inner:
-        means.setdefault(row["theme_code"], []).append(float(row["mean"]))
-    return {
-        code: Spread(len(values), *(_percentile(values, fraction) for fraction in QUARTILES.values()))
-        for code, values in means.items()
-    }
-
-
-def _spread(distribution: Distribution) -> Spread:
-    return Spread(distribution.n, distribution.q1, distribution.median, distribution.q3)
+    return Spread(
+        sum(counts.values()),
+        *(percentile_from_value_counts(counts, fraction) for fraction in QUARTILES.values()),
+    )
 
 
 def benchmark(review_round: Round) -> Benchmark:
-    """The round's agreed and self-scores against the network. Six queries whatever the size of
-    the network."""
+    """The round's agreed and self-scores against the network. Five queries whatever the size of
+    the network: the network's figures come from the counts `network_tally` keeps."""
     minimum = minimum_rounds()
-    comparison = comparison_rounds(review_round)
-    comparison_count = comparison.count()
+    network = network_without(review_round.host_city_id)
+    comparison_count = network.cities
     criteria = list(
         Criterion.objects.filter(theme__framework_id=review_round.framework_id, theme__is_scored=True)
         .select_related("theme")
@@ -257,8 +197,11 @@ def benchmark(review_round: Round) -> Benchmark:
             "criterion_id", "self_score"
         )
     )
-    criterion_spreads = _criterion_spreads(comparison) if comparison_count >= minimum else {}
-    theme_spreads = _theme_spreads(comparison) if comparison_count >= minimum else {}
+    enough = comparison_count >= minimum
+    criterion_spreads = (
+        {code: _spread_of(counts) for code, counts in network.criteria.items()} if enough else {}
+    )
+    theme_spreads = {code: _spread_of(counts) for code, counts in network.themes.items()} if enough else {}
     themes: list[ThemeBenchmark] = []
     for criterion in criteria:
         if not themes or themes[-1].code != criterion.theme.code:
@@ -285,7 +228,7 @@ def benchmark(review_round: Round) -> Benchmark:
                 agreed=None if score is None or score.not_applicable else score.level,
                 agreed_not_applicable=bool(score and score.not_applicable),
                 self_score=self_scores.get(criterion.pk),
-                network=_spread(distribution) if contributors >= minimum else None,
+                network=distribution if contributors >= minimum else None,
                 contributors=contributors,
                 withheld_reason="" if contributors >= minimum else _withheld_reason(contributors, minimum),
             )

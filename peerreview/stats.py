@@ -60,6 +60,28 @@ def percentile_from_counts(counts: Sequence[int], fraction: float) -> float | No
     return lower + (upper - lower) * (position - lower_index)
 
 
+def percentile_from_value_counts(counts: dict[float, int], fraction: float) -> float | None:
+    """``percentile_cont`` of the multiset that holds ``counts[v]`` times the value ``v``."""
+    values = sorted(value for value, n in counts.items() if n > 0)
+    total = sum(counts[value] for value in values)
+    if total == 0:
+        return None
+    position = fraction * (total - 1)
+    lower_index = int(position)
+    upper_index = min(lower_index + 1, total - 1)
+
+    def value_at(index: int) -> float:
+        seen = 0
+        for value in values:
+            seen += counts[value]
+            if index < seen:
+                return value
+        return values[-1]
+
+    lower, upper = value_at(lower_index), value_at(upper_index)
+    return lower + (upper - lower) * (position - lower_index)
+
+
 def level_aggregates(field: str = "level") -> dict:
     """Annotations for ``.values(<group>).annotate(**level_aggregates())``: the number of
     levels, their mean, the count at each level and, on PostgreSQL, the quartiles."""

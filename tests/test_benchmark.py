@@ -8,10 +8,10 @@ import datetime
 import statistics
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from peerreview import benchmark as benchmark_module
 from peerreview.benchmark import benchmark, comparison_rounds
 from tests import factories
 
@@ -155,17 +155,71 @@ def test_the_city_dashboard_shows_its_latest_review_against_the_network(settings
     assert "Your self-score differs from the panel's on 2 criteria." in page
 
 
-def test_the_sqlite_fallback_computes_the_same_quartiles(settings, framework, espoo, monkeypatch):
+def test_the_counts_give_the_quartiles_percentile_cont_gives(settings, framework, espoo):
+    """The network's quartiles come from the tallies; over the comparison rounds' own scores
+    ``percentile_cont`` gives the same numbers (per criterion, and per theme over the means)."""
     settings.BENCHMARK_MIN_ROUNDS = 5
-    for levels in ([0, 1, 2], [4, 4, 3], [2, 2, 2], [3, 3, 1], [1, 2, 4], [2, 4, 4]):
+    rows = ([0, 1, 2], [4, 4, 3], [2, 2, 2], [3, 3, 1], [1, 2, 4], [2, 4, 4])
+    for levels in rows:
         _city_round(framework, levels)
-    database = benchmark(espoo)
-    monkeypatch.setattr(benchmark_module, "database_has_percentiles", lambda: False)
-    monkeypatch.setattr("peerreview.stats.database_has_percentiles", lambda: False)
-    fallback = benchmark(espoo)
-    for ours, theirs in zip(
-        database.criteria + database.themes, fallback.criteria + fallback.themes, strict=True
-    ):
-        assert ours.network.q1 == pytest.approx(theirs.network.q1)
-        assert ours.network.median == pytest.approx(theirs.network.median)
-        assert ours.network.q3 == pytest.approx(theirs.network.q3)
+    result = benchmark(espoo)
+    for index, criterion in enumerate(result.criteria):
+        values = [levels[index] for levels in rows]
+        assert criterion.network.n == 6
+        for fraction, value in (
+            (0.25, criterion.network.q1),
+            (0.5, criterion.network.median),
+            (0.75, criterion.network.q3),
+        ):
+            assert value == pytest.approx(_percentile_cont(values, fraction))
+    [theme] = result.themes
+    means = [statistics.fmean(levels) for levels in rows]
+    assert theme.network.median == pytest.approx(_percentile_cont(means, 0.5))
+    assert theme.network.q1 == pytest.approx(_percentile_cont(means, 0.25))
+    assert theme.network.q3 == pytest.approx(_percentile_cont(means, 0.75))
+
+
+def _percentile_cont(values, fraction):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY v) FROM unnest(%s::float8[]) v",
+            [fraction, [float(v) for v in values]],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_counts_follow_publication_changes_and_withdrawal(settings, framework, espoo):
+    """A level changed after publication, a newer round of a city and a round no longer
+    published all change the counts; the network's size never changes the number of queries."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from peerreview.models import AgreedScore, NetworkTally
+
+    settings.BENCHMARK_MIN_ROUNDS = 3
+    others = [_city_round(framework, levels) for levels in ([1, 1, 1], [3, 3, 3], [2, 2, 2])]
+    with CaptureQueriesContext(db) as few:
+        first = benchmark(espoo)
+    assert [first.criteria[0].network.q1, first.criteria[0].network.median] == [1.5, 2.0]
+
+    score = AgreedScore.objects.get(round=others[0], criterion__code="WHY.1")
+    score.level = 4
+    score.save()
+    assert benchmark(espoo).criteria[0].network.median == 3.0  # 2, 3, 4
+
+    newer = _city_round(framework, [0, 0, 0], city=others[1].host_city)
+    assert benchmark(espoo).criteria[0].network.median == 2.0  # 4, 0, 2: only the newer round counts
+    assert newer.pk
+
+    others[2].state = "cancelled"  # no longer published (never done by the platform; by hand)
+    others[2].save()
+    after = benchmark(espoo)
+    assert after.comparison_count == 2 and not after.shown
+    assert "only 2 other cities" in after.withheld_reason
+
+    for levels in ([1, 2, 3], [2, 3, 4], [0, 1, 2], [4, 4, 4]):
+        _city_round(framework, levels)
+    with CaptureQueriesContext(db) as many:
+        benchmark(espoo)
+    assert len(many) == len(few)
+    assert NetworkTally.objects.get(kind="cities").rounds == 7  # Espoo and six others

@@ -20,6 +20,7 @@ from .notifications import Notification, Reminder
 from .panel import AgreedScore, Assignment, Score
 from .prereport import Answer, EvidenceFile, IndicatorValue, PreReport
 from .rounds import ACTIVE_STATES, DUE_FIELD_BY_STATE, STATE_SEQUENCE, Round, RoundEvent, RoundState
+from .tallies import NetworkLatestRound, NetworkTally
 
 __all__ = [
     "ACTIVE_STATES",
@@ -41,6 +42,8 @@ __all__ = [
     "IndicatorValue",
     "Interviewee",
     "LevelDescriptor",
+    "NetworkLatestRound",
+    "NetworkTally",
     "Notification",
     "PreReport",
     "Reminder",

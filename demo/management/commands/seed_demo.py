@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from cities.models import City, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 from demo import content
+from network.tallies import rebuild_tallies
 from peerreview.background import run_inline
 from peerreview.models import (
     AgreedScore,
@@ -951,6 +952,7 @@ class Command(BaseCommand):
                 with deferred, transaction.atomic():
                     built = builder(demo)
                     rounds.extend(built if isinstance(built, list) else [built])
+        rebuild_tallies()  # the rounds above were published partly by direct updates
         self.write_rounds(rounds)
         self.write_accounts(demo)
         self.stdout.write(self.style.SUCCESS(f"Demo data created in {time.monotonic() - started:.1f} s."))

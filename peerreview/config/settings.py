@@ -311,6 +311,8 @@ OFFICE_MAX_ENTRIES = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Django's renderer, with the plain widgets' templates in Python (the editing pages render hundreds).
+FORM_RENDERER = "peerreview.forms.renderer.FastWidgetRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -54,12 +54,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", metavar="LABEL", choices=LABELS, help="cProfile one page's request")
     parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--page", metavar="LABEL", choices=LABELS, action="append", help="only these pages")
     parser.add_argument("--dump", metavar="DIR", type=Path, help="write each page's HTML to DIR")
     args = parser.parse_args()
     settings.ROOT_URLCONF = scale.__name__
     clear_url_caches()
     scale.ensure_small()
-    scale.PAGES[:] = [page for page in scale.PAGES if page.label in LABELS]
+    wanted = {LABELS[0], *(args.page or LABELS)}
+    scale.PAGES[:] = [page for page in scale.PAGES if page.label in wanted]
     targets = scale.prepare(scale.SMALL_DB)
     if args.profile:
         target = targets[args.profile]

@@ -1,10 +1,14 @@
-"""The form renderer's Python widgets give the HTML of Django's own widget templates."""
+"""The form renderer's Python widgets give the HTML of Django's own widget templates, and
+`|as_field` the HTML of crispy-forms' `|as_crispy_field`."""
 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates, get_default_renderer
@@ -12,8 +16,9 @@ from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 
-from peerreview.forms.renderer import RENDERERS, FastWidgetRenderer
+from peerreview.forms.renderer import RENDERERS, FastWidgetRenderer, plain_field
 from peerreview.forms.scoring import DescriptorChoice
+from peerreview.templatetags.form_fields import as_field
 
 lazy_label = lazy(lambda: "Tasolla <2>", str)()
 
@@ -68,6 +73,20 @@ def test_python_widgets_match_the_templates(widget, name, value, attrs, language
     assert through_renderer == expected
 
 
+@pytest.mark.parametrize("wrap_label", [False, True])
+@pytest.mark.parametrize("widget", [forms.RadioSelect(choices=CHOICES), forms.CheckboxSelectMultiple(choices=CHOICES)])
+def test_one_option_alone_matches_the_templates(widget, wrap_label) -> None:
+    """A template that lays out the options itself renders each with `{{ choice.tag }}`."""
+    bound = forms.Form()
+    bound.fields["choice"] = forms.ChoiceField(choices=CHOICES, widget=widget)
+    for option in bound["choice"]:
+        expected = option.parent_widget._render(
+            option.template_name, {"widget": {**option.data, "wrap_label": wrap_label}}, DjangoTemplates()
+        )
+        assert RENDERERS[option.template_name]({**option.data, "wrap_label": wrap_label}).strip() == expected
+        assert option.tag(wrap_label=wrap_label) == expected
+
+
 def test_an_option_with_a_template_of_its_own_goes_through_the_templates() -> None:
     class OwnOption(forms.Select):
         option_template_name = "django/forms/widgets/checkbox.html"
@@ -82,3 +101,67 @@ def test_an_option_with_a_template_of_its_own_goes_through_the_templates() -> No
 def test_forms_use_it() -> None:
     assert settings.FORM_RENDERER == "peerreview.forms.renderer.FastWidgetRenderer"
     assert isinstance(get_default_renderer(), FastWidgetRenderer)
+
+
+class Sample(forms.Form):
+    required_css_class = "required"
+    error_css_class = "has-error"
+
+    title = forms.CharField(label='Title "<b>"', help_text="Help with <em>markup</em>", max_length=30)
+    text = forms.CharField(label=lazy_label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    narrative = forms.CharField(required=False, widget=forms.Textarea(attrs={"class": "narrative textarea-x"}))
+    choice = forms.ChoiceField(choices=CHOICES, required=False)
+    email = forms.EmailField(label="", required=False)
+    number = forms.DecimalField(help_text="Up to two decimals.", required=False)
+
+    def clean_narrative(self) -> str:
+        if "no" in self.cleaned_data["narrative"]:
+            raise forms.ValidationError(["Not <this>.", "Nor that."])
+        return self.cleaned_data["narrative"]
+
+
+def _normalized(html: str) -> str:
+    """Crispy's template puts whitespace between and inside the elements, which HTML ignores."""
+    return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
+
+SAMPLES = [
+    ({}, {}),
+    ({"data": {"title": "", "text": "Line 1\n<b>2</b>", "narrative": "no", "choice": "x", "email": "a", "number": "1.555"}}, {}),
+    ({"data": {"c1-title": "A title", "c1-narrative": "not fine", "c1-number": "1,5"}}, {"prefix": "c1"}),
+    ({}, {"auto_id": False}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "fi"])
+@pytest.mark.parametrize(("bound", "options"), SAMPLES)
+@pytest.mark.parametrize("name", list(Sample.base_fields))
+def test_plain_fields_match_crispy(name, bound, options, language) -> None:
+    with translation.override(language):
+        expected = as_crispy_field(Sample(**bound, **options)[name])
+        field = Sample(**bound, **options)[name]
+        python = plain_field(field)
+        assert python is not None, "rendered by crispy"
+        assert _normalized(python) == _normalized(expected)
+        assert str(field) in python  # the widget itself, byte for byte (a textarea's text)
+        assert as_field(Sample(**bound, **options)[name]) == python
+
+
+class Others(forms.Form):
+    agree = forms.BooleanField(required=False)
+    level = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect)
+    file = forms.FileField()
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    when = forms.SplitDateTimeField()
+
+
+@pytest.mark.parametrize("name", list(Others.base_fields))
+def test_other_fields_are_left_to_crispy(name) -> None:
+    assert plain_field(Others()[name]) is None
+    assert as_field(Others()[name]) == as_crispy_field(Others()[name])
+
+
+def test_a_form_with_a_crispy_helper_is_left_to_crispy() -> None:
+    form = Sample()
+    form.helper = FormHelper()
+    assert plain_field(form["title"]) is None

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
+from django.conf import settings
+from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -147,6 +150,7 @@ RENDERERS: dict[str, Callable[[dict], str | None]] = {
     WIDGETS + "select.html": _select,
     WIDGETS + "radio.html": _multiple_input,
     WIDGETS + "checkbox_select.html": _multiple_input,
+    **OPTIONS,  # one option alone: a template's `{{ choice.tag }}` (BoundWidget.tag)
 }
 
 
@@ -160,3 +164,68 @@ class FastWidgetRenderer(DjangoTemplates):
             if html is not None:
                 return mark_safe(html.strip())
         return super().render(template_name, context, request=request)
+
+
+# --- a whole field, as crispy-forms' Bootstrap 5 field.html lays it out -----------------------
+
+
+def _add_classes(widget, classes: str) -> None:
+    """What crispy's `{% crispy_field field 'class' classes %}` does to the widget: its class
+    name in lower case (CRISPY_CLASS_CONVERTERS), then each of `classes` it lacks."""
+    name = type(widget).__name__.lower()
+    name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(name, name)
+    css_class = widget.attrs.get("class", "")
+    if not css_class:
+        css_class = name
+    elif css_class.find(name) == -1:
+        css_class += f" {name}"
+    for extra in classes.split():
+        if extra not in css_class.split():
+            css_class += f" {extra}"
+    widget.attrs["class"] = css_class
+
+
+ASTERISK = '<span class="asteriskField">*</span>'
+
+
+def plain_field(field: BoundField) -> str | None:
+    """A text input, textarea or select with its label, help text and errors: the elements,
+    attributes and texts of crispy-forms' bootstrap5/field.html (`|as_crispy_field`), without its
+    template's whitespace. None for any other field (checkboxes, radios, files, hidden inputs, a
+    form with a crispy helper), which crispy renders."""
+    widget = field.field.widget
+    if (
+        field.is_hidden
+        or getattr(field.form, "helper", None) is not None
+        or field.use_fieldset
+        or hasattr(widget, "widgets")
+        or hasattr(widget, "widget")
+        or isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.FileInput)
+        or not isinstance(widget, forms.widgets.Input | forms.Textarea | forms.Select)
+    ):
+        return None
+    errors = field.errors
+    invalid = " is-invalid" if errors else ""
+    _add_classes(widget, ("form-select" if isinstance(widget, forms.Select) else "form-control") + invalid)
+    auto_id = field.auto_id
+    required = field.field.required
+    css_classes = field.css_classes()
+    extra_classes = f" {_show(css_classes)}" if css_classes else ""
+    parts = [f'<div id="div_{_show(auto_id)}" class="mb-3{extra_classes}">']
+    if field.label:
+        label_for = f' for="{_show(field.id_for_label)}"' if field.id_for_label else ""
+        label_class, asterisk = (" requiredField", ASTERISK) if required else ("", "")
+        parts.append(f'<label{label_for} class="form-label{label_class}">{_show(field.label)}{asterisk}</label>')
+    parts.append(str(field))
+    if errors:
+        parts.append(f'<div id="{_show(errors.field_id)}_error" class="invalid-feedback">')
+        parts.extend(
+            f'<p id="error_{number}_{_show(auto_id)}"><strong>{_show(error)}</strong></p>'
+            for number, error in enumerate(errors, start=1)
+        )
+        parts.append("</div>")
+    if field.help_text:
+        help_id = f'id="{_show(auto_id)}_helptext" ' if auto_id else ""
+        parts.append(f'<div {help_id}class="form-text">{field.help_text}</div>')
+    parts.append("</div>")
+    return mark_safe("".join(parts))

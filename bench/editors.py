@@ -27,7 +27,6 @@ os.environ.setdefault("SCALE_SMALL_DB", os.environ.get("EDITORS_BENCH_DB", "edit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale  # noqa: E402  (sets up Django as production runs it)
-
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -51,7 +50,9 @@ def timed(target: scale.Target) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--profile", metavar="LABEL", choices=LABELS, help="cProfile one page's request")
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--page", metavar="LABEL", choices=LABELS, action="append", help="only these pages")

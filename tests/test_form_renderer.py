@@ -30,7 +30,7 @@ CHOICES = [
     ("lazy", lazy_label),
     ("safe", mark_safe("<em>safe</em>")),
 ]
-GROUPED = [("Group \"A\"", [("a", "A"), ("b", "B & b")]), ("c", "C"), ("Group B", [("d", "D")])]
+GROUPED = [('Group "A"', [("a", "A"), ("b", "B & b")]), ("c", "C"), ("Group B", [("d", "D")])]
 
 WIDGETS = [
     (forms.TextInput(), "title", 'He said "hi" <b>&amp;</b>', {"id": "id_title", "required": True}),
@@ -74,7 +74,9 @@ def test_python_widgets_match_the_templates(widget, name, value, attrs, language
 
 
 @pytest.mark.parametrize("wrap_label", [False, True])
-@pytest.mark.parametrize("widget", [forms.RadioSelect(choices=CHOICES), forms.CheckboxSelectMultiple(choices=CHOICES)])
+@pytest.mark.parametrize(
+    "widget", [forms.RadioSelect(choices=CHOICES), forms.CheckboxSelectMultiple(choices=CHOICES)]
+)
 def test_one_option_alone_matches_the_templates(widget, wrap_label) -> None:
     """A template that lays out the options itself renders each with `{{ choice.tag }}`."""
     bound = forms.Form()
@@ -109,7 +111,9 @@ class Sample(forms.Form):
 
     title = forms.CharField(label='Title "<b>"', help_text="Help with <em>markup</em>", max_length=30)
     text = forms.CharField(label=lazy_label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    narrative = forms.CharField(required=False, widget=forms.Textarea(attrs={"class": "narrative textarea-x"}))
+    narrative = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"class": "narrative textarea-x"})
+    )
     choice = forms.ChoiceField(choices=CHOICES, required=False)
     email = forms.EmailField(label="", required=False)
     number = forms.DecimalField(help_text="Up to two decimals.", required=False)

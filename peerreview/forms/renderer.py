@@ -142,10 +142,23 @@ RENDERERS: dict[str, Callable[[dict], str | None]] = {
     **{
         WIDGETS + f"{name}.html": _input
         for name in (
-            "input", "text", "email", "number", "password", "hidden", "url", "search", "tel",
-            "date", "datetime", "time", "color", "checkbox", "file",
+            "input",
+            "text",
+            "email",
+            "number",
+            "password",
+            "hidden",
+            "url",
+            "search",
+            "tel",
+            "date",
+            "datetime",
+            "time",
+            "color",
+            "checkbox",
+            "file",
         )
-    },  # fmt: skip
+    },
     WIDGETS + "textarea.html": _textarea,
     WIDGETS + "select.html": _select,
     WIDGETS + "radio.html": _multiple_input,
@@ -215,7 +228,9 @@ def plain_field(field: BoundField) -> str | None:
     if field.label:
         label_for = f' for="{_show(field.id_for_label)}"' if field.id_for_label else ""
         label_class, asterisk = (" requiredField", ASTERISK) if required else ("", "")
-        parts.append(f'<label{label_for} class="form-label{label_class}">{_show(field.label)}{asterisk}</label>')
+        parts.append(
+            f'<label{label_for} class="form-label{label_class}">{_show(field.label)}{asterisk}</label>'
+        )
     parts.append(str(field))
     if errors:
         parts.append(f'<div id="{_show(errors.field_id)}_error" class="invalid-feedback">')

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peerreview.paging import bounded_page
 from peerreview.permissions import require
 
 from . import csv as audit_csv
@@ -35,7 +36,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 def audit_log(request: HttpRequest) -> HttpResponse:
     require(lambda: refuse_view_audit(request.user))
     form, entries = _filtered(request)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = bounded_page(entries, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

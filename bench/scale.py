@@ -329,8 +329,10 @@ def gen_users(b: Bases, c: dict) -> int:
 def gen_roles(b: Bases, c: dict) -> int:
     members = N_ROUNDS + N_REPEAT
     count = execute(
-        f"""INSERT INTO cities_evaluatorprofile (id, expertise, languages, home_city_id, user_id)
-        SELECT {b["roles"]} + i, 'HOW, RESULT', 'en', {b["cities"]} + {members} + i, {b["users"]} + i
+        f"""INSERT INTO cities_evaluatorprofile (id, expertise, languages, home_city_id, user_id,
+               available, max_rounds_per_year, availability_note)
+        SELECT {b["roles"]} + i, 'HOW, RESULT', 'en', {b["cities"]} + {members} + i, {b["users"]} + i,
+               true, 2, ''
         FROM generate_series(0, {N_EVALUATORS - 1}) AS i"""
     )
     execute(
@@ -350,13 +352,13 @@ def gen_rounds(b: Bases, c: dict) -> int:
         f"""INSERT INTO peerreview_round (id, title, language, state, opens_on, prereport_due, scoring_due,
                assessment_due, report_due, factual_check_due, repeat_interval_months, cancellation_reason,
                published_at, created_at, updated_at, created_by_id, framework_id, host_city_id,
-               previous_round_id, repeat_with_newest_framework)
+               previous_round_id, repeat_with_newest_framework, panel_rule_override_reason)
         SELECT {b["rounds"]} + i, 'Bench city ' || i || ' ' || (2020 + i % 7), (ARRAY['en','fi','sv'])[1 + i % 3],
                {state}, d, d + 42, d + 70, d + 100, d + 130, d + 150, 18,
                CASE WHEN {state} = 'cancelled' THEN 'Bench' ELSE '' END,
                CASE WHEN {state} = 'published' THEN now() - (i % 300) * interval '1 day' END,
                now() - (i % 1500) * interval '1 day', now() - (i % 200) * interval '1 day', NULL,
-               {c["framework"]}, {b["cities"]} + i, NULL, false
+               {c["framework"]}, {b["cities"]} + i, NULL, false, ''
         FROM generate_series(0, {N_ROUNDS - 1}) AS i,
              LATERAL (SELECT current_date - (i % 300) + 60 AS d) AS dates"""
     )
@@ -364,12 +366,12 @@ def gen_rounds(b: Bases, c: dict) -> int:
         f"""INSERT INTO peerreview_round (id, title, language, state, opens_on, prereport_due, scoring_due,
                assessment_due, report_due, factual_check_due, repeat_interval_months, cancellation_reason,
                published_at, created_at, updated_at, created_by_id, framework_id, host_city_id,
-               previous_round_id, repeat_with_newest_framework)
+               previous_round_id, repeat_with_newest_framework, panel_rule_override_reason)
         SELECT {b["rounds"]} + {N_ROUNDS} + j, 'Bench city ' || ({N_ROUNDS} + j) || ' ' || (2018 + j % 6),
                (ARRAY['en','fi','sv'])[1 + j % 3], 'published', d, d + 42, d + 70, d + 100, d + 130, d + 150,
                12 + j % 13, '', now() - (400 + j % 700) * interval '1 day',
                now() - (600 + j % 700) * interval '1 day', now() - (400 + j % 700) * interval '1 day', NULL,
-               {c["framework"]}, {b["cities"]} + {N_ROUNDS} + j, NULL, false
+               {c["framework"]}, {b["cities"]} + {N_ROUNDS} + j, NULL, false, ''
         FROM generate_series(0, {N_REPEAT - 1}) AS j,
              LATERAL (SELECT current_date - 600 - (j % 700) AS d) AS dates"""
     )
@@ -377,12 +379,12 @@ def gen_rounds(b: Bases, c: dict) -> int:
         f"""INSERT INTO peerreview_round (id, title, language, state, opens_on, prereport_due, scoring_due,
                assessment_due, report_due, factual_check_due, repeat_interval_months, cancellation_reason,
                published_at, created_at, updated_at, created_by_id, framework_id, host_city_id,
-               previous_round_id, repeat_with_newest_framework)
+               previous_round_id, repeat_with_newest_framework, panel_rule_override_reason)
         SELECT {b["rounds"]} + {N_ROUNDS + N_REPEAT} + j,
                'Bench city ' || ({N_ROUNDS} + j) || ' – repeat round', (ARRAY['en','fi','sv'])[1 + j % 3],
                'planned', d, d + 42, d + 70, d + 100, d + 130, d + 150, 18, '', NULL,
                now() - (j % 700) * interval '1 day', now() - (j % 700) * interval '1 day', NULL,
-               {c["framework"]}, {b["cities"]} + {N_ROUNDS} + j, {b["rounds"]} + {N_ROUNDS} + j, false
+               {c["framework"]}, {b["cities"]} + {N_ROUNDS} + j, {b["rounds"]} + {N_ROUNDS} + j, false, ''
         FROM generate_series(0, {N_REPEAT - 1}) AS j,
              LATERAL (SELECT current_date + 30 + (j % 700) AS d) AS dates"""
     )
@@ -446,10 +448,10 @@ def gen_reports(b: Bases, c: dict) -> int:
         f"""INSERT INTO reports_summaryreport (id, executive_summary, key_strengths, purpose_and_scope,
                process_notes, next_steps, factual_comment, factual_comment_at, city_response, published_at,
                updated_at, factual_comment_by_id, published_by_id, round_id, version, publication_level,
-               publication_level_set_at, publication_level_set_by_id)
+               publication_level_set_at, publication_level_set_by_id, text_language)
         SELECT {b["reports"]} + (r.id - {b["rounds"]}), {sentence("r.id", 3)}, {sentence("r.id + 1", 2)},
                '', '', '', '', NULL, '', r.published_at, r.updated_at, NULL,
-               NULL, r.id, 1, (ARRAY['round','network','public'])[1 + r.id % 3], r.published_at, NULL
+               NULL, r.id, 1, (ARRAY['round','network','public'])[1 + r.id % 3], r.published_at, NULL, ''
         FROM peerreview_round r
         WHERE r.id >= {b["rounds"]} AND r.state IN ('drafting', 'factual_check', 'published')"""
     )

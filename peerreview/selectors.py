@@ -31,6 +31,7 @@ from .models import (
     RoundEvent,
     RoundState,
 )
+from .paging import COUNT_CAP, bounded_counts
 from .services.panel_rule import MIN_PANEL_SIZE
 
 S = RoundState
@@ -301,6 +302,7 @@ class StateGroup:
     label: str
     total: int = 0
     rows: list = field(default_factory=list)
+    more: bool = False  # more rounds than `total` (counting stopped at DASHBOARD_COUNT_CAP)
 
 
 @dataclass
@@ -308,6 +310,7 @@ class StateCount:
     state: str
     label: str
     count: int
+    more: bool = False
 
 
 @dataclass
@@ -318,6 +321,8 @@ class CoordinatorDashboard:
     counts: list[StateCount]
     total: int
     recently_closed: list[Round]
+    overdue_more: bool = False
+    total_more: bool = False
 
 
 def with_panel_counts(rounds) -> list[Round]:
@@ -383,6 +388,8 @@ def coordinator_hint(review_round: Round) -> str:
 
 # The dashboard shows this many rounds per list; the round list (paginated) has them all.
 DASHBOARD_ROWS = 5
+# Its counts stop here: "more than 1000".
+DASHBOARD_COUNT_CAP = COUNT_CAP
 
 
 def _by_due_date(queryset):
@@ -393,13 +400,26 @@ def _by_due_date(queryset):
 def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
     """The first overdue rounds, the first rounds of each step (by due date), counts per state
     and the latest closed rounds — a fixed number of short queries however large the network:
-    everything else is on the paginated round list."""
+    everything else is on the paginated round list. The counts stop at DASHBOARD_COUNT_CAP
+    ("more than 1000"): an exact count reads every round of the state (docs/performance.md)."""
     overdue_rounds = Round.objects.overdue(today)
     overdue = list(_by_due_date(overdue_rounds).select_related("host_city", "framework")[:DASHBOARD_ROWS])
-    # COUNT(*): read from the state index alone (an index-only scan), not from the rows.
-    per_state = dict(Round.objects.order_by().values_list("state").annotate(n=Count("*")))
+    counted_states = [*ACTIVE_STATES, S.PUBLISHED, S.CANCELLED]
+    # One query: each count reads at most cap + 1 entries of index round_state_due_order
+    # (round_due_order for the overdue ones).
+    counted = bounded_counts(
+        {
+            **{state: Round.objects.filter(state=state) for state in counted_states},
+            "overdue": overdue_rounds,
+        },
+        DASHBOARD_COUNT_CAP,
+    )
+    per_state = {state: min(counted[state], DASHBOARD_COUNT_CAP) for state in counted_states}
+    more = {state: counted[state] > DASHBOARD_COUNT_CAP for state in counted_states}
     groups = {
-        state: StateGroup(state=state, label=str(RoundState(state).label), total=per_state.get(state, 0))
+        state: StateGroup(
+            state=state, label=str(RoundState(state).label), total=per_state[state], more=more[state]
+        )
         for state in ACTIVE_STATES
     }
     # The first rows of every step in one query: the first few of each state by due date (index
@@ -420,7 +440,7 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
             r.pk,
         ),
     )
-    with_panel_counts([*overdue, *ranked])  # one query for both lists
+    with_panel_counts([*overdue, *ranked])  # one query for both lists, only the rows shown
     for review_round in overdue:
         review_round.coordinator_hint = coordinator_hint(review_round)
         review_round.days_late = (today - review_round.current_due_date).days
@@ -428,8 +448,8 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
         review_round.coordinator_hint = coordinator_hint(review_round)
         groups[review_round.state].rows.append(review_round)
     counts = [
-        StateCount(state=state, label=str(RoundState(state).label), count=per_state.get(state, 0))
-        for state in [*ACTIVE_STATES, S.PUBLISHED, S.CANCELLED]
+        StateCount(state=state, label=str(RoundState(state).label), count=per_state[state], more=more[state])
+        for state in counted_states
     ]
     recently_closed = list(
         Round.objects.filter(state__in=[S.PUBLISHED, S.CANCELLED])
@@ -438,12 +458,23 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
     )
     return CoordinatorDashboard(
         overdue=overdue,
-        overdue_total=overdue_rounds.count(),
+        overdue_total=min(counted["overdue"], DASHBOARD_COUNT_CAP),
+        overdue_more=counted["overdue"] > DASHBOARD_COUNT_CAP,
         groups=[group for group in groups.values() if group.rows],
         counts=counts,
         total=sum(per_state.values()),
+        total_more=any(more.values()),
         recently_closed=recently_closed,
     )
+
+
+def _matching_round_ids(query: str):
+    """The rounds whose title or host city's name contains `query` (any case): a union of two
+    lookups, each served by its trigram index on PostgreSQL (round_title_trgm, city_name_trgm),
+    where an OR across the join would read every round and city."""
+    by_title = Round.objects.order_by().filter(title__icontains=query).values("pk")
+    by_city = Round.objects.order_by().filter(host_city__name__icontains=query).values("pk")
+    return by_title.union(by_city)
 
 
 def coordinator_round_list(filters: dict, today: datetime.date):
@@ -453,7 +484,7 @@ def coordinator_round_list(filters: dict, today: datetime.date):
     rounds = Round.objects.all()
     query = (filters.get("q") or "").strip()
     if query:
-        rounds = rounds.filter(Q(title__icontains=query) | Q(host_city__name__icontains=query))
+        rounds = rounds.filter(pk__in=_matching_round_ids(query))
     if filters.get("state"):
         rounds = rounds.filter(state=filters["state"])
     if filters.get("country"):

@@ -6,12 +6,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from peerreview.selectors import DASHBOARD_ROWS
+from peerreview import paging
+from peerreview.models import Round
+from peerreview.selectors import DASHBOARD_ROWS, coordinator_round_list
+from peerreview.views import rounds as rounds_views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +125,122 @@ def test_round_list_queries_do_not_grow_with_rounds(coordinator_client):
     with CaptureQueriesContext(connection) as many:
         coordinator_client.get(url)
     assert len(many) == len(few)
+
+
+# --- lists of the whole network are never counted whole (peerreview.paging) ---------------
+
+
+def test_bounded_paginator_counts_only_as_far_as_the_pager_needs(monkeypatch):
+    monkeypatch.setattr(paging, "LOOKAHEAD_PAGES", 2)
+    rounds(40)
+    queryset = Round.objects.order_by("title")
+    with CaptureQueriesContext(connection) as queries:
+        first = paging.BoundedPaginator(queryset, 5, page=1, cap=10).get_page(1)
+    assert "LIMIT 16" in queries.captured_queries[0]["sql"]  # max(cap, (1 + 2) pages) + 1 rows
+    assert first.paginator.more_than_count and first.paginator.count == 15
+    assert first.has_next() and [r.title for r in first] == [f"Round {i:03d}" for i in range(5)]
+    assert list(first.paginator.get_elided_page_range(1)) == [1, 2, 3, Paginator.ELLIPSIS]
+    # Further on, it counts further: near the end the count is exact again.
+    last = paging.BoundedPaginator(queryset, 5, page=7, cap=10).get_page(7)
+    assert not last.paginator.more_than_count and last.paginator.count == 40
+    assert last.paginator.num_pages == 8 and last.has_next()
+    # A page past the end shows the last page, as Django's get_page does.
+    beyond = paging.BoundedPaginator(queryset, 5, page=99, cap=10).get_page(99)
+    assert beyond.number == 8 and [r.title for r in beyond][-1] == "Round 039"
+    # Few rows: an exact count and Django's own pager.
+    exact = paging.BoundedPaginator(queryset.filter(title__lt="Round 007"), 5, page=1, cap=10).get_page(1)
+    assert exact.paginator.count == 7 and exact.paginator.num_pages == 2
+    assert not exact.paginator.more_than_count
+
+
+def test_round_list_without_a_total_still_pages_through_every_round(coordinator_client, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 6)
+    monkeypatch.setattr(paging, "LOOKAHEAD_PAGES", 1)
+    monkeypatch.setattr(rounds_views, "ROUNDS_PER_PAGE", 4)
+    made = rounds(23)
+    url = reverse("peerreview:round_list")
+    first = coordinator_client.get(url)
+    assert first.context["page"].paginator.more_than_count
+    page = first.content.decode()
+    assert "More than 8 rounds" in page  # max(cap 6, (page 1 + 1) × 4)
+    assert "more pages follow" in page and "?page=2" in page and "?page=3" not in page
+    seen, number = [], 1
+    while True:
+        response = coordinator_client.get(url, {"page": number})
+        assert response.status_code == 200
+        seen += titles(response)
+        if not response.context["page"].has_next():
+            break
+        number += 1
+    assert seen == [r.title for r in made]  # every round once, in order
+    assert number == 6
+    assert "more pages follow" not in response.content.decode()
+    assert "23 rounds" in response.content.decode()  # near the end the count is exact
+
+
+def test_audit_log_pager_says_more_than_when_it_stopped_counting(client, monkeypatch):
+    from audit import views as audit_views
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    monkeypatch.setattr(paging, "LOOKAHEAD_PAGES", 1)
+    monkeypatch.setattr(audit_views, "PAGE_SIZE", 1)
+    rounds(3)  # each new round writes to the audit trail
+    client.force_login(factories.CoordinatorFactory())
+    response = client.get(reverse("audit:log"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.more_than_count
+    assert "Page 1 of more than 2." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["tampere", "TAMP", "und 00", "twin", "zz", "Jyväskylä", "väs", "KESÄ", "nowhere"]
+)
+def test_round_search_finds_what_icontains_on_title_or_city_found(query):
+    """The search changed shape (a union served by trigram indexes on PostgreSQL) but not its
+    results: exactly the rounds whose title or host city's name contains the words, any case."""
+    rounds(12, city=factories.CityFactory(name="Tampere"), title="Round")
+    rounds(3, city=factories.CityFactory(name="Jyväskylä"), title="Kesä")
+    rounds(2, city=factories.CityFactory(name="Oulu"), title="Tampere-Oulu twin")
+    rounds(2, city=factories.CityFactory(name="Zz Ville"), title="ZZ top")
+    expected = set(
+        Round.objects.filter(Q(title__icontains=query) | Q(host_city__name__icontains=query)).values_list(
+            "pk", flat=True
+        )
+    )
+    found = [r.pk for r in coordinator_round_list({"q": query}, TODAY)]
+    assert len(found) == len(set(found))
+    assert set(found) == expected
+    assert expected or query in ("KESÄ", "nowhere")  # (SQLite's LIKE ignores case in ASCII only)
+
+
+def test_dashboard_counts_stop_at_the_cap_and_say_more_than(coordinator_client, monkeypatch):
+    from peerreview import selectors
+
+    monkeypatch.setattr(selectors, "DASHBOARD_COUNT_CAP", 4)
+    rounds(6, due_in_days=-10, title="Late")
+    rounds(3, state="drafting", title="Draft")
+    response = coordinator_client.get(reverse("peerreview:dashboard"))
+    dashboard = response.context["coordinator"]
+    open_group = next(g for g in dashboard.groups if g.state == "prereport_open")
+    drafting = next(g for g in dashboard.groups if g.state == "drafting")
+    assert (open_group.total, open_group.more) == (4, True)
+    assert (drafting.total, drafting.more) == (3, False)
+    assert (dashboard.overdue_total, dashboard.overdue_more) == (4, True)
+    counts = {c.state: (c.count, c.more) for c in dashboard.counts}
+    assert counts["prereport_open"] == (4, True) and counts["drafting"] == (3, False)
+    assert counts["planned"] == (0, False)
+    assert (dashboard.total, dashboard.total_more) == (7, True)
+    page = response.content.decode()
+    assert "See all overdue rounds (more than 4)" in page
+    assert "See all rounds at “Pre-report open” (more than 4)" in page
+    assert "more than 7" in page
+
+
+def test_dashboard_counts_are_exact_below_the_cap(coordinator_client):
+    rounds(3, due_in_days=-3)
+    rounds(2, state="published")
+    dashboard = coordinator_client.get(reverse("peerreview:dashboard")).context["coordinator"]
+    counts = {c.state: (c.count, c.more) for c in dashboard.counts}
+    assert counts["prereport_open"] == (3, False) and counts["published"] == (2, False)
+    assert (dashboard.overdue_total, dashboard.overdue_more) == (3, False)
+    assert (dashboard.total, dashboard.total_more) == (5, False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from .. import selectors
 from ..activity import ACTIVITY_LIMIT, recent_activity
 from ..forms.rounds import CancelRoundForm, RoundDatesForm, RoundFilterForm, RoundForm, TransitionForm
 from ..models import Round, RoundState
+from ..paging import bounded_page
 from ..permissions import require, round_access
 from ..services.rounds import (
     TransitionError,
@@ -58,14 +58,15 @@ ROUNDS_PER_PAGE = 25
 
 
 def round_list(request: HttpRequest) -> HttpResponse:
-    """Every round of the network for coordinators: search, filters, pages (never all at once)."""
+    """Every round of the network for coordinators: search, filters, pages (never all at once,
+    never all counted: "more than 1000 rounds")."""
     if not request.user.is_coordinator:
         raise PermissionDenied(_("Only coordinators see the list of all rounds."))
     form = RoundFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     today = timezone.localdate()
-    page = Paginator(selectors.coordinator_round_list(filters, today), ROUNDS_PER_PAGE).get_page(
-        request.GET.get("page")
+    page = bounded_page(
+        selectors.coordinator_round_list(filters, today), ROUNDS_PER_PAGE, request.GET.get("page")
     )
     page.object_list = selectors.with_panel_counts(page.object_list)
     for review_round in page.object_list:

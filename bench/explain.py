@@ -2,8 +2,9 @@
 `python bench/explain.py` (DATABASE_URL: the large database of bench/scale.py, e.g.
 postgres://postgres@127.0.0.1:5432/scale_bench). Read-only.
 
-For the coordinator's round list (no filter, each filter, and page 2), the coordinator's
-dashboard (overdue rounds, counts per step, the first rows of each step, recently closed) and the
+For the coordinator's round list (no filter, each filter — with the exact count and the pager's
+bounded one —, and page 40), the coordinator's dashboard (overdue rounds, counts per step exact
+and bounded, the first rows of each step, recently closed) and the
 library (reports, facets, filters, a text search), as the demo coordinator and a demo city member,
 it prints each query's plan summary: execution time, and the scans it uses (index or sequential,
 on which table). `docs/performance.md` records what it showed and the indexes it led to."""
@@ -24,12 +25,14 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cities.models import User  # noqa: E402
 from network.search import library_facets, report_list, search_entries  # noqa: E402
 from peerreview import selectors  # noqa: E402
 from peerreview.models import Round  # noqa: E402
+from peerreview.paging import BoundedPaginator, bounded_counts  # noqa: E402
 from peerreview.services.repeat_rounds import due_repeat_rounds  # noqa: E402
 
 SCAN = re.compile(
@@ -38,7 +41,21 @@ SCAN = re.compile(
 
 
 def explain(label: str, queryset) -> None:
-    plan = queryset.explain(analyze=True)
+    report(label, queryset.explain(analyze=True))
+
+
+def explain_call(label: str, call) -> None:
+    """EXPLAIN ANALYZE of each query that `call()` runs, numbered when there are several."""
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    for number, query in enumerate(captured.captured_queries, start=1):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN ANALYZE " + query["sql"])
+            numbered = f"{label} ({number})" if len(captured.captured_queries) > 1 else label
+            report(numbered, "\n".join(row[0] for row in cursor.fetchall()))
+
+
+def report(label: str, plan: str) -> None:
     took = re.search(r"Execution Time: ([\d.]+) ms", plan)
     scans = sorted({" ".join(part for part in match.groups() if part) for match in SCAN.finditer(plan)})
     seq = [scan for scan in scans if "Seq Scan" in scan]
@@ -51,7 +68,14 @@ def explain(label: str, queryset) -> None:
 
 # The indexes docs/performance.md adds; EXPLAIN_WITHOUT_NEW_INDEXES=1 drops them in a transaction
 # that is rolled back, to compare the plans before and after on the same data.
-NEW_INDEXES = ["round_repeat_due", "round_created_at", "report_published_newest", "city_country_name"]
+NEW_INDEXES = [
+    "round_repeat_due",
+    "round_created_at",
+    "report_published_newest",
+    "city_country_name",
+    "round_title_trgm",
+    "city_name_trgm",
+]
 
 
 def main() -> int:
@@ -83,13 +107,30 @@ def run() -> int:
     ]:
         rounds = selectors.coordinator_round_list(filters, today)
         explain(f"  {label}", rounds[:25])
-        explain(f"  {label}: count", Round.objects.filter(pk__in=rounds.values("pk")))
+        explain(f"  {label}: exact count", Round.objects.filter(pk__in=rounds.values("pk")))
+        explain_call(
+            f"  {label}: pager's count", lambda rounds=rounds: BoundedPaginator(rounds, 25, page=1).count
+        )
     explain("  page 40", selectors.coordinator_round_list({}, today)[975:1000])
 
     print("\nCoordinator's dashboard")
     overdue = Round.objects.overdue(today)
-    explain("  overdue rounds (first 5)", selectors._with_panel_counts(selectors._by_due_date(overdue))[:5])
-    explain("  rounds per step", Round.objects.order_by().values("state"))
+    explain(
+        "  overdue rounds with panel counts before the LIMIT",
+        selectors._with_panel_counts(selectors._by_due_date(overdue))[:5],
+    )
+    explain_call("  the dashboard's queries", lambda: selectors.coordinator_dashboard(today))
+    explain("  rounds per step (exact)", Round.objects.order_by().values("state"))
+    explain_call(
+        "  rounds per step and overdue (bounded)",
+        lambda: bounded_counts(
+            {
+                **{state: Round.objects.filter(state=state) for state in ("planned", "scoring", "published")},
+                "overdue": overdue,
+            },
+            1000,
+        ),
+    )
     explain(
         "  recently closed",
         Round.objects.filter(state__in=["published", "cancelled"]).order_by("-updated_at", "-pk")[:10],

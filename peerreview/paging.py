@@ -52,8 +52,9 @@ class BoundedPaginator(Paginator):
         """Exact up to `bound`; `bound` (and `more_than_count`) when the list holds more."""
         if not isinstance(self.object_list, QuerySet):
             return super().count
-        # COUNT(*) over a subquery with LIMIT: PostgreSQL stops after bound + 1 rows.
-        counted = self.object_list[: self.bound + 1].count()
+        # COUNT(*) over a subquery with LIMIT: PostgreSQL stops after bound + 1 rows. Without the
+        # list's order, which a count does not need and which would tie the plan to its index.
+        counted = self.object_list.order_by()[: self.bound + 1].count()
         self._more = counted > self.bound
         return min(counted, self.bound)
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cities", "0011_city_name_trigram"),
-        ("peerreview", "0017_creation_and_upload_tokens"),
+        ("peerreview", "0018_session_invitation_sending_since"),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cities", "0011_city_name_trigram"),
-        ("peerreview", "0018_session_invitation_sending_since"),
+        ("peerreview", "0019_synthesis_tallies"),
     ]
 
     operations = [

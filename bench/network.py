@@ -41,33 +41,22 @@ LARGE_DB = os.environ.get("NETWORK_DB", "network_bench")
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 SEARCH_AIM_MS = 200
 
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "peerreview.config.settings",
-        "DATABASE_URL": f"{SERVER}/{SMALL_DB}",
-        "DATABASE_CONN_MAX_AGE": "600",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-not-secret",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "STATIC_MANIFEST": "0",
-        "MFA_REQUIRED_FOR_COORDINATORS": "0",
-        "AXES_ENABLED": "0",
-        "CELERY_BROKER_URL": "",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-    }
+import _db  # noqa: E402
+
+_db.setup(SERVER, SMALL_DB)
+
+from _db import (  # noqa: E402
+    admin_execute,
+    database_exists,
+    ensure_demo,
+    execute,
+    reset_sequence,
+    rows,
+    scalar,
+    use_database,
 )
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 N_CITIES = 2_000
@@ -141,56 +130,8 @@ def in_language(language: str, expression: str) -> str:
 # --- databases ------------------------------------------------------------------------------
 
 
-def use_database(name: str) -> None:
-    for alias in connections:
-        connections[alias].close()
-    connection.settings_dict["NAME"] = name
-    ContentType.objects.clear_cache()
-
-
-def admin_execute(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(statement)
-
-
-def database_exists(name: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres") as admin:
-        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-
-
-def execute(statement: str, params: list | None = None) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
-
-
-def scalar(statement: str, params: list | None = None):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-        return row[0] if row else None
-
-
-def rows(statement: str, params: list | None = None) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
-
-
 def ensure_small() -> None:
-    if not database_exists(SMALL_DB):
-        admin_execute(f'CREATE DATABASE "{SMALL_DB}"')
-    use_database(SMALL_DB)
-    call_command("migrate", verbosity=0, interactive=False)
-    from cities.models import User
-
-    if not User.objects.filter(email="coordinator@demo.eu").exists():
-        print(f"Seeding the demo into {SMALL_DB} …", flush=True)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    ensure_demo(SMALL_DB)
 
 
 def ensure_large(regenerate: bool) -> None:
@@ -210,10 +151,6 @@ def ensure_large(regenerate: bool) -> None:
 
 def base_of(table: str) -> int:
     return int(scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1000
-
-
-def reset_sequence(table: str) -> None:
-    execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
 def generate() -> None:

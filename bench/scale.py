@@ -52,34 +52,21 @@ RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 EXPORT_MAX_GB = float(os.environ.get("BENCH_EXPORT_MAX_GB", "4"))
 EXPORT_TIMEOUT_S = int(os.environ.get("BENCH_EXPORT_TIMEOUT", "900"))
 
-# The process runs like production (DEBUG off), with what the test Client needs: plain HTTP,
-# its host name, no second factor for the coordinator, e-mail kept in memory, tasks in-process.
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "peerreview.config.settings",
-        "DATABASE_URL": f"{SERVER}/{SMALL_DB}",
-        "DATABASE_CONN_MAX_AGE": "600",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-not-secret",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "STATIC_MANIFEST": "0",
-        "MFA_REQUIRED_FOR_COORDINATORS": "0",
-        "AXES_ENABLED": "0",
-        "CELERY_BROKER_URL": "",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-    }
+import _db  # noqa: E402
+
+_db.setup(SERVER, SMALL_DB)
+
+from _db import (  # noqa: E402
+    admin_execute,
+    database_exists,
+    ensure_demo,
+    execute,
+    reset_sequence,
+    rows,
+    scalar,
+    use_database,
 )
-
-import django  # noqa: E402
-
-django.setup()
-
 from django.conf import settings  # noqa: E402
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
@@ -163,39 +150,8 @@ def sentence(expression: str, count: int = 3) -> str:
 # --- databases ------------------------------------------------------------------------------
 
 
-def use_database(name: str) -> None:
-    """Point the default connection at another database (closing the current connection)."""
-    for alias in connections:
-        connections[alias].close()
-    connection.settings_dict["NAME"] = name
-    ContentType.objects.clear_cache()
-
-
-def admin_execute(statement: str) -> None:
-    """CREATE/DROP DATABASE, from the maintenance database."""
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(statement)
-
-
-def database_exists(name: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres") as admin:
-        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-
-
 def ensure_small() -> None:
-    if not database_exists(SMALL_DB):
-        admin_execute(f'CREATE DATABASE "{SMALL_DB}"')
-    use_database(SMALL_DB)
-    call_command("migrate", verbosity=0, interactive=False)
-    from cities.models import User
-
-    if not User.objects.filter(email="coordinator@demo.eu").exists():
-        print(f"Seeding the demo into {SMALL_DB} …", flush=True)
-        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    ensure_demo(SMALL_DB)
 
 
 def ensure_large(regenerate: bool) -> None:
@@ -219,27 +175,9 @@ def ensure_large(regenerate: bool) -> None:
 # --- generation -----------------------------------------------------------------------------
 
 
-def execute(statement: str, params: list | None = None) -> int:
-    """Run SQL; without params nothing is interpolated (so `%` is PostgreSQL's modulo)."""
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
-
-
-def scalar(statement: str, params: list | None = None):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-        return row[0] if row else None
-
-
 def next_id(table: str) -> int:
     """Where this step's explicit ids start: past every existing row, with a gap."""
     return int(scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1000
-
-
-def reset_sequence(table: str) -> None:
-    execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
 @dataclass
@@ -259,10 +197,10 @@ def generate() -> None:
         "CREATE TABLE IF NOT EXISTS bench_scale_step ("
         " step text PRIMARY KEY, base bigint, seconds double precision, done_at timestamptz DEFAULT now())"
     )
-    done = dict((step, base) for step, base in _rows("SELECT step, base FROM bench_scale_step"))
+    done = dict((step, base) for step, base in rows("SELECT step, base FROM bench_scale_step"))
     bases = Bases(dict(done))
     framework_id = scalar("SELECT id FROM peerreview_framework ORDER BY version DESC, id LIMIT 1")
-    criteria = [row[0] for row in _rows(
+    criteria = [row[0] for row in rows(
         "SELECT c.id FROM peerreview_criterion c JOIN peerreview_theme t ON t.id = c.theme_id"
         " WHERE t.framework_id = %s ORDER BY t.order, c.order", [framework_id]
     )]  # fmt: skip
@@ -291,12 +229,6 @@ def generate() -> None:
                 [name, base, seconds],
             )
         print(f" {count:,} rows in {seconds:.0f} s", flush=True)
-
-
-def _rows(statement: str, params: list | None = None) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall()
 
 
 def gen_cities(b: Bases, c: dict) -> int:

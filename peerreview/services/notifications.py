@@ -118,6 +118,16 @@ def _suggestion_context(suggestion) -> dict:
     }
 
 
+def _panel_context(assignment: Assignment, suggestion=None) -> dict:
+    """What the coordinators' messages about an invitation share: the panel page, the evaluator
+    and who to ask next."""
+    return {
+        "path": _round_url("peerreview:panel_manage", assignment.round),
+        "evaluator_name": assignment.evaluator.full_name or assignment.evaluator.email,
+        **_suggestion_context(suggestion),
+    }
+
+
 def notify_declined(assignment: Assignment, suggestion=None) -> list[Notification]:
     """Tell the coordinators that an evaluator declined, with the reason and who to ask next."""
     review_round = assignment.round
@@ -126,12 +136,7 @@ def notify_declined(assignment: Assignment, suggestion=None) -> list[Notificatio
         recipients=coordinators(),
         review_round=review_round,
         event_key=f"assignment-{assignment.pk}",
-        context={
-            "path": _round_url("peerreview:panel_manage", review_round),
-            "evaluator_name": assignment.evaluator.full_name or assignment.evaluator.email,
-            "reason": assignment.decline_reason,
-            **_suggestion_context(suggestion),
-        },
+        context={**_panel_context(assignment, suggestion), "reason": assignment.decline_reason},
     )
 
 
@@ -144,10 +149,8 @@ def notify_unanswered(assignment: Assignment, suggestion=None, *, reminder_id: i
         review_round=review_round,
         event_key=f"reminder-{reminder_id}",
         context={
-            "path": _round_url("peerreview:panel_manage", review_round),
-            "evaluator_name": assignment.evaluator.full_name or assignment.evaluator.email,
+            **_panel_context(assignment, suggestion),
             "due_date": assignment.due_date.isoformat() if assignment.due_date else "",
-            **_suggestion_context(suggestion),
         },
     )
 

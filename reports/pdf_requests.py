@@ -27,9 +27,12 @@ LEASE = datetime.timedelta(minutes=10)
 _state = threading.local()
 
 
-def request_pdf(report_id: int, *, now: datetime.datetime | None = None) -> bool:
+def request_pdf(report_id: int, *, now: datetime.datetime | None = None, changed: bool = True) -> bool:
     """Ask for a render of the report's PDF. Returns whether a render was queued (False: one is
-    already queued and not yet done, or requests are suspended)."""
+    already queued and not yet done, or requests are suspended). `changed=False` for a download
+    or a poll that only wants the PDF: a render already under way serves it, and if the report
+    changed meanwhile the next download finds the PDF out of date and asks again. Only a caller
+    that changed the report (publication, a name removed) makes a running render queue one more."""
     if getattr(_state, "suspended", False):
         return False
     now = now or timezone.now()
@@ -40,6 +43,8 @@ def request_pdf(report_id: int, *, now: datetime.datetime | None = None) -> bool
         # Already asked for: queue again only when that request is stale (its job was lost).
         queued = PdfRenderRequest.objects.filter(report_id=report_id)
         if not queued.filter(requested_at__lt=now - LEASE).update(requested_at=now, asked_again=False):
+            if not changed:
+                return False
             # The queued or running render may have read the report before this change: it
             # queues one more when it ends (`done`), however many times it was asked meanwhile.
             queued.update(asked_again=True)

@@ -667,7 +667,7 @@ def _pdf_state(report: SummaryReport) -> tuple[str, ReportPdf | PdfRenderFailure
     failure = PdfRenderFailure.objects.filter(report=report).first()
     if failure is not None:  # retried by a job with backoff, never from a request
         return "failed", failure
-    request_pdf(report.pk)
+    request_pdf(report.pk, changed=False)  # only wants the PDF: never a second render
     return "pending", None
 
 

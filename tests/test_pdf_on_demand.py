@@ -141,6 +141,31 @@ def test_a_request_made_while_the_render_runs_gets_one_more_render(django_captur
     assert callbacks == [] and not PdfRenderRequest.objects.exists()
 
 
+@pytest.mark.django_db
+def test_downloads_and_polls_during_a_render_queue_no_second_render(
+    client, django_capture_on_commit_callbacks
+):
+    """The "being prepared" page polls while the render runs: those polls, and more downloads,
+    only want the PDF, so the render under way serves them and `done` queues nothing more."""
+    review_round, report, lead = _drafting_round(framework=factories.make_framework())
+    client.force_login(lead)
+    status_url = reverse("reports:report_pdf_status", kwargs={"round_id": review_round.pk})
+    pdf_url = reverse("reports:report_pdf", kwargs={"round_id": review_round.pk})
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert client.get(pdf_url).status_code == 202
+    assert len(callbacks) == 1  # the render asked for
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _poll in range(3):
+            assert client.get(status_url).json() == {"state": "pending"}
+        assert client.get(pdf_url).status_code == 202
+    assert callbacks == []
+    assert PdfRenderRequest.objects.get(report=report).asked_again is False
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        pdf_requests.done(report.pk, started_at=timezone.now())
+    assert callbacks == [] and not PdfRenderRequest.objects.exists()
+
+
 class _RowLock:
     """Holds a lock on the report's row from another connection, as a long transaction would:
     the render (`ensure_pdf` locks the row) waits until `release()`; reads and the request row's

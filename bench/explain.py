@@ -145,7 +145,7 @@ def run() -> int:
         explain(
             f"  {who}: entries of theme HOW, level 3", search_entries(user, {"theme": "HOW", "level": 3})[:20]
         )
-        explain(f"  {who}: text search 'indicators'", search_entries(user, {"q": "indicators"})[:20])
+        explain(f"  {who}: text search 'indicators'", search_entries(user, {"q": "indicators"}).candidates)
     print("\nRepeat-round opener")
     explain("  due among the scheduled", due_repeat_rounds(today)[:1000])
     started = datetime.datetime.now()

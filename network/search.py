@@ -9,6 +9,8 @@ SQLite (the demo): every word, icontains, newest first."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -105,10 +107,12 @@ def readable_entries(user) -> QuerySet[SearchEntry]:
     return SearchEntry.objects.filter(readable_condition(user))
 
 
-def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> QuerySet[SearchEntry]:
+def search_entries(
+    user, filters: dict, *, kinds: list[str] | None = None
+) -> QuerySet[SearchEntry] | RankedEntries:
     """Entries of reports the user may read, filtered; with `q`, only matches: on PostgreSQL, of
-    the first `RANKED_MAX` + 1 found, the best first (annotated `rank` and `headline`). Counted
-    with `CappedPaginator`, which says "more than" past `RANKED_MAX`."""
+    the first `RANKED_MAX` + 1 found, the best first (`RankedEntries`: annotated `rank` and
+    `headline`). Counted with `CappedPaginator`, which says "more than" past `RANKED_MAX`."""
     entries = readable_entries(user)
     if kinds:
         entries = entries.filter(kind__in=kinds)
@@ -120,33 +124,74 @@ def search_entries(user, filters: dict, *, kinds: list[str] | None = None) -> Qu
             "criterion__theme__order", "criterion__order", "-published_at", "report_id", "pk"
         )
     if connection.vendor == "postgresql":
-        query = text_query(q)
-        # The first matches the index finds, in one query (evaluated here, so the pager's count
-        # and the page read these ids instead of the index twice); only they are ranked.
-        candidates = list(
-            entries.filter(search_vector=query).order_by().values_list("pk", flat=True)[: RANKED_MAX + 1]
+        return RankedEntries(entries, text_query(q))
+    for word in q.split():
+        entries = entries.filter(Q(text__icontains=word) | Q(title__icontains=word))
+    return entries.select_related(*related).order_by("-published_at", "pk")
+
+
+class RankedEntries(Sequence):
+    """The text search's matches, best first, for a paginator. One query finds the first
+    `RANKED_MAX` + 1 matches the GIN index gives and ranks them in the same pass (the vector is
+    read once, and only the id, rank and date come back); they are ordered here. A page then
+    reads only its own rows, with their relations and the highlighted excerpt. So a common word
+    in a large network costs one index scan, never a second pass over the candidates, and never
+    a join of every candidate with its report, round and city."""
+
+    RELATED = ("report__round__host_city", "criterion__theme")
+
+    def __init__(self, entries: QuerySet[SearchEntry], query: SearchQuery) -> None:
+        self.query = query
+        self.candidates = (
+            entries.filter(search_vector=query)
+            .order_by()
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .values_list("pk", "rank", "published_at")[: RANKED_MAX + 1]
         )
-        return (
-            SearchEntry.objects.filter(pk__in=candidates)
-            .select_related(*related)
+
+    @cached_property
+    def _ranked(self) -> list[tuple[int, float]]:
+        found = list(self.candidates)
+        oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        # -rank, -published_at, pk: the order the page shows.
+        found.sort(key=lambda row: (-row[1], -(row[2] or oldest).timestamp(), row[0]))
+        return [(pk, rank) for pk, rank, _published in found]
+
+    def count(self) -> int:
+        return len(self._ranked)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        chosen = self._ranked[index]
+        rows = (
+            SearchEntry.objects.filter(pk__in=[pk for pk, _rank in chosen])
+            .select_related(*self.RELATED)
+            .defer("search_vector")
             .annotate(
-                rank=SearchRank(F("search_vector"), query),
                 headline=SearchHeadline(
                     "text",
-                    query,
+                    self.query,
                     config=F("config"),
                     start_sel=MARK_START,
                     stop_sel=MARK_END,
                     max_words=45,
                     min_words=20,
                     max_fragments=2,
-                ),
+                )
             )
-            .order_by("-rank", "-published_at", "pk")
+            .order_by()
         )
-    for word in q.split():
-        entries = entries.filter(Q(text__icontains=word) | Q(title__icontains=word))
-    return entries.select_related(*related).order_by("-published_at", "pk")
+        by_pk = {entry.pk: entry for entry in rows}
+        page = []
+        for pk, rank in chosen:
+            entry = by_pk[pk]
+            entry.rank = rank
+            page.append(entry)
+        return page
 
 
 class CappedPaginator(Paginator):
@@ -157,7 +202,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        found = self.object_list.order_by().values("pk")[: RANKED_MAX + 1].count()
+        if isinstance(self.object_list, RankedEntries):
+            found = self.object_list.count()
+        else:
+            found = self.object_list.order_by().values("pk")[: RANKED_MAX + 1].count()
         self.capped = found > RANKED_MAX
         return min(found, RANKED_MAX)
 

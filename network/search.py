@@ -24,7 +24,8 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from peerreview.models import Criterion, Round
+from cities.models import Membership
+from peerreview.models import Assignment, Criterion, Round, RoundState
 from reports.models import SummaryReport
 from reports.permissions import readable_condition, readable_levels, readable_reports
 
@@ -57,14 +58,7 @@ def library_facets(user) -> Facets:
         facets = facets.filter(publication_level__in=readable_levels(user))
     keys = set(facets.values_list("country", "year", "framework_id").distinct())
     if user.is_authenticated and not coordinator:
-        own = (
-            readable_reports(user)
-            .filter(round__in=Round.objects.visible_to(user))
-            .annotate(year=ExtractYear("published_at"))
-            .values_list("round__host_city__country", "year", "round__framework_id")
-            .order_by()
-        )
-        keys.update(own)
+        keys.update(_own_report_keys(user))
     seen: dict[str, Criterion] = {}
     # The criteria of the framework versions the readable reports used: a few dozen rows.
     for criterion in (
@@ -78,6 +72,25 @@ def library_facets(user) -> Facets:
         years=sorted({year for _c, year, _f in keys}, reverse=True),
         criteria=list(seen.values()),
     )
+
+
+def _own_report_keys(user) -> set[tuple[str, int, int]]:
+    """Country, year and framework of the published reports of the rounds the person takes part
+    in (readable to them whatever their level): from their memberships and accepted panel seats
+    to those few rounds through indexes, never a scan of every report or round."""
+    published = Round.objects.filter(state=RoundState.PUBLISHED, summary_report__published_at__isnull=False)
+    hosted = published.filter(host_city__in=Membership.objects.filter(user=user).values("city_id"))
+    panels = published.filter(
+        pk__in=Assignment.objects.filter(evaluator=user, state="accepted").values("round_id")
+    )
+    keys: set[tuple[str, int, int]] = set()
+    for rounds in (hosted, panels):
+        keys.update(
+            rounds.annotate(year=ExtractYear("summary_report__published_at"))
+            .values_list("host_city__country", "year", "framework_id")
+            .order_by()
+        )
+    return keys
 
 
 def text_query(q: str) -> SearchQuery:

@@ -16,7 +16,8 @@ _server = "postgres://postgres@127.0.0.1:5432"
 
 def setup(server: str, database: str) -> None:
     """Configure and start Django on `database` of `server`: plain HTTP, the test Client's host
-    name, no second factor for the coordinator, e-mail kept in memory, tasks in-process."""
+    name, no second factor for the coordinator, e-mail kept in memory, tasks in-process (or, with
+    `BENCH_CELERY_BROKER_URL` set, queued on that broker as production does; nothing consumes them)."""
     global _server
     _server = server
     os.environ.update(
@@ -33,7 +34,7 @@ def setup(server: str, database: str) -> None:
             "STATIC_MANIFEST": "0",
             "MFA_REQUIRED_FOR_COORDINATORS": "0",
             "AXES_ENABLED": "0",
-            "CELERY_BROKER_URL": "",
+            "CELERY_BROKER_URL": os.environ.get("BENCH_CELERY_BROKER_URL", ""),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "LOG_LEVEL": "WARNING",
         }

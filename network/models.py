@@ -59,6 +59,14 @@ class SearchEntry(models.Model):
         verbose_name = _("library entry")
         verbose_name_plural = _("library entries")
         ordering = ["report", "pk"]
+        indexes = [
+            # The good practice of one criterion, newest first: a page of 20 read in order (a
+            # criterion's entries of every kind are tens of thousands in a large network).
+            models.Index(
+                fields=["kind", "criterion_code", "-published_at", "report", "id"],
+                name="entry_kind_criterion_newest",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}/{self.kind}/{self.anchor}"

@@ -133,8 +133,11 @@ def search_entries(
     related = ("report__round__host_city", "criterion__theme")
     q = (filters.get("q") or "").strip()
     if not q:
+        newest = ("-published_at", "report_id", "pk")
+        if filters.get("criterion"):  # one criterion: newest first, read in index order
+            return entries.select_related(*related).order_by(*newest)
         return entries.select_related(*related).order_by(
-            "criterion__theme__order", "criterion__order", "-published_at", "report_id", "pk"
+            "criterion__theme__order", "criterion__order", *newest
         )
     if connection.vendor == "postgresql":
         return RankedEntries(entries, text_query(q))

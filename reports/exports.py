@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import IO
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from peerreview.models import Round
+from peerreview.models import AgreedScore, Answer, Assignment, Criterion, Round, Score
 from peerreview.services.panel import score_overview
 
 from .models import ActionProgress, ActionProposal, SummaryReport
@@ -24,20 +25,12 @@ from .models import ActionProgress, ActionProposal, SummaryReport
 NOT_APPLICABLE = "n/a"
 # Rows read from the database at a time by the streamed exports (a server-side cursor).
 EXPORT_CHUNK_ROWS = 500
+# Rounds whose scores the scores export reads together (a handful of queries per chunk).
+EXPORT_CHUNK_ROUNDS = 500
 
 
 def _level(level, not_applicable: bool = False):
     return NOT_APPLICABLE if not_applicable else level
-
-
-def _agreed(row):
-    if row.agreed is None:
-        return None
-    return _level(row.agreed.level, row.agreed.not_applicable)
-
-
-def _self(row):
-    return _level(row.self_score, row.self_not_applicable)
 
 
 def _evaluator_city(assignment) -> str:
@@ -64,49 +57,74 @@ def score_headers() -> list[str]:
     ]
 
 
-def score_rows(rounds: Iterable[Round]) -> Iterator[list]:
-    """One row per criterion and evaluator, round after round: a generator, so an export across
-    every round holds one round's scores at a time (stream `rounds` with `.iterator()`)."""
-    for review_round in rounds:
-        overview = score_overview(review_round)
-        for summary in overview.rows:
-            criterion = summary.criterion
-            base = [
-                review_round.pk,
-                review_round.title,
-                review_round.host_city.name,
-                criterion.theme.code,
-                criterion.code,
-                criterion.title,
-                _self(summary),
-            ]
-            panel = list(zip(overview.assignments, summary.evaluator_scores, strict=True))
+def score_rows(rounds: Sequence[Round] | QuerySet[Round]) -> Iterator[list]:
+    """One row per criterion and evaluator, round after round, in the order of `rounds` (a list,
+    or a queryset: then streamed through a server-side cursor). The rows are those of
+    `score_overview` per round — scored criteria in the framework's order, the accepted evaluators
+    who submitted (lead first), N/A told apart from “not scored” — but read for
+    `EXPORT_CHUNK_ROUNDS` rounds at a time in five queries at most, as plain tuples: the number of
+    queries grows with the rounds ÷ 500, never with the rounds, and memory holds one chunk."""
+    stream: Iterator[tuple]
+    if isinstance(rounds, QuerySet):
+        fields = rounds.values_list("pk", "title", "host_city__name", "framework_id")
+        stream = fields.iterator(chunk_size=EXPORT_CHUNK_ROWS)
+    else:
+        stream = ((r.pk, r.title, r.host_city.name, r.framework_id) for r in rounds)
+    criteria: dict[int, list[tuple]] = {}  # framework id → its scored criteria (few frameworks)
+    while chunk := list(islice(stream, EXPORT_CHUNK_ROUNDS)):
+        yield from _chunk_score_rows(chunk, criteria)
+
+
+def _chunk_score_rows(chunk: list[tuple], criteria: dict[int, list[tuple]]) -> Iterator[list]:
+    """The score rows of a chunk of rounds, (id, title, city, framework id) each. `criteria` is
+    the cache of scored criteria per framework, filled here for the frameworks not seen yet."""
+    ids = [round_id for round_id, *_rest in chunk]
+    missing = {framework_id for *_rest, framework_id in chunk} - criteria.keys()
+    if missing:
+        for framework_id in missing:
+            criteria[framework_id] = []
+        # The order of score_overview (theme, then criterion); the id only breaks its ties.
+        for framework_id, *criterion in (
+            Criterion.objects.filter(theme__framework_id__in=missing, theme__is_scored=True)
+            .order_by("theme__order", "order", "pk")
+            .values_list("theme__framework_id", "pk", "theme__code", "code", "title")
+        ):
+            criteria[framework_id].append(tuple(criterion))
+    submitted = Assignment.objects.accepted().filter(round_id__in=ids, scores_submitted_at__isnull=False)
+    panels: dict[int, list[tuple]] = {}
+    for round_id, *assignment in submitted.order_by("round_id", "role", "pk").values_list(
+        "round_id", "pk", "evaluator__full_name", "evaluator__evaluator_profile__home_city__name"
+    ):
+        panels.setdefault(round_id, []).append(tuple(assignment))
+    scores = {
+        (assignment_id, criterion_id): NOT_APPLICABLE if not_applicable else level
+        for assignment_id, criterion_id, level, not_applicable in Score.objects.filter(
+            assignment__in=submitted.values("pk")
+        ).values_list("assignment_id", "criterion_id", "level", "not_applicable")
+    }
+    self_scores = {
+        (round_id, criterion_id): _level(level, not_applicable)
+        for round_id, criterion_id, level, not_applicable in Answer.objects.filter(
+            prereport__round_id__in=ids
+        ).values_list("prereport__round_id", "criterion_id", "self_score", "not_applicable")
+    }
+    agreed = {
+        (round_id, criterion_id): _level(level, not_applicable)
+        for round_id, criterion_id, level, not_applicable in AgreedScore.objects.filter(
+            round_id__in=ids
+        ).values_list("round_id", "criterion_id", "level", "not_applicable")
+    }
+    for round_id, title, city, framework_id in chunk:
+        panel = panels.get(round_id, [])
+        for criterion_id, theme_code, code, criterion_title in criteria[framework_id]:
+            self_score = self_scores.get((round_id, criterion_id))
+            base = [round_id, title, city, theme_code, code, criterion_title, self_score]
+            agreed_score = agreed.get((round_id, criterion_id))
             if not panel:
-                yield [*base, "", "", None, _agreed(summary)]
-            for assignment, level in panel:
-                na = level is None and _score_is_na(review_round, assignment, criterion)
-                yield [
-                    *base,
-                    assignment.evaluator.full_name,
-                    _evaluator_city(assignment),
-                    NOT_APPLICABLE if na else level,
-                    _agreed(summary),
-                ]
-
-
-def _score_is_na(review_round, assignment, criterion) -> bool:
-    # score_overview folds N/A into None; the export tells them apart.
-    cache = getattr(review_round, "_na_scores", None)
-    if cache is None:
-        from peerreview.models import Score
-
-        cache = set(
-            Score.objects.filter(assignment__round=review_round, not_applicable=True).values_list(
-                "assignment_id", "criterion_id"
-            )
-        )
-        review_round._na_scores = cache
-    return (assignment.pk, criterion.pk) in cache
+                yield [*base, "", "", None, agreed_score]
+            for assignment_id, evaluator, evaluator_city in panel:
+                score = scores.get((assignment_id, criterion_id))
+                yield [*base, evaluator, evaluator_city or "", score, agreed_score]
 
 
 def proposal_headers() -> list[str]:

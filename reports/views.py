@@ -48,7 +48,6 @@ from .document import report_document
 from .docx import report_docx as build_docx
 from .editing import SECTION_FIELDS, UnitEdit, create_action_proposal, delete_action_proposal, save_units
 from .exports import (
-    EXPORT_CHUNK_ROWS,
     csv_lines,
     proposal_headers,
     proposal_rows,
@@ -826,7 +825,7 @@ def export_all_scores(request: HttpRequest) -> HttpResponse:
         "all-rounds-scores",
         _("Scores"),
         score_headers(),
-        score_rows(_all_rounds().iterator(chunk_size=EXPORT_CHUNK_ROWS)),
+        score_rows(_all_rounds()),
     )
 
 

@@ -301,3 +301,171 @@ def test_exports_stream_in_constant_memory(client, name, fmt):
     assert large_size > 0.7 * more * small_size  # `more` times the rows (XLSX is zipped), read to the end
     assert chunks > 20  # streamed
     assert large < 1.5 * small, (small, large)  # flat, not ten times
+
+
+# --- the scores export: the rows of score_overview, in a bounded number of queries (issue 13) ---
+
+
+def _overview_rows(rounds) -> list[list]:
+    """The oracle: the scores export as it was made before issue 13, from `score_overview` round
+    by round (several queries per round), N/A told apart from “not scored” by the Score rows."""
+    from peerreview.models import Score
+    from peerreview.services.panel import score_overview
+    from reports.exports import NOT_APPLICABLE
+
+    def level(value, not_applicable):
+        return NOT_APPLICABLE if not_applicable else value
+
+    rows = []
+    for review_round in rounds:
+        overview = score_overview(review_round)
+        na = set(
+            Score.objects.filter(assignment__round=review_round, not_applicable=True).values_list(
+                "assignment_id", "criterion_id"
+            )
+        )
+        for summary in overview.rows:
+            criterion = summary.criterion
+            agreed = summary.agreed and level(summary.agreed.level, summary.agreed.not_applicable)
+            base = [
+                review_round.pk,
+                review_round.title,
+                review_round.host_city.name,
+                criterion.theme.code,
+                criterion.code,
+                criterion.title,
+                level(summary.self_score, summary.self_not_applicable),
+            ]
+            if not overview.assignments:
+                rows.append([*base, "", "", None, agreed])
+            for assignment, score in zip(overview.assignments, summary.evaluator_scores, strict=True):
+                profile = getattr(assignment.evaluator, "evaluator_profile", None)
+                rows.append(
+                    [
+                        *base,
+                        assignment.evaluator.full_name,
+                        profile.home_city.name if profile else "",
+                        level(score, score is None and (assignment.pk, criterion.pk) in na),
+                        agreed,
+                    ]
+                )
+    return rows
+
+
+def _add_rounds(count: int) -> None:
+    """`count` rounds of four kinds in turn, in cities whose names do not follow the order of
+    creation: (0) a framework whose criteria are ordered against their creation, a member (who
+    has no evaluator profile) and then a lead who submitted, one who has not, a declined and
+    an invited one, scores of a level, N/A, empty and missing, self-scores and agreed scores of a
+    level and N/A; (1) no panel that submitted, an agreed score, no pre-report; (2) the framework
+    of an earlier round, one member, a pre-report without answers; (3) a cancelled round."""
+    from cities.models import City
+    from peerreview.models import Answer, Criterion, PreReport, Round
+
+    start = Round.objects.count()
+    for index in range(start, start + count):
+        kind = index % 4
+        name = f"{'DCBA'[index % 4]} city {index // 8}"  # rounds 0 and 4 share a city, and so on
+        city = City.objects.filter(name=name).first() or factories.CityFactory(name=name)
+        if kind == 2:
+            framework = Round.objects.order_by("pk").first().framework
+        else:
+            framework = factories.make_framework()
+        if kind == 0:
+            later = factories.ThemeFactory(framework=framework, code="HOW", title="How", order=0)
+            factories.CriterionFactory(theme=later, code="HOW.2", order=2)
+            factories.CriterionFactory(theme=later, code="HOW.1", order=1)
+        review_round = factories.RoundFactory(
+            host_city=city,
+            framework=framework,
+            title=f"Round {index}",
+            state="cancelled" if kind == 3 else "scoring",
+        )
+        criteria = list(
+            Criterion.objects.filter(theme__framework=framework, theme__is_scored=True).order_by("pk")
+        )
+        now = timezone.now()
+        panel = [factories.AssignmentFactory(round=review_round, state="invited")]
+        panel.append(
+            factories.AssignmentFactory(round=review_round, state="declined", scores_submitted_at=now)
+        )
+        if kind in (0, 3):
+            panel.append(
+                factories.AssignmentFactory(
+                    round=review_round, evaluator=factories.UserFactory(), scores_submitted_at=now
+                )
+            )
+            panel.append(
+                factories.AssignmentFactory(round=review_round, role="lead", scores_submitted_at=now)
+            )
+            panel.append(factories.AssignmentFactory(round=review_round))  # not submitted
+        if kind == 2:
+            panel.append(factories.AssignmentFactory(round=review_round, scores_submitted_at=now))
+        for position, assignment in enumerate(panel):
+            for number, criterion in enumerate(criteria[position % 2 :]):
+                factories.ScoreFactory(
+                    assignment=assignment,
+                    criterion=criterion,
+                    level=None if number % 3 == 1 else (index + number) % 5,
+                    not_applicable=number % 3 == 2,
+                )
+        if kind in (0, 2, 3):
+            prereport = PreReport.objects.create(round=review_round)
+            if kind != 2:
+                Answer.objects.create(prereport=prereport, criterion=criteria[0], self_score=2)
+                Answer.objects.create(prereport=prereport, criterion=criteria[1], not_applicable=True)
+        if kind != 2:
+            factories.AgreedScoreFactory(round=review_round, criterion=criteria[-1], level=index % 5)
+        if kind == 0:
+            factories.AgreedScoreFactory(
+                round=review_round, criterion=criteria[0], level=None, not_applicable=True
+            )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chunk", [500, 2])
+def test_scores_export_rows_are_score_overviews(monkeypatch, chunk):
+    """The all-rounds scores export gives exactly the rows of score_overview round by round
+    (order of rounds, criteria and evaluators, N/A against empty, rounds without a panel), also
+    across chunk boundaries; and a single round's export the rows of that round."""
+    from reports import exports
+    from reports.views import _all_rounds
+
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_ROUNDS", chunk)
+    _add_rounds(9)
+    expected = _overview_rows(_all_rounds())
+    assert len({row[0] for row in expected}) == 7  # two cancelled rounds left out
+    assert {"n/a", None, 0} <= {row[9] for row in expected} and ["", "", None] in [r[7:10] for r in expected]
+    assert list(exports.score_rows(_all_rounds())) == expected
+    review_round = _all_rounds()[1]
+    assert list(exports.score_rows([review_round])) == _overview_rows([review_round])
+
+
+@pytest.mark.django_db
+def test_scores_export_queries_do_not_grow_with_the_rounds(client, django_assert_max_num_queries):
+    """Nine rounds take the queries three take (a handful per 500 rounds, none per round), and
+    the downloads match: the CSV read back is the rows of score_overview."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.exports import score_rows
+    from reports.views import _all_rounds
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            rows = list(score_rows(_all_rounds()))
+        assert rows
+        return len(context.captured_queries)
+
+    _add_rounds(3)
+    few = queries()
+    _add_rounds(6)
+    assert queries() == few <= 6  # rounds, criteria, panels, scores, self-scores, agreed scores
+
+    client.force_login(factories.CoordinatorFactory())
+    with django_assert_max_num_queries(few + 10):  # and the session, the user, the audit trail
+        body = _csv(client.get(reverse("reports:export_all_scores") + "?format=csv"))[1:]
+    as_text = [
+        ["" if value is None else str(value) for value in row] for row in _overview_rows(_all_rounds())
+    ]
+    assert body == as_text

@@ -167,6 +167,13 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["full_name"]
+        # The coordinators (a handful among every user of the network), asked for by each
+        # notification to the secretariat and each round the repeat-round job opens.
+        indexes = [
+            models.Index(
+                fields=["full_name"], condition=models.Q(is_coordinator=True), name="user_coordinators"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

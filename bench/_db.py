@@ -113,3 +113,18 @@ def rows(statement: str, params: list | None = None) -> list[tuple]:
 
 def reset_sequence(table: str) -> None:
     execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+
+
+def backend_cpu() -> float:
+    """CPU seconds used so far by the current connection's PostgreSQL backend (same machine:
+    /proc). With this process's own CPU time it measures a request's work in a way a loaded
+    machine does not inflate (wall-clock time counts the waiting for a core)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

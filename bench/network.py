@@ -47,6 +47,7 @@ _db.setup(SERVER, SMALL_DB)
 
 from _db import (  # noqa: E402
     admin_execute,
+    backend_cpu,
     database_exists,
     ensure_demo,
     execute,
@@ -515,17 +516,6 @@ def prepare(database: str) -> dict[str, Target]:
         url = page.url() if callable(page.url) else page.url
         targets[page.label] = Target(client=clients[page.email], url=url)
     return targets
-
-
-def backend_cpu() -> float:
-    """CPU seconds used so far by this connection's PostgreSQL backend (same machine: /proc)."""
-    if not hasattr(connection, "bench_backend_pid"):
-        connection.bench_backend_pid = scalar("SELECT pg_backend_pid()")
-    try:
-        fields = Path(f"/proc/{connection.bench_backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def request(target: Target) -> float:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from .models import AgreedScore, Answer, Criterion, Round, RoundState
 from .network_tally import network_without
+from .services.panel import ScoreOverview
 from .stats import QUARTILES, percentile_from_value_counts
 
 # A self-score this many levels or more away from the panel's agreed score is a large gap.
@@ -180,23 +181,30 @@ def _spread_of(counts: dict[float, int] | None) -> Spread | None:
     )
 
 
-def benchmark(review_round: Round) -> Benchmark:
+def benchmark(review_round: Round, overview: ScoreOverview | None = None) -> Benchmark:
     """The round's agreed and self-scores against the network. Five queries whatever the size of
-    the network: the network's figures come from the counts `network_tally` keeps."""
+    the network: the network's figures come from the counts `network_tally` keeps. Two, when the
+    caller has the round's `score_overview` already (the report page): its rows hold the scored
+    criteria, the agreed scores and the self-scores in the same order."""
     minimum = minimum_rounds()
     network = network_without(review_round.host_city_id)
     comparison_count = network.cities
-    criteria = list(
-        Criterion.objects.filter(theme__framework_id=review_round.framework_id, theme__is_scored=True)
-        .select_related("theme")
-        .order_by("theme__order", "order")
-    )
-    agreed = {a.criterion_id: a for a in AgreedScore.objects.filter(round=review_round)}
-    self_scores = dict(
-        Answer.objects.filter(prereport__round=review_round, not_applicable=False).values_list(
-            "criterion_id", "self_score"
+    if overview is not None:
+        criteria = [row.criterion for row in overview.rows]
+        agreed = {row.criterion.pk: row.agreed for row in overview.rows if row.agreed is not None}
+        self_scores = {row.criterion.pk: row.self_score for row in overview.rows}
+    else:
+        criteria = list(
+            Criterion.objects.filter(theme__framework_id=review_round.framework_id, theme__is_scored=True)
+            .select_related("theme")
+            .order_by("theme__order", "order")
         )
-    )
+        agreed = {a.criterion_id: a for a in AgreedScore.objects.filter(round=review_round)}
+        self_scores = dict(
+            Answer.objects.filter(prereport__round=review_round, not_applicable=False).values_list(
+                "criterion_id", "self_score"
+            )
+        )
     enough = comparison_count >= minimum
     criterion_spreads = (
         {code: _spread_of(counts) for code, counts in network.criteria.items()} if enough else {}

@@ -8,6 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -27,7 +28,7 @@ from peerreview.models import (
     RoundState,
     Theme,
 )
-from peerreview.services.panel import CriterionSummary, score_overview
+from peerreview.services.panel import CriterionSummary, ScoreOverview, accepted_assignments, score_overview
 
 from .charts import Chart, criterion_chart
 from .models import ActionProgress, ActionProposal, Finding, SummaryReport
@@ -188,6 +189,8 @@ class ReportDocument:
     follow_ups: list[ProposalFollowUp]  # the earlier review's proposals with this round's progress
     score_changes: list[ScoreChange]  # per scored criterion, in a repeat round only
     repeat_round: Round | None
+    # The panel's scores per criterion the sections were built from; the benchmark reuses them.
+    overview: ScoreOverview | None = None
 
     @property
     def previous_proposals(self) -> list[ActionProposal]:
@@ -295,7 +298,8 @@ def _report_document(review_round: Round) -> ReportDocument:
         round=review_round
     )
     prereport = getattr(review_round, "prereport", None)
-    overview = score_overview(review_round)
+    accepted = accepted_assignments(review_round)
+    overview = score_overview(review_round, accepted=accepted)
     rows = {row.criterion.pk: row for row in overview.rows}
     themes: list[ThemeSection] = []
     for finding in report.findings.select_related("criterion__theme"):
@@ -303,11 +307,8 @@ def _report_document(review_round: Round) -> ReportDocument:
         if not themes or themes[-1].theme.pk != theme.pk:
             themes.append(ThemeSection(theme=theme))
         themes[-1].entries.append(FindingEntry(finding=finding, scores=rows.get(finding.criterion_id)))
-    panel = list(
-        review_round.assignments.accepted()
-        .select_related("evaluator__evaluator_profile__home_city")
-        .order_by("-role", "pk")
-    )
+    # The panel as the report lists it, ordered by ("-role", "pk"): the overview's (role, pk) reversed by role.
+    panel = sorted(accepted, key=attrgetter("role"), reverse=True)
     days = list(
         review_round.assessment_days.prefetch_related(
             "sessions__interviewees", "sessions__criteria"
@@ -348,6 +349,7 @@ def _report_document(review_round: Round) -> ReportDocument:
         follow_ups=follow_ups,
         score_changes=score_changes,
         repeat_round=repeat_round,
+        overview=overview,
     )
     for section in document.scored_themes:
         section.criterion_chart = criterion_chart(document, section)

@@ -7,8 +7,11 @@ round and returns "" when allowed, or the reason it is refused (shown on the 403
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -70,16 +73,37 @@ def readable_reports(user) -> QuerySet[SummaryReport]:
     return published.filter(readable_condition(user))
 
 
-def report_access(user, round_id: int) -> RoundAccess:
+class ReportAccess(RoundAccess):
+    """`RoundAccess` for the report's pages: also remembers whether the round's published report
+    is shared with the person, so that `report_access` and `refuse_view_report` ask it once."""
+
+    @cached_property
+    def report_shared(self) -> bool:
+        return readable_reports(self.user).filter(round_id=self.round.pk).exists()
+
+
+def report_shared(access: RoundAccess) -> bool:
+    """Whether the round's published report is shared with the person (its publication level)."""
+    if isinstance(access, ReportAccess):
+        return access.report_shared
+    return readable_reports(access.user).filter(round_id=access.round.pk).exists()
+
+
+def report_access(user, round_id: int) -> ReportAccess:
     """Like `round_access`, for the report page and its PDF: also the rounds whose published
-    report the user may read without taking part (a 404 for anything else)."""
-    readable = Q(pk__in=Round.objects.visible_to(user).values("pk")) | Q(
-        summary_report__in=readable_reports(user).values("pk")
+    report the user may read without taking part (a 404 for anything else).
+
+    The same rounds as `Round.objects.visible_to(user)` or `readable_reports(user)`, checked with
+    the queries the report's rules ask next anyway (the host city's members, the panel, whether
+    the report is shared), not with one query that compiles every rule at each request."""
+    review_round = get_object_or_404(Round.objects.select_related("host_city", "framework"), pk=round_id)
+    access = ReportAccess(user=user, round=review_round)
+    takes_part = user.is_authenticated and (
+        access.is_coordinator or access.is_host_member or access.is_panel_member
     )
-    review_round = get_object_or_404(
-        Round.objects.filter(readable).select_related("host_city", "framework"), pk=round_id
-    )
-    return RoundAccess(user=user, round=review_round)
+    if not takes_part and not access.report_shared:
+        raise Http404("No Round matches the given query.")  # get_object_or_404's, as before: never shown
+    return access
 
 
 def public_report_or_404(round_id: int) -> SummaryReport:
@@ -105,10 +129,7 @@ def refuse_view_report(access: RoundAccess) -> str:
         if access.state in (RoundState.FACTUAL_CHECK, RoundState.PUBLISHED):
             return ALLOWED
         return _("The city sees the report when the panel sends the draft for a factual check.")
-    if (
-        access.state == RoundState.PUBLISHED
-        and readable_reports(access.user).filter(round_id=access.round.pk).exists()
-    ):
+    if access.state == RoundState.PUBLISHED and report_shared(access):
         return ALLOWED
     return _("Only the host city, the panel and coordinators can read this report.")
 

@@ -617,7 +617,7 @@ def report_view(request: HttpRequest, round_id: int) -> HttpResponse:
             "is_participant": is_participant(access),
             "can_choose_level": not refuse_choose_publication_level(access),
             "benchmark": (
-                benchmark(access.round)
+                benchmark(access.round, document.overview)
                 if is_participant(access) and access.round.state == RoundState.PUBLISHED
                 else None
             ),

@@ -276,15 +276,23 @@ def find_previous_agreed(previous: dict, criterion: Criterion) -> AgreedScore | 
     return previous.get(criterion.pk) or previous.get(("code", criterion.theme.code, criterion.code))
 
 
-def score_overview(review_round: Round, *, submitted_only: bool = True) -> ScoreOverview:
-    """Scores per criterion: self-score, each evaluator's, mean, median, spread and the agreed
-    score. Mean/median/spread are over the evaluators' numeric scores; N/A is left out.
-    A fixed number of queries whatever the size of the round."""
-    assignments = list(
+def accepted_assignments(review_round: Round) -> list[Assignment]:
+    """The round's accepted panel, lead first, with each evaluator's home city (one query)."""
+    return list(
         review_round.assignments.accepted()
         .select_related("evaluator__evaluator_profile__home_city")
         .order_by("role", "pk")
     )
+
+
+def score_overview(
+    review_round: Round, *, submitted_only: bool = True, accepted: list[Assignment] | None = None
+) -> ScoreOverview:
+    """Scores per criterion: self-score, each evaluator's, mean, median, spread and the agreed
+    score. Mean/median/spread are over the evaluators' numeric scores; N/A is left out.
+    A fixed number of queries whatever the size of the round; a caller that has the round's
+    `accepted_assignments` already passes them as `accepted`, saving that query."""
+    assignments = accepted_assignments(review_round) if accepted is None else list(accepted)
     if submitted_only:
         assignments = [a for a in assignments if a.has_submitted_scores]
     scores = Score.objects.filter(assignment__in=assignments)

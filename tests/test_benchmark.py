@@ -223,3 +223,33 @@ def test_the_counts_follow_publication_changes_and_withdrawal(settings, framewor
         benchmark(espoo)
     assert len(many) == len(few)
     assert NetworkTally.objects.get(kind="cities").rounds == 7  # Espoo and six others
+
+
+def test_from_the_report_pages_score_overview_the_same_with_fewer_queries(settings, framework):
+    """The report page passes the score overview it built the report from: the same comparison
+    (not applicable, no self-score, quartiles) as benchmark's own queries, three queries fewer."""
+    from django.test.utils import CaptureQueriesContext
+
+    from peerreview.services.panel import score_overview
+
+    settings.BENCHMARK_MIN_ROUNDS = 3
+    city_round = _city_round(
+        framework,
+        [1, None, 4],
+        city=factories.CityFactory(name="Espoo"),
+        self_scores={"WHY.1": 3, "WHY.2": 2},
+    )
+    for levels in ([0, 1, 2], [4, 4, 4], [2, 2, 2]):
+        _city_round(framework, levels)
+    overview = score_overview(city_round)
+    with CaptureQueriesContext(connection) as own:
+        expected = benchmark(city_round)
+    with CaptureQueriesContext(connection) as reused:
+        result = benchmark(city_round, overview)
+    assert result == expected and result.shown
+    assert [(c.agreed, c.agreed_not_applicable, c.self_score) for c in result.criteria] == [
+        (1, False, 3),
+        (None, True, 2),
+        (4, False, None),
+    ]
+    assert len(reused) == len(own) - 3

@@ -295,26 +295,34 @@ def score_overview(
     assignments = accepted_assignments(review_round) if accepted is None else list(accepted)
     if submitted_only:
         assignments = [a for a in assignments if a.has_submitted_scores]
-    scores = Score.objects.filter(assignment__in=assignments)
-    by_key = {(s.assignment_id, s.criterion_id): s for s in scores}
+    # Only levels are read from the scores and the answers: rows of values, not model instances
+    # (a round has evaluators × criteria scores), which is most of this function's time.
+    levels_by_key = {
+        (assignment_id, criterion_id): None if not_applicable else level
+        for assignment_id, criterion_id, level, not_applicable in Score.objects.filter(
+            assignment__in=assignments
+        ).values_list("assignment_id", "criterion_id", "level", "not_applicable")
+    }
     agreed = {a.criterion_id: a for a in review_round.agreed_scores.all()}
     previous_agreed = previous_agreed_scores(review_round)
-    answers = {}
+    answers: dict[int, tuple[int | None, bool]] = {}
     prereport = getattr(review_round, "prereport", None)
     if prereport is not None:
-        answers = {a.criterion_id: a for a in prereport.answers.all()}
+        answers = {
+            criterion_id: (self_score, bool(not_applicable))
+            for criterion_id, self_score, not_applicable in prereport.answers.values_list(
+                "criterion_id", "self_score", "not_applicable"
+            )
+        }
     rows = []
     for criterion in scored_criteria(review_round).order_by("theme__order", "order"):
-        levels = []
-        for assignment in assignments:
-            score = by_key.get((assignment.pk, criterion.pk))
-            levels.append(None if score is None or score.not_applicable else score.level)
-        answer = answers.get(criterion.pk)
+        levels = [levels_by_key.get((assignment.pk, criterion.pk)) for assignment in assignments]
+        self_score, self_not_applicable = answers.get(criterion.pk, (None, False))
         rows.append(
             CriterionSummary(
                 criterion=criterion,
-                self_score=answer.self_score if answer and not answer.not_applicable else None,
-                self_not_applicable=bool(answer and answer.not_applicable),
+                self_score=None if self_not_applicable else self_score,
+                self_not_applicable=self_not_applicable,
                 evaluator_scores=levels,
                 agreed=agreed.get(criterion.pk),
                 previous_agreed=find_previous_agreed(previous_agreed, criterion),

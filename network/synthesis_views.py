@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from peerreview.downloads import attachment, safe_filename
 from peerreview.models import Framework
+from peerreview.paging import KnownCountPaginator
 
 from .forms import SynthesisFilterForm
 from .models import SynthesisPdf, TalliedRound
@@ -115,9 +116,10 @@ def synthesis_messages(request: HttpRequest) -> HttpResponse:
         codes = [heading.code for heading in headings]
         code = request.GET.get("heading") if request.GET.get("heading") in codes else codes[0]
         current = next(heading for heading in headings if heading.code == code)
-        page = Paginator(island_messages(rounds, heading=code), MESSAGES_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        # The heading's count is the synthesis's own (tallies): the messages are never counted again.
+        page = KnownCountPaginator(
+            island_messages(rounds, heading=code), MESSAGES_PER_PAGE, count=current.count
+        ).get_page(request.GET.get("page"))
         for message in page.object_list:
             message["source_label"] = ISLAND_SOURCE_LABELS.get(message["source"], message["source"])
     return render(

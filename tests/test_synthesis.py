@@ -17,8 +17,15 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from network import synthesis_views
 from network.models import CriterionTally, SynthesisPdf, TalliedRound
-from network.synthesis import SynthesisFilters, figures_of, maturity_distribution, published_rounds
+from network.synthesis import (
+    SynthesisFilters,
+    figures_of,
+    island_messages,
+    maturity_distribution,
+    published_rounds,
+)
 from network.synthesis_pdf import render_stored
 from network.tallies import synthesis_figures
 from peerreview import background
@@ -201,6 +208,27 @@ def test_island_messages_are_collated_by_heading_with_their_city(client, coordin
         assert f"{review_round.host_city.name}: {ISLAND['ISLAND.2']}" in page
     assert ISLAND["ISLAND.1"] not in page
     assert 'lang="en"' in page
+
+
+def test_island_pages_take_their_count_from_the_tallies_and_never_count_the_messages(
+    client, coordinator, framework, monkeypatch
+):
+    """More messages under one heading than a page holds: the pager's count is the heading's
+    tally, equal to the messages there are, and no page asks the database to count them."""
+    monkeypatch.setattr(synthesis_views, "MESSAGES_PER_PAGE", 3)
+    _network(framework, 7)
+    expected = island_messages(published_rounds(SynthesisFilters()), heading="ISLAND.2").count()
+    assert expected > 2 * synthesis_views.MESSAGES_PER_PAGE
+    url = reverse("network:synthesis_messages")
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url, {"heading": "ISLAND.2"})
+    assert first.context["page"].paginator.count == expected
+    assert not any("COUNT(" in query["sql"] and "UNION" in query["sql"] for query in captured)
+    shown = len(first.context["page"].object_list) + sum(
+        len(client.get(url, {"heading": "ISLAND.2", "page": number}).context["page"].object_list)
+        for number in range(2, first.context["page"].paginator.num_pages + 1)
+    )
+    assert shown == expected
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import (
     CharField,
@@ -519,6 +521,20 @@ def island_messages(rounds: QuerySet[Round], heading: str | None = None) -> Quer
             )
         )
     return parts[0].union(*parts[1:], all=True).order_by("heading", "city", "round_pk", "source_order")
+
+
+def island_rounds(rounds: QuerySet[Round], heading: str) -> QuerySet[Round]:
+    """The rounds with at least one message under `heading`, in the order of the messages (city,
+    then round): the page of the messages is a page of these rounds (`island_messages` of a few
+    rounds), so a page never sorts every message of the network, only the rounds' keys."""
+    answers = Answer.objects.filter(
+        prereport__round_id=OuterRef("pk"), criterion__code=heading, criterion__theme__is_scored=False
+    ).exclude(narrative="")
+    written = reduce(or_, (~Q(**{source: ""}) for source, _label in ISLAND_SOURCES[1:]))
+    findings = Finding.objects.filter(
+        written, report__round_id=OuterRef("pk"), criterion__code=heading, criterion__theme__is_scored=False
+    )
+    return rounds.filter(Exists(answers) | Exists(findings)).order_by("host_city__name", "pk")
 
 
 def island_counts(rounds: QuerySet[Round]) -> dict[str, int]:

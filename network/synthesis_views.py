@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from peerreview.downloads import attachment, safe_filename
-from peerreview.models import Framework
-from peerreview.paging import KnownCountPaginator
+from peerreview.models import Framework, Round
+from peerreview.paging import bounded_page
 
 from .forms import SynthesisFilterForm
 from .models import SynthesisPdf, TalliedRound
@@ -32,6 +32,7 @@ from .synthesis import (
     heatmap_rows,
     island_headings,
     island_messages,
+    island_rounds,
     maturity_distribution,
     proposals_by_theme,
     published_rounds,
@@ -42,7 +43,8 @@ from .synthesis_pdf import STALE_AFTER, request_pdf, retry
 from .tallies import synthesis_figures
 
 ROUNDS_PER_PAGE = 25
-MESSAGES_PER_PAGE = 25
+# Reviews per page of NOT AN ISLAND messages (each with up to four messages under a heading).
+ISLAND_ROUNDS_PER_PAGE = 10
 PDF_RETRY_SECONDS = 10
 
 
@@ -111,16 +113,23 @@ def synthesis_messages(request: HttpRequest) -> HttpResponse:
     headings = island_headings(criteria, synthesis_figures(filters).messages)
     if not headings:
         current = None
-        page = Paginator([], MESSAGES_PER_PAGE).get_page(1)
+        page = Paginator([], ISLAND_ROUNDS_PER_PAGE).get_page(1)
+        messages_of_page = []
     else:
         codes = [heading.code for heading in headings]
         code = request.GET.get("heading") if request.GET.get("heading") in codes else codes[0]
         current = next(heading for heading in headings if heading.code == code)
-        # The heading's count is the synthesis's own (tallies): the messages are never counted again.
-        page = KnownCountPaginator(
-            island_messages(rounds, heading=code), MESSAGES_PER_PAGE, count=current.count
-        ).get_page(request.GET.get("page"))
-        for message in page.object_list:
+        # A page of the rounds with messages under the heading, then those rounds' messages: never
+        # a sort of every message of the network. The count of rounds stops at 1,000.
+        page = bounded_page(
+            island_rounds(rounds, code).values_list("pk", flat=True),
+            ISLAND_ROUNDS_PER_PAGE,
+            request.GET.get("page"),
+        )
+        messages_of_page = list(
+            island_messages(Round.objects.filter(pk__in=list(page.object_list)), heading=code)
+        )
+        for message in messages_of_page:
             message["source_label"] = ISLAND_SOURCE_LABELS.get(message["source"], message["source"])
     return render(
         request,
@@ -132,6 +141,7 @@ def synthesis_messages(request: HttpRequest) -> HttpResponse:
             "headings": headings,
             "current": current,
             "page": page,
+            "page_messages": messages_of_page,
         },
     )
 

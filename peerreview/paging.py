@@ -78,19 +78,6 @@ class BoundedPaginator(Paginator):
             yield self.ELLIPSIS
 
 
-class KnownCountPaginator(Paginator):
-    """A paginator told its count (kept elsewhere, e.g. a tally kept as the data changes),
-    so showing a page never counts the list again."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
-
-
 def bounded_page(object_list, per_page: int, number: object):
     """The page asked for (`request.GET.get("page")`) of a list that may be very long."""
     return BoundedPaginator(object_list, per_page, page=number).get_page(number)

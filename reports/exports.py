@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from peerreview.models import AgreedScore, Answer, Assignment, Criterion, Round, Score
+from peerreview.models import AgreedScore, Answer, Assignment, Criterion, Round, RoundState, Score
 from peerreview.services.panel import score_overview
 
 from .models import ActionProgress, ActionProposal, SummaryReport
@@ -39,6 +39,15 @@ def _evaluator_city(assignment) -> str:
 
 
 # --- tables ---------------------------------------------------------------------------------
+
+
+def all_rounds() -> QuerySet[Round]:
+    """Every round but the cancelled ones, as a queryset (never a list: the exports stream)."""
+    return (
+        Round.objects.exclude(state=RoundState.CANCELLED)
+        .select_related("host_city", "framework")
+        .order_by("host_city__name", "created_at", "pk")
+    )
 
 
 def score_headers() -> list[str]:

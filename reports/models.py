@@ -471,3 +471,53 @@ class PdfRenderRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} since {self.requested_at:%Y-%m-%d %H:%M:%S}"
+
+
+def export_file_path(instance: ExportFile, filename: str) -> str:
+    """A random name: the download view gives the coordinator a readable one."""
+    return f"exports/{uuid.uuid4().hex}.xlsx"
+
+
+class ExportFile(models.Model):
+    """An all-rounds XLSX export written by the worker (`reports.export_files`), not in a request:
+    at a network's scale openpyxl takes minutes. One row per ask, in the asker's language; at most
+    one pending per kind and language, so a double click makes one file. A made file is served
+    for `EXPORT_FILE_MAX_AGE_MINUTES`, then the next ask makes a new one from the data as it is.
+    Coordinators only."""
+
+    class Kind(models.TextChoices):
+        SCORES = "scores", _("scores")
+        PROPOSALS = "proposals", _("action proposals")
+
+    kind = models.CharField(_("export"), max_length=16, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=8)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    file = models.FileField(_("file"), upload_to=export_file_path, max_length=300, blank=True)
+    rendered_at = models.DateTimeField(_("made at"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("all-rounds export file")
+        verbose_name_plural = _("all-rounds export files")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language"],
+                condition=models.Q(rendered_at__isnull=True, error=""),
+                name="export_file_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language}) {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.file) and self.rendered_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.rendered_at is None and not self.error

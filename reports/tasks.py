@@ -29,3 +29,11 @@ def render_report_pdf(report_id: int) -> None:
         clear_failure(report)
     finally:
         done(report_id, started_at=started_at)
+
+
+@shared_task(ignore_result=True)
+def make_export_file(export_id: int) -> None:
+    """Write a coordinator's all-rounds XLSX into storage (reports.export_files.make_stored)."""
+    from .export_files import make_stored
+
+    make_stored(export_id)

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peerreview.benchmark import benchmark
@@ -43,11 +43,12 @@ from peerreview.views.autosave import (
 )
 
 from . import discussion as discussion_service
-from . import factual, history
+from . import export_files, factual, history
 from .document import report_document
 from .docx import report_docx as build_docx
 from .editing import SECTION_FIELDS, UnitEdit, create_action_proposal, delete_action_proposal, save_units
 from .exports import (
+    all_rounds,
     csv_lines,
     proposal_headers,
     proposal_rows,
@@ -71,6 +72,7 @@ from .forms import (
 )
 from .models import (
     ActionProposal,
+    ExportFile,
     FactualComment,
     Finding,
     PanelComment,
@@ -809,35 +811,47 @@ def _refuse_unless_coordinator(user) -> str:
     return "" if user.is_coordinator else _("Only coordinators export across all rounds.")
 
 
-def _all_rounds():
-    """Every round but the cancelled ones, as a queryset (never a list: the exports stream)."""
-    return (
-        Round.objects.exclude(state=RoundState.CANCELLED)
-        .select_related("host_city", "framework")
-        .order_by("host_city__name", "created_at", "pk")
-    )
+EXPORT_POLL_SECONDS = 2
 
 
-def export_all_scores(request: HttpRequest) -> HttpResponse:
+def _export_all(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """CSV streamed by the request; the XLSX made by the worker (`reports.export_files`): until it
+    is ready a 202 page that polls (``status=1`` answers its JSON), then the file. Every answer,
+    the poll's and the download's included, is for coordinators only."""
     require(lambda: _refuse_unless_coordinator(request.user))
-    return _table_response(
-        request,
-        "all-rounds-scores",
-        _("Scores"),
-        score_headers(),
-        score_rows(_all_rounds()),
-    )
+    table = export_files.TABLES[kind]
+    if request.GET.get("format") != "xlsx":
+        return _table_response(
+            request, table.name, str(table.title), table.headers(), table.rows(all_rounds())
+        )
+    stored = export_files.request_export(kind, language=get_language() or "en", user=request.user)
+    if request.GET.get("status"):
+        return JsonResponse(
+            {"state": export_files.state(stored)}, headers={"Cache-Control": "no-store, private"}
+        )
+    if stored.is_ready:
+        return attachment(stored.file, f"{table.name}.xlsx", content_type=EXPORT_FORMATS["xlsx"])
+    file_url = f"{request.path}?format=xlsx"
+    context = {
+        "kind": kind,
+        "file_url": file_url,
+        "status_url": f"{file_url}&status=1",
+        "poll_seconds": EXPORT_POLL_SECONDS,
+        "max_age_minutes": settings.EXPORT_FILE_MAX_AGE_MINUTES,
+        "failed": bool(stored.error),
+    }
+    response = render(request, "reports/export_pending.html", context, status=202)
+    response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
-def export_all_proposals(request: HttpRequest) -> HttpResponse:
-    require(lambda: _refuse_unless_coordinator(request.user))
-    return _table_response(
-        request,
-        "all-rounds-action-proposals",
-        _("Action proposals"),
-        proposal_headers(),
-        proposal_rows(_all_rounds()),
-    )
+def export_all_scores(request: HttpRequest) -> HttpResponseBase:
+    return _export_all(request, ExportFile.Kind.SCORES)
+
+
+def export_all_proposals(request: HttpRequest) -> HttpResponseBase:
+    return _export_all(request, ExportFile.Kind.PROPOSALS)
 
 
 # --- edit history and restore ------------------------------------------------------------------

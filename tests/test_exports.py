@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from peerreview import background
 from tests import factories
 from tests.test_report_pdf import PROPOSALS, build_round
 
@@ -27,6 +28,16 @@ def _csv(response) -> list[list[str]]:
 def _xlsx(response) -> list[list]:
     sheet = load_workbook(io.BytesIO(_body(response))).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _download(client, url: str, capture_on_commit):
+    """The export's download. An all-rounds XLSX is made by the worker behind a 202 page: here
+    the queued job runs at once, in this thread, and the second request gets the file."""
+    with background.run_inline(), capture_on_commit(execute=True):
+        response = client.get(url)
+    if response.status_code == 202:
+        response = client.get(url)
+    return response
 
 
 @pytest.fixture
@@ -101,7 +112,9 @@ def test_round_json_matches_the_command(client, personas, scored_round):
 
 
 @pytest.mark.django_db
-def test_cross_round_exports_for_coordinators_only(client, personas, scored_round):
+def test_cross_round_exports_for_coordinators_only(
+    client, personas, scored_round, django_capture_on_commit_callbacks
+):
     review_round, _scored = scored_round
     other = factories.RoundFactory(title="Malmö 2026")
     factories.AgreedScoreFactory(
@@ -113,7 +126,8 @@ def test_cross_round_exports_for_coordinators_only(client, personas, scored_roun
     client.force_login(personas.coordinator)
     body = _csv(client.get(url))[1:]
     assert {"Tampere 2026", "Malmö 2026"} <= {r[1] for r in body}  # and the scheduled repeat round
-    proposals = _xlsx(client.get(reverse("reports:export_all_proposals") + "?format=xlsx"))[1:]
+    url = reverse("reports:export_all_proposals") + "?format=xlsx"
+    proposals = _xlsx(_download(client, url, django_capture_on_commit_callbacks))[1:]
     assert [r[5] for r in proposals] == [title for title, _ in PROPOSALS]
 
 
@@ -126,7 +140,9 @@ def test_host_city_does_not_get_the_evaluators_scores(client, personas, scored_r
 
 
 @pytest.mark.django_db
-def test_dashboard_links_coordinators_to_the_cross_round_exports(client, personas, scored_round):
+def test_dashboard_links_coordinators_to_the_cross_round_exports(
+    client, personas, scored_round, django_capture_on_commit_callbacks
+):
     dashboard = reverse("peerreview:dashboard")
     links = [
         reverse("reports:export_all_scores") + "?format=xlsx",
@@ -139,7 +155,7 @@ def test_dashboard_links_coordinators_to_the_cross_round_exports(client, persona
     assert "Exports across all rounds" in page
     for link in links:
         assert f'href="{link}"' in page
-        response = client.get(link)
+        response = _download(client, link, django_capture_on_commit_callbacks)
         assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     for user in (personas.host_member, personas.assigned_evaluator):
         client.force_login(user)
@@ -192,12 +208,12 @@ def _every_export(review_round) -> list[tuple[str, str]]:
 
 
 @pytest.mark.django_db
-def test_no_export_cell_is_a_formula(client, personas, hostile_round):
+def test_no_export_cell_is_a_formula(client, personas, hostile_round, django_capture_on_commit_callbacks):
     """Every export, CSV and XLSX, per round and across rounds: text that starts like a
     formula is read back as text with a leading quote, and no XLSX cell is a formula."""
     client.force_login(personas.coordinator)
     for url, fmt in _every_export(hostile_round):
-        response = client.get(url)
+        response = _download(client, url, django_capture_on_commit_callbacks)
         assert response.status_code == 200, url
         if fmt == "csv":
             values = [value for row in _csv(response) for value in row]
@@ -246,14 +262,18 @@ def _proposals_in_rounds(total: int, *, per_round: int = 500):
         )
 
 
-def _peak_while_streaming(client, url: str) -> tuple[int, int, int]:
-    """(peak bytes allocated while the response is made and read chunk by chunk, bytes, chunks)."""
+def _peak_while_streaming(client, url: str, capture_on_commit) -> tuple[int, int, int]:
+    """(peak bytes allocated while the response is made and read chunk by chunk, bytes, chunks).
+    An all-rounds XLSX: while the worker's job makes it (here in this thread) and it is read."""
     import tracemalloc
 
+    from reports.models import ExportFile
+
+    ExportFile.objects.all().delete()  # a new file from the rows as they are now
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
-        response = client.get(url)
+        response = _download(client, url, capture_on_commit)
         assert response.status_code == 200 and response.streaming, url
         size = chunks = 0
         for chunk in response.streaming_content:
@@ -273,10 +293,11 @@ def _peak_while_streaming(client, url: str) -> tuple[int, int, int]:
         ("audit:export", "csv"),
     ],
 )
-def test_exports_stream_in_constant_memory(client, name, fmt):
-    """The all-rounds proposals export (CSV and XLSX) and the audit trail's CSV: the peak memory
-    of making and reading the download is the same for 1,000 and for 10,000 rows (4,000 for
-    XLSX), and the response is streamed (many chunks, never one body built in memory)."""
+def test_exports_stream_in_constant_memory(client, name, fmt, django_capture_on_commit_callbacks):
+    """The all-rounds proposals export (CSV, and XLSX made by the worker's job) and the audit
+    trail's CSV: the peak memory of making and reading the download is the same for 1,000 and
+    for 10,000 rows (4,000 for XLSX), and the response is streamed (many chunks, never one body
+    built in memory)."""
     from audit.models import AuditEntry
 
     client.force_login(factories.CoordinatorFactory())
@@ -293,10 +314,11 @@ def test_exports_stream_in_constant_memory(client, name, fmt):
 
     more = 4 if fmt == "xlsx" else 10  # openpyxl under tracemalloc is slow: fewer rows
     add_rows(1_000)
-    _peak_while_streaming(client, url)  # warm up: imports, templates, caches
-    small, small_size, _chunks = _peak_while_streaming(client, url)
+    capture = django_capture_on_commit_callbacks
+    _peak_while_streaming(client, url, capture)  # warm up: imports, templates, caches
+    small, small_size, _chunks = _peak_while_streaming(client, url, capture)
     add_rows((more - 1) * 1_000)
-    large, large_size, chunks = _peak_while_streaming(client, url)
+    large, large_size, chunks = _peak_while_streaming(client, url, capture)
 
     assert large_size > 0.7 * more * small_size  # `more` times the rows (XLSX is zipped), read to the end
     assert chunks > 20  # streamed
@@ -429,15 +451,15 @@ def test_scores_export_rows_are_score_overviews(monkeypatch, chunk):
     (order of rounds, criteria and evaluators, N/A against empty, rounds without a panel), also
     across chunk boundaries; and a single round's export the rows of that round."""
     from reports import exports
-    from reports.views import _all_rounds
+    from reports.exports import all_rounds
 
     monkeypatch.setattr(exports, "EXPORT_CHUNK_ROUNDS", chunk)
     _add_rounds(9)
-    expected = _overview_rows(_all_rounds())
+    expected = _overview_rows(all_rounds())
     assert len({row[0] for row in expected}) == 7  # two cancelled rounds left out
     assert {"n/a", None, 0} <= {row[9] for row in expected} and ["", "", None] in [r[7:10] for r in expected]
-    assert list(exports.score_rows(_all_rounds())) == expected
-    review_round = _all_rounds()[1]
+    assert list(exports.score_rows(all_rounds())) == expected
+    review_round = all_rounds()[1]
     assert list(exports.score_rows([review_round])) == _overview_rows([review_round])
 
 
@@ -448,12 +470,11 @@ def test_scores_export_queries_do_not_grow_with_the_rounds(client, django_assert
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reports.exports import score_rows
-    from reports.views import _all_rounds
+    from reports.exports import all_rounds, score_rows
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as context:
-            rows = list(score_rows(_all_rounds()))
+            rows = list(score_rows(all_rounds()))
         assert rows
         return len(context.captured_queries)
 
@@ -465,7 +486,122 @@ def test_scores_export_queries_do_not_grow_with_the_rounds(client, django_assert
     client.force_login(factories.CoordinatorFactory())
     with django_assert_max_num_queries(few + 10):  # and the session, the user, the audit trail
         body = _csv(client.get(reverse("reports:export_all_scores") + "?format=csv"))[1:]
-    as_text = [
-        ["" if value is None else str(value) for value in row] for row in _overview_rows(_all_rounds())
-    ]
+    as_text = [["" if value is None else str(value) for value in row] for row in _overview_rows(all_rounds())]
     assert body == as_text
+
+
+# --- the all-rounds XLSX: made by the worker, behind a page that waits (issue 13) ---------------
+
+ALL_ROUNDS_XLSX = [
+    ("reports:export_all_scores", "scores"),
+    ("reports:export_all_proposals", "proposals"),
+]
+
+
+def _expected_rows(kind: str) -> list[list]:
+    """The header and the rows of `score_rows`/`proposal_rows`, as a spreadsheet reads them back."""
+    from reports.export_files import TABLES
+    from reports.exports import all_rounds, safe_row
+
+    table = TABLES[kind]
+    rows = [table.headers(), *table.rows(all_rounds())]
+    return [[None if value == "" else value for value in safe_row(row)] for row in rows]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,kind", ALL_ROUNDS_XLSX)
+def test_all_rounds_xlsx_is_made_by_the_worker(
+    client, personas, scored_round, name, kind, django_capture_on_commit_callbacks
+):
+    """The request answers 202 with a page that explains and polls; asking again while pending
+    makes no second job; the job writes the file; the status says ready; the download is the
+    rows of the export, read back with openpyxl."""
+    from reports.models import ExportFile
+
+    client.force_login(personas.coordinator)
+    url = reverse(name)
+    with django_capture_on_commit_callbacks() as queued:
+        pending = client.get(url, {"format": "xlsx"})
+        again = client.get(url, {"format": "xlsx"})  # a double click
+    assert pending.status_code == again.status_code == 202
+    assert pending["Retry-After"] and "no-store" in pending["Cache-Control"]
+    page = pending.content.decode()
+    assert "The spreadsheet is being prepared" in page and "You may also leave and come back" in page
+    assert f'data-pdf-status-url="{url}?format=xlsx&amp;status=1"' in page
+    assert len(queued) == 1 and ExportFile.objects.get().is_pending
+    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "pending"}
+
+    with background.run_inline():
+        for callback in queued:
+            callback()
+    stored = ExportFile.objects.get()
+    assert stored.is_ready and stored.kind == kind and stored.requested_by == personas.coordinator
+    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "ready"}
+    response = client.get(url, {"format": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    rows = _xlsx(response)
+    assert len(rows) > 1 and rows == _expected_rows(kind)
+
+
+@pytest.mark.django_db
+def test_all_rounds_xlsx_is_made_again_when_it_is_old(
+    client, personas, scored_round, settings, django_capture_on_commit_callbacks
+):
+    """A file is served for EXPORT_FILE_MAX_AGE_MINUTES; the next ask makes a new one from the
+    data as it is then, and the old file is deleted once the new one is made."""
+    import datetime
+
+    from reports.models import ExportFile
+
+    client.force_login(personas.coordinator)
+    url = reverse("reports:export_all_proposals") + "?format=xlsx"
+    assert _download(client, url, django_capture_on_commit_callbacks).status_code == 200
+    first = ExportFile.objects.get()
+    old = timezone.now() - datetime.timedelta(minutes=settings.EXPORT_FILE_MAX_AGE_MINUTES + 1)
+    ExportFile.objects.filter(pk=first.pk).update(rendered_at=old, requested_at=old)
+    with django_capture_on_commit_callbacks() as queued:
+        assert client.get(url).status_code == 202
+    assert len(queued) == 1
+    with background.run_inline():
+        queued[0]()
+    assert client.get(url).status_code == 200
+    [second] = ExportFile.objects.all()
+    assert second.pk != first.pk and not first.file.storage.exists(first.file.name)
+
+
+@pytest.mark.django_db
+def test_a_failed_all_rounds_xlsx_says_so(
+    client, personas, scored_round, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import export_files
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_files, "write_xlsx", broken)
+    client.force_login(personas.coordinator)
+    url = reverse("reports:export_all_scores")
+    with background.run_inline(), django_capture_on_commit_callbacks(execute=True):
+        client.get(url, {"format": "xlsx"})
+    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "failed"}
+    page = client.get(url, {"format": "xlsx"})
+    assert page.status_code == 202 and "could not be prepared" in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,kind", ALL_ROUNDS_XLSX)
+def test_all_rounds_xlsx_for_coordinators_only(
+    client, personas, scored_round, name, kind, django_capture_on_commit_callbacks
+):
+    """Asking, the poll and the download: a 403 for everyone but coordinators (the file exists)."""
+    client.force_login(personas.coordinator)
+    url = reverse(name)
+    assert _download(client, url + "?format=xlsx", django_capture_on_commit_callbacks).status_code == 200
+    for persona in ("host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"):
+        client.force_login(getattr(personas, persona))
+        for query in ({"format": "xlsx"}, {"format": "xlsx", "status": "1"}):
+            assert client.get(url, query).status_code == 403, (persona, query)
+    client.logout()
+    assert client.get(url, {"format": "xlsx", "status": "1"}).status_code == 302

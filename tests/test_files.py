@@ -20,7 +20,7 @@ from network.models import SynthesisPdf
 from peerreview.downloads import safe_filename
 from peerreview.services.prereport import add_evidence
 from peerreview.services.rounds import prepare_prereport
-from reports.models import ReportPdf
+from reports.models import ExportFile, ReportPdf
 from reports.services import get_or_create_report
 from tests.files import pdf_bytes
 
@@ -51,6 +51,18 @@ FILE_VIEWS = {
             "other_city_member": 404,
             "assigned_evaluator": 200,
             "unassigned_evaluator": 404,
+            ANONYMOUS: 302,
+        },
+    },
+    "reports.ExportFile": {
+        "state": "published",
+        "url": lambda obj: reverse("reports:export_all_scores") + "?format=xlsx",
+        "expected": {
+            "coordinator": 200,
+            "host_member": 403,
+            "other_city_member": 403,
+            "assigned_evaluator": 403,
+            "unassigned_evaluator": 403,
             ANONYMOUS: 302,
         },
     },
@@ -128,9 +140,13 @@ def stored_files(personas):
     synthesis = SynthesisPdf(key="pending", language="en", rendered_at=timezone.now())
     synthesis.file.save("synthesis.pdf", ContentFile(pdf_bytes("Programme synthesis")), save=False)
     synthesis.save()
+    export = ExportFile(kind="scores", language="en", requested_at=timezone.now(), rendered_at=timezone.now())
+    export.file.save("all-rounds-scores.xlsx", ContentFile(b"PK\x03\x04 a workbook"), save=False)
+    export.save()
     return {
         "peerreview.EvidenceFile": evidence,
         "reports.ReportPdf": stored,
+        "reports.ExportFile": export,
         "network.SynthesisPdf": synthesis,
     }
 
@@ -168,6 +184,7 @@ def test_storage_names_are_random(stored_files):
     assert "Hankintastrategia" not in evidence.file.name
     assert re.fullmatch(r"reports/[0-9a-f]{32}\.pdf", stored.file.name)
     assert re.fullmatch(r"synthesis/[0-9a-f]{32}\.pdf", stored_files["network.SynthesisPdf"].file.name)
+    assert re.fullmatch(r"exports/[0-9a-f]{32}\.xlsx", stored_files["reports.ExportFile"].file.name)
 
 
 @pytest.mark.django_db

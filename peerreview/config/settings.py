@@ -362,6 +362,9 @@ PDF_RETRY_MAX_MINUTES = env_int("PDF_RETRY_MAX_MINUTES", 360)
 BENCHMARK_MIN_ROUNDS = max(env_int("BENCHMARK_MIN_ROUNDS", 5), 3)
 # The programme synthesis PDF prints the heatmap of at most this many rounds (the XLSX has them all).
 SYNTHESIS_PDF_HEATMAP_ROUNDS = env_int("SYNTHESIS_PDF_HEATMAP_ROUNDS", 300)
+# A coordinator's all-rounds XLSX (made by the worker) is served this long after it was made;
+# the next ask after that makes a new one from the data as it is then (reports.export_files).
+EXPORT_FILE_MAX_AGE_MINUTES = max(env_int("EXPORT_FILE_MAX_AGE_MINUTES", 10), 1)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "peerreview.jobs.heartbeat", "schedule": 60.0},
     "open-due-repeat-rounds": {

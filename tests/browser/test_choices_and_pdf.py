@@ -60,3 +60,20 @@ def test_the_pdf_page_says_when_the_background_render_is_done(open_as, visit):
     expect(page.locator("[data-pdf-state]")).to_have_attribute("data-pdf-state", "ready")
     assert ReportPdf.objects.filter(report=report).count() == 1
     visit.assert_clean()
+
+
+def test_the_all_rounds_spreadsheet_is_prepared_by_the_worker_and_downloaded(open_as, visit):
+    """The coordinator's Excel export of every round: the dashboard's link opens a page that
+    explains the wait (checked by axe), follows the background job and downloads the file."""
+    factories.RoundFactory(state="drafting", title="Lahti 2026")
+    page = open_as(factories.CoordinatorFactory())
+
+    page.goto(reverse("peerreview:dashboard"))
+    with page.expect_download(timeout=300_000) as download:
+        page.get_by_role("link", name="All rounds: action proposals (Excel)").click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        visit.check(page, "All-rounds spreadsheet being prepared")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read(2) == b"PK"  # an XLSX is a zip archive
+    visit.assert_clean()

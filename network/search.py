@@ -24,8 +24,8 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cities.models import Membership
-from peerreview.models import Assignment, Criterion, Round, RoundState
+from peerreview.models import Criterion, Round, RoundState
+from peerreview.models.rounds import taken_part_in_branches
 from reports.models import SummaryReport
 from reports.permissions import readable_condition, readable_levels, readable_reports
 
@@ -79,14 +79,11 @@ def _own_report_keys(user) -> set[tuple[str, int, int]]:
     in (readable to them whatever their level): from their memberships and accepted panel seats
     to those few rounds through indexes, never a scan of every report or round."""
     published = Round.objects.filter(state=RoundState.PUBLISHED, summary_report__published_at__isnull=False)
-    hosted = published.filter(host_city__in=Membership.objects.filter(user=user).values("city_id"))
-    panels = published.filter(
-        pk__in=Assignment.objects.filter(evaluator=user, state="accepted").values("round_id")
-    )
     keys: set[tuple[str, int, int]] = set()
-    for rounds in (hosted, panels):
+    for branch in taken_part_in_branches(user):
         keys.update(
-            rounds.annotate(year=ExtractYear("summary_report__published_at"))
+            published.filter(branch)
+            .annotate(year=ExtractYear("summary_report__published_at"))
             .values_list("host_city__country", "year", "framework_id")
             .order_by()
         )

@@ -71,13 +71,20 @@ def taken_part_in(user, prefix: str = "") -> Q:
     a model pointing to one). Two small indexed subqueries, not a join of every round with
     memberships and assignments: the cost follows what the person takes part in, not the size
     of the network."""
+    hosted, panels = taken_part_in_branches(user, prefix)
+    return hosted | panels
+
+
+def taken_part_in_branches(user, prefix: str = "") -> tuple[Q, Q]:
+    """`taken_part_in`'s two branches apart (the person's cities' rounds, their accepted panels'),
+    for a query that reads each through its own index: PostgreSQL evaluates their OR row by row."""
     from cities.models import Membership
 
     from .panel import Assignment
 
     cities = Membership.objects.filter(user=user).values("city_id")
-    panels = Assignment.objects.filter(evaluator=user, state="accepted").values("round_id")
-    return Q(**{f"{prefix}host_city_id__in": cities}) | Q(**{f"{prefix}pk__in": panels})
+    panels = Assignment.objects.filter(evaluator=user, state=Assignment.State.ACCEPTED).values("round_id")
+    return Q(**{f"{prefix}host_city_id__in": cities}), Q(**{f"{prefix}pk__in": panels})
 
 
 def taken_part_in_round_id(user, field: str = "round_id") -> Q:

@@ -18,7 +18,7 @@ from operator import or_
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
 from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -34,6 +34,17 @@ from .models import LibraryFacet, SearchEntry
 
 # How many matches are ranked (the first the index finds), and the most any count shows exactly.
 RANKED_MAX = 1000
+
+# The report's long texts: the library's list shows none of them.
+REPORT_TEXTS = (
+    "executive_summary",
+    "key_strengths",
+    "purpose_and_scope",
+    "process_notes",
+    "next_steps",
+    "factual_comment",
+    "city_response",
+)
 
 # ts_headline marks matches with these; the text is escaped first, then they become <mark>.
 MARK_START, MARK_END = "\x02", "\x03"
@@ -209,13 +220,21 @@ class RankedEntries(Sequence):
 
 class CappedPaginator(Paginator):
     """Counts at most `RANKED_MAX` + 1 rows (a count reads every row it counts); past
-    `RANKED_MAX`, `capped` is set and the pages stop there ("more than 1,000 hits")."""
+    `RANKED_MAX`, `capped` is set and the pages stop there ("more than 1,000 hits").
+    `at_least`, a number the caller knows the rows reach (the facet table's), skips counting
+    when it is past the cap already: the bounded count still reads 1,001 rows."""
 
     capped = False
 
+    def __init__(self, object_list, per_page, *, at_least: int = 0, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.at_least = at_least
+
     @cached_property
     def count(self) -> int:
-        if isinstance(self.object_list, RankedEntries):
+        if self.at_least > RANKED_MAX:
+            found = self.at_least
+        elif isinstance(self.object_list, RankedEntries):
             found = self.object_list.count()
         else:
             found = self.object_list.order_by().values("pk")[: RANKED_MAX + 1].count()
@@ -225,13 +244,29 @@ class CappedPaginator(Paginator):
 
 def report_list(user, filters: dict) -> QuerySet[SummaryReport]:
     """Reports the user may read, newest first (`count_good_practices` adds, per page, how many
-    good practices each has)."""
-    reports = readable_reports(user).select_related("round__host_city", "round__framework")
+    good practices each has); without their long texts, which the list does not show."""
+    reports = (
+        readable_reports(user).select_related("round__host_city", "round__framework").defer(*REPORT_TEXTS)
+    )
     if filters.get("country"):
         reports = reports.filter(round__host_city__country=filters["country"])
     if filters.get("year"):
         reports = reports.filter(published_at__year=filters["year"])
     return reports.order_by("-published_at", "pk")
+
+
+def readable_reports_at_least(user, filters: dict) -> int:
+    """How many reports `report_list` gives at least, from the facet table (a few hundred rows):
+    the published reports of the levels the person may read in the chosen country and year (their
+    own rounds' reports at other levels come on top). Lets the library's count stop early."""
+    facets = LibraryFacet.objects.order_by()
+    if not (user.is_authenticated and user.is_coordinator):
+        facets = facets.filter(publication_level__in=readable_levels(user))
+    if filters.get("country"):
+        facets = facets.filter(country=filters["country"])
+    if filters.get("year"):
+        facets = facets.filter(year=filters["year"])
+    return facets.aggregate(total=Sum("reports"))["total"] or 0
 
 
 def count_good_practices(reports: list[SummaryReport]) -> list[SummaryReport]:

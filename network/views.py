@@ -16,6 +16,7 @@ from .search import (
     CappedPaginator,
     count_good_practices,
     library_facets,
+    readable_reports_at_least,
     report_list,
     search_entries,
     snippet,
@@ -24,8 +25,8 @@ from .search import (
 PER_PAGE = 20
 
 
-def _page(request: HttpRequest, items) -> Page:
-    return CappedPaginator(items, PER_PAGE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, items, *, at_least: int = 0) -> Page:
+    return CappedPaginator(items, PER_PAGE, at_least=at_least).get_page(request.GET.get("page"))
 
 
 def _with_snippets(page: Page, q: str) -> Page:
@@ -53,7 +54,8 @@ def library(request: HttpRequest) -> HttpResponse:
     if searching:
         page = _with_snippets(_page(request, search_entries(request.user, filters)), filters.get("q", ""))
     else:
-        page = _page(request, report_list(request.user, filters))
+        at_least = readable_reports_at_least(request.user, filters)
+        page = _page(request, report_list(request.user, filters), at_least=at_least)
         page.object_list = count_good_practices(list(page.object_list))
     return render(
         request,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import IO
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,13 @@ NOT_APPLICABLE = "n/a"
 EXPORT_CHUNK_ROWS = 500
 # Rounds whose scores the scores export reads together (a handful of queries per chunk).
 EXPORT_CHUNK_ROUNDS = 500
+# Excel opens at most 1,048,576 rows in a sheet: the header row and this many more. A longer
+# table would open cut off without a word, so an XLSX of more rows is refused (the CSV has no limit).
+XLSX_MAX_ROWS = 1_048_575
+
+
+class TooManyRowsForExcel(Exception):
+    """The table has more rows than one Excel sheet holds."""
 
 
 def _level(level, not_applicable: bool = False):
@@ -134,6 +141,22 @@ def _chunk_score_rows(chunk: list[tuple], criteria: dict[int, list[tuple]]) -> I
             for assignment_id, evaluator, evaluator_city in panel:
                 score = scores.get((assignment_id, criterion_id))
                 yield [*base, evaluator, evaluator_city or "", score, agreed_score]
+
+
+def score_rows_at_least(rounds: QuerySet[Round]) -> int:
+    """The scores export of `rounds` has at least this many rows: one per scored criterion of
+    each round's framework (a panel of n evaluators gives n). Two grouped queries, so a network
+    too large for one Excel sheet is told at once instead of after writing a million rows."""
+    per_framework = dict(rounds.order_by().values_list("framework_id").annotate(n=Count("pk")))
+    criteria = dict(
+        Criterion.objects.filter(theme__framework_id__in=per_framework.keys(), theme__is_scored=True)
+        .order_by()
+        .values_list("theme__framework_id")
+        .annotate(n=Count("pk"))
+    )
+    return sum(
+        rounds_using * criteria.get(framework_id, 0) for framework_id, rounds_using in per_framework.items()
+    )
 
 
 def proposal_headers() -> list[str]:
@@ -246,10 +269,18 @@ def to_csv(headers: list[str], rows: Iterable[Iterable]) -> bytes:
 XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 10, 60
 
 
-def write_xlsx(target: IO[bytes], title: str, headers: list[str], rows: Iterable[Iterable]) -> None:
+def write_xlsx(
+    target: IO[bytes],
+    title: str,
+    headers: list[str],
+    rows: Iterable[Iterable],
+    *,
+    max_rows: int = XLSX_MAX_ROWS,
+) -> None:
     """Write the table as XLSX into `target` (a file) with openpyxl's write-only workbook: rows go
     to disk as they come, so memory stays flat whatever the number of rows. Text cells are
-    always text (inline strings), never formulas, whatever they start with."""
+    always text (inline strings), never formulas, whatever they start with. Raises
+    `TooManyRowsForExcel` at the row past `max_rows` (what Excel opens), never a cut-off file."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -273,7 +304,10 @@ def write_xlsx(target: IO[bytes], title: str, headers: list[str], rows: Iterable
             yield cell
 
     sheet.append(list(cells(headers, bold)))
-    for row in rows:
+    for written, row in enumerate(rows, start=1):
+        if written > max_rows:
+            sheet.close()  # openpyxl's writer ends its XML; the file is dropped, never saved
+            raise TooManyRowsForExcel(max_rows)
         sheet.append(list(cells(row)))
     workbook.save(target)
 

@@ -748,8 +748,8 @@ EXPORTS = [
 
 def export_child(url: str) -> None:
     """In a child process: one export, consumed to the end; prints seconds, bytes, peak MB. An
-    XLSX answers 202 at once and is made by the worker (here the background thread of this
-    process, no broker): the time is until the file is downloaded."""
+    XLSX answers at once (a redirect to the waiting page) and is made by the worker (here the
+    background thread of this process, no broker): the time is until the file is downloaded."""
     from cities.models import User
     from peerreview import background
     from reports.models import ExportFile
@@ -764,9 +764,9 @@ def export_child(url: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     response = client.get(url)
-    if response.status_code == 202:  # being prepared: wait for the worker, then download
+    if response.status_code == 302:  # being prepared: wait for the worker, then download
         background.wait_idle(timeout=EXPORT_TIMEOUT_S)
-        response = client.get(url)
+        response = client.get(response["Location"])
     size = 0
     if getattr(response, "streaming", False):
         for chunk in response.streaming_content:

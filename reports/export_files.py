@@ -3,7 +3,12 @@
 openpyxl writes about 2,000 rows a second: at a network's scale (a million score rows) a request
 would work for minutes before sending a byte. So the request only asks (`request_export`), the
 worker (Celery; without a broker, the background thread of `peerreview.background`) writes the
-file into storage (`make_stored`), and a later request or the waiting page's poll downloads it.
+file into storage (`make_stored`), and the waiting page downloads it when its poll says so.
+
+Only an explicit ask queues a job: the coordinator's export link, or the waiting page's "ask
+again". The waiting page, its reload and its poll only read the latest row (`latest_export`,
+`state`): a page left open, or opened again an hour later, never makes a file by itself; when the
+last job failed, or the file is old or gone, it says so and offers to ask again.
 
 Freshness is kept simple: a made file is served for `EXPORT_FILE_MAX_AGE_MINUTES` after it was
 made (ten by default), so a double click or a second coordinator gets the same file at once;
@@ -40,7 +45,8 @@ logger = logging.getLogger(__name__)
 # queued again. Long, as the scores take many minutes on a loaded machine; a second run that ends
 # after the first finds the row done and discards its file.
 STALE_AFTER = datetime.timedelta(minutes=60)
-# A failed job is tried again by an ask (not the page's poll alone) this long after it failed.
+# A failed job is tried again by an ask (never by the waiting page or its poll) this long after it
+# failed.
 FAILED_RETRY_AFTER = datetime.timedelta(minutes=1)
 
 
@@ -66,22 +72,39 @@ def max_age() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.EXPORT_FILE_MAX_AGE_MINUTES)
 
 
-def state(stored: ExportFile) -> str:
-    """What the waiting page's poll is told: ready, failed or pending."""
-    return "ready" if stored.is_ready else "failed" if stored.error else "pending"
+def latest_export(kind: str, language: str) -> ExportFile | None:
+    """The export's newest row in this language, read only: what the waiting page and its poll
+    report (they never ask for a file, see the module's docstring)."""
+    return ExportFile.objects.filter(kind=kind, language=language).order_by("-requested_at", "-pk").first()
+
+
+def state(stored: ExportFile | None) -> str:
+    """What the waiting page and its poll are told: "ready" (a file within its freshness window),
+    "pending", "failed", or "none" (no file, an old one, or a job lost past `STALE_AFTER`): the
+    last two offer to ask again."""
+    now = timezone.now()
+    if stored is None:
+        return "none"
+    if stored.is_ready:
+        return "ready" if stored.rendered_at >= now - max_age() else "none"
+    if stored.error:
+        return "failed"
+    return "pending" if stored.requested_at >= now - STALE_AFTER else "none"
 
 
 def request_export(kind: str, *, language: str, user) -> ExportFile:
     """The export's current file if it is fresh, else its pending job; a new job (queued after
-    commit) when there is neither, or when the last one failed over `FAILED_RETRY_AFTER` ago."""
+    commit) when there is neither, or when the last one failed over `FAILED_RETRY_AFTER` ago.
+    Only for an explicit ask: the waiting page reads `latest_export`."""
     now = timezone.now()
-    current = ExportFile.objects.filter(kind=kind, language=language).order_by("-requested_at", "-pk").first()
+    current = latest_export(kind, language)
     if current is not None:
         if current.is_ready and current.rendered_at >= now - max_age():
             return current
         if current.is_pending:
             if current.requested_at < now - STALE_AFTER:
                 ExportFile.objects.filter(pk=current.pk).update(requested_at=now)
+                current.requested_at = now
                 _queue(current)
             return current
         if current.error and current.requested_at >= now - FAILED_RETRY_AFTER:

@@ -815,33 +815,44 @@ EXPORT_POLL_SECONDS = 2
 
 
 def _export_all(request: HttpRequest, kind: str) -> HttpResponseBase:
-    """CSV streamed by the request; the XLSX made by the worker (`reports.export_files`): until it
-    is ready a 202 page that polls (``status=1`` answers its JSON), then the file. Every answer,
-    the poll's and the download's included, is for coordinators only."""
+    """CSV streamed by the request; the XLSX made by the worker (`reports.export_files`). The
+    export link asks for it, then redirects to the waiting page (``wait=1``) unless a fresh file
+    is there; that page, its reload and its poll (``status=1``, JSON) only read the latest row:
+    the file when ready, else the wait, or a failure or an old file with a button to ask again.
+    Every answer, the poll's and the download's included, is for coordinators only."""
     require(lambda: _refuse_unless_coordinator(request.user))
     table = export_files.TABLES[kind]
     if request.GET.get("format") != "xlsx":
         return _table_response(
             request, table.name, str(table.title), table.headers(), table.rows(all_rounds())
         )
-    stored = export_files.request_export(kind, language=get_language() or "en", user=request.user)
+    language = get_language() or "en"
+    ask_url = f"{request.path}?format=xlsx"
+    waiting = bool(request.GET.get("wait") or request.GET.get("status"))
+    if waiting:
+        stored = export_files.latest_export(kind, language)
+    else:
+        stored = export_files.request_export(kind, language=language, user=request.user)
+    state = export_files.state(stored)
     if request.GET.get("status"):
-        return JsonResponse(
-            {"state": export_files.state(stored)}, headers={"Cache-Control": "no-store, private"}
-        )
-    if stored.is_ready:
+        return JsonResponse({"state": state}, headers={"Cache-Control": "no-store, private"})
+    if state == "ready":
         return attachment(stored.file, f"{table.name}.xlsx", content_type=EXPORT_FORMATS["xlsx"])
-    file_url = f"{request.path}?format=xlsx"
+    if not waiting:  # a reload of the waiting page must not ask again
+        return redirect(f"{ask_url}&wait=1")
     context = {
         "kind": kind,
-        "file_url": file_url,
-        "status_url": f"{file_url}&status=1",
+        "state": state,
+        "ask_url": ask_url,
+        "file_url": f"{ask_url}&wait=1",
+        "status_url": f"{ask_url}&status=1",
         "poll_seconds": EXPORT_POLL_SECONDS,
         "max_age_minutes": settings.EXPORT_FILE_MAX_AGE_MINUTES,
-        "failed": bool(stored.error),
     }
-    response = render(request, "reports/export_pending.html", context, status=202)
-    response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    pending = state == "pending"
+    response = render(request, "reports/export_pending.html", context, status=202 if pending else 200)
+    if pending:
+        response["Retry-After"] = str(PDF_RETRY_SECONDS)
     response["Cache-Control"] = "no-store, private"
     return response
 

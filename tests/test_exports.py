@@ -31,12 +31,13 @@ def _xlsx(response) -> list[list]:
 
 
 def _download(client, url: str, capture_on_commit):
-    """The export's download. An all-rounds XLSX is made by the worker behind a 202 page: here
-    the queued job runs at once, in this thread, and the second request gets the file."""
+    """The export's download. An all-rounds XLSX is asked for, then made by the worker while a
+    waiting page polls: here the queued job runs at once, in this thread, and the waiting page
+    the ask redirects to gets the file."""
     with background.run_inline(), capture_on_commit(execute=True):
         response = client.get(url)
-    if response.status_code == 202:
-        response = client.get(url)
+    if response.status_code == 302:
+        response = client.get(response["Location"])
     return response
 
 
@@ -513,21 +514,27 @@ def _expected_rows(kind: str) -> list[list]:
 def test_all_rounds_xlsx_is_made_by_the_worker(
     client, personas, scored_round, name, kind, django_capture_on_commit_callbacks
 ):
-    """The request answers 202 with a page that explains and polls; asking again while pending
-    makes no second job; the job writes the file; the status says ready; the download is the
-    rows of the export, read back with openpyxl."""
+    """The ask redirects to a waiting page (202) that explains and polls; asking again while
+    pending makes no second job, nor do the page's reload and poll; the job writes the file; the
+    status says ready; the waiting page's download is the rows of the export, read back with
+    openpyxl."""
     from reports.models import ExportFile
 
     client.force_login(personas.coordinator)
     url = reverse(name)
     with django_capture_on_commit_callbacks() as queued:
-        pending = client.get(url, {"format": "xlsx"})
+        asked = client.get(url, {"format": "xlsx"})
         again = client.get(url, {"format": "xlsx"})  # a double click
-    assert pending.status_code == again.status_code == 202
+        pending = client.get(asked["Location"])
+        reloaded = client.get(asked["Location"])
+    assert asked.status_code == again.status_code == 302
+    assert asked["Location"] == again["Location"] == f"{url}?format=xlsx&wait=1"
+    assert pending.status_code == reloaded.status_code == 202
     assert pending["Retry-After"] and "no-store" in pending["Cache-Control"]
     page = pending.content.decode()
     assert "The spreadsheet is being prepared" in page and "You may also leave and come back" in page
     assert f'data-pdf-status-url="{url}?format=xlsx&amp;status=1"' in page
+    assert f'data-pdf-url="{url}?format=xlsx&amp;wait=1"' in page
     assert len(queued) == 1 and ExportFile.objects.get().is_pending
     assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "pending"}
 
@@ -537,7 +544,7 @@ def test_all_rounds_xlsx_is_made_by_the_worker(
     stored = ExportFile.objects.get()
     assert stored.is_ready and stored.kind == kind and stored.requested_by == personas.coordinator
     assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "ready"}
-    response = client.get(url, {"format": "xlsx"})
+    response = client.get(url, {"format": "xlsx", "wait": "1"})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -562,11 +569,11 @@ def test_all_rounds_xlsx_is_made_again_when_it_is_old(
     old = timezone.now() - datetime.timedelta(minutes=settings.EXPORT_FILE_MAX_AGE_MINUTES + 1)
     ExportFile.objects.filter(pk=first.pk).update(rendered_at=old, requested_at=old)
     with django_capture_on_commit_callbacks() as queued:
-        assert client.get(url).status_code == 202
+        assert client.get(url).status_code == 302
     assert len(queued) == 1
     with background.run_inline():
         queued[0]()
-    assert client.get(url).status_code == 200
+    assert client.get(url + "&wait=1").status_code == 200
     [second] = ExportFile.objects.all()
     assert second.pk != first.pk and not first.file.storage.exists(first.file.name)
 
@@ -586,8 +593,80 @@ def test_a_failed_all_rounds_xlsx_says_so(
     with background.run_inline(), django_capture_on_commit_callbacks(execute=True):
         client.get(url, {"format": "xlsx"})
     assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "failed"}
-    page = client.get(url, {"format": "xlsx"})
-    assert page.status_code == 202 and "could not be prepared" in page.content.decode()
+    page = client.get(url, {"format": "xlsx", "wait": "1"})
+    assert page.status_code == 200 and "could not be prepared" in page.content.decode()
+    assert f'href="{url}?format=xlsx" data-pdf-ask>' in page.content.decode()  # ask again, shown
+
+
+def _last_export(kind: str, how: str):
+    """The export's latest row as a waiting page left open may find it: failed past the minute
+    after which an ask tries again, made longer ago than the freshness window, or lost (pending
+    past `STALE_AFTER`: the worker restarted)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from reports import export_files
+    from reports.models import ExportFile
+
+    now = timezone.now()
+    if how == "failed":
+        return ExportFile.objects.create(
+            kind=kind,
+            language="en",
+            requested_at=now - 2 * export_files.FAILED_RETRY_AFTER,
+            error="OSError: disk full",
+        )
+    if how == "lost":
+        return ExportFile.objects.create(
+            kind=kind,
+            language="en",
+            requested_at=now - export_files.STALE_AFTER - datetime.timedelta(minutes=1),
+        )
+    old = now - export_files.max_age() - datetime.timedelta(minutes=1)
+    stored = ExportFile(kind=kind, language="en", requested_at=old, rendered_at=old)
+    stored.file.save("all-rounds-scores.xlsx", ContentFile(b"PK\x03\x04 a workbook"))
+    return stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "how,state,says",
+    [
+        ("failed", "failed", "could not be prepared"),
+        ("old", "none", "too old or gone"),
+        ("lost", "none", "too old or gone"),
+    ],
+)
+def test_the_waiting_page_and_its_poll_never_ask_only_the_coordinator_does(
+    client, personas, how, state, says, django_capture_on_commit_callbacks
+):
+    """A waiting page left open (or opened again) after a failure, past the file's freshness
+    window or after a lost job: its poll and its reload say so and offer to ask again, with no
+    new row and no job queued; the coordinator's ask then queues one."""
+    from reports.models import ExportFile
+
+    client.force_login(personas.coordinator)
+    url = reverse("reports:export_all_scores")
+    last = _last_export("scores", how)
+    with django_capture_on_commit_callbacks() as queued:
+        for _poll in range(3):
+            assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": state}
+        page = client.get(url, {"format": "xlsx", "wait": "1"})
+    assert queued == [] and list(ExportFile.objects.all()) == [last]
+    assert page.status_code == 200 and "Retry-After" not in page
+    text = page.content.decode()
+    assert says in text and f'data-pdf-state="{state}"' in text
+    assert f'href="{url}?format=xlsx" data-pdf-ask>' in text  # shown; the download button hidden
+    assert f'href="{url}?format=xlsx&amp;wait=1" data-pdf-download hidden>' in text
+
+    with django_capture_on_commit_callbacks() as queued:
+        asked = client.get(url, {"format": "xlsx"})
+    assert asked.status_code == 302 and asked["Location"] == f"{url}?format=xlsx&wait=1"
+    assert len(queued) == 1
+    pending = ExportFile.objects.get(rendered_at__isnull=True, error="")
+    assert (pending.pk == last.pk) == (how == "lost")  # a lost job is queued again, not copied
+    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "pending"}
 
 
 @pytest.mark.django_db
@@ -601,7 +680,7 @@ def test_all_rounds_xlsx_for_coordinators_only(
     assert _download(client, url + "?format=xlsx", django_capture_on_commit_callbacks).status_code == 200
     for persona in ("host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"):
         client.force_login(getattr(personas, persona))
-        for query in ({"format": "xlsx"}, {"format": "xlsx", "status": "1"}):
+        for query in ({"format": "xlsx"}, {"format": "xlsx", "wait": "1"}, {"format": "xlsx", "status": "1"}):
             assert client.get(url, query).status_code == 403, (persona, query)
     client.logout()
     assert client.get(url, {"format": "xlsx", "status": "1"}).status_code == 302

@@ -1,6 +1,9 @@
 // The "PDF is being prepared" page (reports/pdf_pending.html): asks the status endpoint every few
 // seconds (a little less often as time goes on) and, once the PDF is ready, says so in the status
 // region and starts the download. Without JavaScript the page's button does the same by hand.
+// A page that says "failed" or "none" (the all-rounds spreadsheet: reports/export_pending.html)
+// stops asking and shows its "ask again" link instead of the download button; so does a page
+// served in one of those states, which does not poll at all.
 (function () {
   "use strict";
   var box = document.querySelector("[data-pdf-status-url]");
@@ -10,12 +13,17 @@
   var delay = (Number(box.getAttribute("data-poll-seconds")) || 2) * 1000;
   var message = box.querySelector("[data-pdf-message]");
   var spinner = box.querySelector("[data-pdf-spinner]");
+  var download = document.querySelector("[data-pdf-download]");
+  var ask = document.querySelector("[data-pdf-ask]");
   var MAX_DELAY_MS = 15000;
+  var FINAL = { failed: true, none: true };
 
   function say(state) {
     message.textContent = message.getAttribute("data-" + state) || "";
     spinner.hidden = state !== "pending";
     box.setAttribute("data-pdf-state", state);
+    if (download) { download.hidden = FINAL[state] === true; }
+    if (ask) { ask.hidden = FINAL[state] !== true; }
   }
 
   function check() {
@@ -26,8 +34,8 @@
         if (data.state === "ready") {
           say("ready");
           window.location.assign(pdfUrl);
-        } else if (data.state === "failed") {
-          say("failed");
+        } else if (FINAL[data.state]) {
+          say(data.state);
         } else {
           say("pending");
           delay = Math.min(delay * 1.3, MAX_DELAY_MS);
@@ -36,6 +44,7 @@
       });
   }
 
-  say("pending");
-  window.setTimeout(check, delay);
+  var served = box.getAttribute("data-pdf-state") || "pending";
+  say(served);
+  if (!FINAL[served]) { window.setTimeout(check, delay); }
 })();

@@ -77,3 +77,34 @@ def test_the_all_rounds_spreadsheet_is_prepared_by_the_worker_and_downloaded(ope
     with open(download.value.path(), "rb") as handle:
         assert handle.read(2) == b"PK"  # an XLSX is a zip archive
     visit.assert_clean()
+
+
+def test_an_old_spreadsheet_is_not_made_again_until_the_coordinator_asks(open_as, visit):
+    """The waiting page opened again after the file's freshness window: it says so (checked by
+    axe), does not poll a new file into being, and its "ask again" button makes and downloads one."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from peerreview import background
+    from reports.models import ExportFile
+
+    factories.RoundFactory(state="drafting", title="Lahti 2026")
+    old = timezone.now() - datetime.timedelta(hours=1)
+    stored = ExportFile(kind="proposals", language="en", requested_at=old, rendered_at=old)
+    stored.file.save("all-rounds-action-proposals.xlsx", ContentFile(b"PK\x03\x04 an old workbook"))
+    page = open_as(factories.CoordinatorFactory())
+
+    page.goto(reverse("reports:export_all_proposals") + "?format=xlsx&wait=1")
+    expect(page.locator("[data-pdf-state]")).to_have_attribute("data-pdf-state", "none")
+    expect(page.get_by_role("link", name="Download the spreadsheet")).to_be_hidden()
+    visit.check(page, "All-rounds spreadsheet too old: ask again")
+    assert list(ExportFile.objects.all()) == [stored]
+    with page.expect_download(timeout=300_000) as download:
+        page.get_by_role("link", name="Ask for a new spreadsheet").click()
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read(2) == b"PK"
+    background.wait_idle()  # the job deletes the old file just after marking the new one made
+    assert ExportFile.objects.get().pk != stored.pk  # made anew, the old one deleted
+    visit.assert_clean()

@@ -129,3 +129,20 @@ def _background_tasks_finish():
     from peerreview import background
 
     background.wait_idle()
+
+
+@pytest.fixture
+def broker_queue():
+    """A broker (Celery's in-memory transport) with nobody consuming: what a worker would get."""
+    from celery import current_app
+
+    previous = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    with current_app.connection_for_read() as connection:
+        queue = connection.SimpleQueue("celery")
+        queue.clear()
+        try:
+            yield queue
+        finally:
+            queue.clear()
+            current_app.conf.task_always_eager = previous

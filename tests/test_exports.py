@@ -6,12 +6,14 @@ import csv
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from peerreview import background
 from tests import factories
+from tests.parallel import in_parallel
 from tests.test_report_pdf import PROPOSALS, build_round
 
 
@@ -667,6 +669,31 @@ def test_the_waiting_page_and_its_poll_never_ask_only_the_coordinator_does(
     pending = ExportFile.objects.get(rendered_at__isnull=True, error="")
     assert (pending.pk == last.pk) == (how == "lost")  # a lost job is queued again, not copied
     assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "pending"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asking_at_once_from_several_tabs_queues_one_job(broker_queue):
+    """A double click, or coordinators asking together: real parallel requests on PostgreSQL
+    (tests/parallel.py) make one pending row (its unique constraint) and queue one job on the
+    broker; every ask is sent to the same waiting page."""
+    from reports.models import ExportFile
+
+    coordinator = factories.CoordinatorFactory()
+    clients = [Client() for _ in range(6)]
+    for each in clients:
+        each.force_login(coordinator)
+    url = reverse("reports:export_all_scores")
+
+    responses = in_parallel(*(lambda c=c: c.get(url, {"format": "xlsx"}) for c in clients))
+
+    assert [response.status_code for response in responses] == [302] * len(clients)
+    assert {response["Location"] for response in responses} == {f"{url}?format=xlsx&wait=1"}
+    [stored] = ExportFile.objects.all()
+    assert stored.is_pending and stored.requested_by == coordinator
+    messages = [broker_queue.get(block=False) for _ in range(broker_queue.qsize())]
+    assert [(m.headers["task"], m.payload[0]) for m in messages] == [
+        ("reports.tasks.make_export_file", [stored.pk])
+    ]
 
 
 @pytest.mark.django_db

@@ -6,7 +6,6 @@ import datetime
 import io
 
 import pytest
-from celery import current_app
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -55,21 +54,6 @@ def test_open_due_rounds_opens_a_due_round_once_with_the_earlier_proposals():
     ]
     assert [message.to for message in mail.outbox] == [[member.email]]
     assert Notification.objects.get(recipient=member).status == Notification.Status.SENT
-
-
-@pytest.fixture
-def broker_queue():
-    """A broker (Celery's in-memory transport) with nobody consuming: what a worker would get."""
-    previous = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = False
-    with current_app.connection_for_read() as connection:
-        queue = connection.SimpleQueue("celery")
-        queue.clear()
-        try:
-            yield queue
-        finally:
-            queue.clear()
-            current_app.conf.task_always_eager = previous
 
 
 @pytest.mark.django_db

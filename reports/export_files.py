@@ -36,7 +36,17 @@ from django.utils.translation import gettext_lazy as _
 from peerreview import background
 from peerreview.models import Round
 
-from .exports import all_rounds, proposal_headers, proposal_rows, score_headers, score_rows, write_xlsx
+from .exports import (
+    XLSX_MAX_ROWS,
+    TooManyRowsForExcel,
+    all_rounds,
+    proposal_headers,
+    proposal_rows,
+    score_headers,
+    score_rows,
+    score_rows_at_least,
+    write_xlsx,
+)
 from .models import ExportFile
 
 logger = logging.getLogger(__name__)
@@ -58,14 +68,23 @@ class Table:
     title: Promise
     headers: Callable[[], list[str]]
     rows: Callable[[QuerySet[Round]], Iterator[list]]
+    # A quick lower bound of the rows, when the table can be too long for one Excel sheet.
+    rows_at_least: Callable[[QuerySet[Round]], int] | None = None
 
 
 TABLES: dict[str, Table] = {
-    ExportFile.Kind.SCORES: Table("all-rounds-scores", _("Scores"), score_headers, score_rows),
+    ExportFile.Kind.SCORES: Table(
+        "all-rounds-scores", _("Scores"), score_headers, score_rows, rows_at_least=score_rows_at_least
+    ),
     ExportFile.Kind.PROPOSALS: Table(
         "all-rounds-action-proposals", _("Action proposals"), proposal_headers, proposal_rows
     ),
 }
+
+
+# The `error` of a job refused because the table has more rows than an Excel sheet holds
+# (`exports.XLSX_MAX_ROWS`): the page then says so and offers the CSV, which has every row.
+TOO_MANY_ROWS = "too-many-rows"
 
 
 def max_age() -> datetime.timedelta:
@@ -80,13 +99,15 @@ def latest_export(kind: str, language: str) -> ExportFile | None:
 
 def state(stored: ExportFile | None) -> str:
     """What the waiting page and its poll are told: "ready" (a file within its freshness window),
-    "pending", "failed", or "none" (no file, an old one, or a job lost past `STALE_AFTER`): the
-    last two offer to ask again."""
+    "pending", "failed", "none" (no file, an old one, or a job lost past `STALE_AFTER`) — these
+    two offer to ask again — or "too-large" (more rows than Excel opens: the CSV instead)."""
     now = timezone.now()
     if stored is None:
         return "none"
     if stored.is_ready:
         return "ready" if stored.rendered_at >= now - max_age() else "none"
+    if stored.error == TOO_MANY_ROWS:
+        return "too-large"
     if stored.error:
         return "failed"
     return "pending" if stored.requested_at >= now - STALE_AFTER else "none"
@@ -135,12 +156,19 @@ def make_stored(export_id: int) -> None:
         return
     table = TABLES[stored.kind]
     pending = ExportFile.objects.filter(pk=stored.pk, rendered_at__isnull=True, error="")
+    if table.rows_at_least is not None and table.rows_at_least(all_rounds()) > XLSX_MAX_ROWS:
+        pending.update(error=TOO_MANY_ROWS)  # known at once: no million rows written in vain
+        return
     try:
         with tempfile.TemporaryFile() as handle:
             with translation.override(stored.language):
-                write_xlsx(handle, str(table.title), table.headers(), table.rows(all_rounds()))
+                rows = table.rows(all_rounds())
+                write_xlsx(handle, str(table.title), table.headers(), rows, max_rows=XLSX_MAX_ROWS)
             handle.seek(0)
             stored.file.save(f"{table.name}.xlsx", File(handle), save=False)
+    except TooManyRowsForExcel:
+        pending.update(error=TOO_MANY_ROWS)
+        return
     except Exception as error:  # recorded for the coordinator's page, not raised
         logger.exception("All-rounds export %s failed", export_id)
         pending.update(error=f"{type(error).__name__}: {error}"[:4000])

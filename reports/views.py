@@ -48,6 +48,7 @@ from .document import report_document
 from .docx import report_docx as build_docx
 from .editing import SECTION_FIELDS, UnitEdit, create_action_proposal, delete_action_proposal, save_units
 from .exports import (
+    XLSX_MAX_ROWS,
     all_rounds,
     csv_lines,
     proposal_headers,
@@ -846,6 +847,8 @@ def _export_all(request: HttpRequest, kind: str) -> HttpResponseBase:
         "ask_url": ask_url,
         "file_url": f"{ask_url}&wait=1",
         "status_url": f"{ask_url}&status=1",
+        "csv_url": f"{request.path}?format=csv",
+        "max_rows": XLSX_MAX_ROWS,
         "poll_seconds": EXPORT_POLL_SECONDS,
         "max_age_minutes": settings.EXPORT_FILE_MAX_AGE_MINUTES,
     }

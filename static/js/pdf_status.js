@@ -3,7 +3,8 @@
 // region and starts the download. Without JavaScript the page's button does the same by hand.
 // A page that says "failed" or "none" (the all-rounds spreadsheet: reports/export_pending.html)
 // stops asking and shows its "ask again" link instead of the download button; so does a page
-// served in one of those states, which does not poll at all.
+// served in one of those states, which does not poll at all. "too-large" (more rows than an Excel
+// sheet holds) is final too, and shows the CSV link instead: asking again would not help.
 (function () {
   "use strict";
   var box = document.querySelector("[data-pdf-status-url]");
@@ -15,15 +16,17 @@
   var spinner = box.querySelector("[data-pdf-spinner]");
   var download = document.querySelector("[data-pdf-download]");
   var ask = document.querySelector("[data-pdf-ask]");
+  var instead = document.querySelector("[data-pdf-instead]");
   var MAX_DELAY_MS = 15000;
-  var FINAL = { failed: true, none: true };
+  var FINAL = { failed: true, none: true, "too-large": true };
 
   function say(state) {
     message.textContent = message.getAttribute("data-" + state) || "";
     spinner.hidden = state !== "pending";
     box.setAttribute("data-pdf-state", state);
     if (download) { download.hidden = FINAL[state] === true; }
-    if (ask) { ask.hidden = FINAL[state] !== true; }
+    if (ask) { ask.hidden = FINAL[state] !== true || state === "too-large"; }
+    if (instead) { instead.hidden = state !== "too-large"; }
   }
 
   function check() {

@@ -775,8 +775,10 @@ def export_child(url: str) -> None:
         size = len(response.content)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # An HTML answer after the wait is the waiting page telling why there is no file.
+    page = response.get("Content-Type", "").startswith("text/html")
     print(
-        f"{response.status_code} {elapsed:.3f} {size} {(peak - before) / 1024:.1f} {int(getattr(response, 'streaming', False))}"
+        f"{response.status_code} {elapsed:.3f} {size} {(peak - before) / 1024:.1f} {int(getattr(response, 'streaming', False))} {int(page)}"
     )
 
 
@@ -811,7 +813,12 @@ def measure_exports() -> None:
             )
             print(f"  {label:<28} failed: {reason[:120]}")
             continue
-        status, seconds, size, peak_mb, streamed = last[0].split()
+        status, seconds, size, peak_mb, streamed, page = last[0].split()
+        if page == "1":
+            print(
+                f"  {label:<28} {float(seconds):7.1f} s  no file: the waiting page says why (status {status})"
+            )
+            continue
         print(
             f"  {label:<28} {float(seconds):7.1f} s  {int(size) / 1024**2:8.1f} MB  "
             f"peak memory +{float(peak_mb):7.0f} MB  {'streamed' if streamed == '1' else 'built in memory'}"

@@ -330,14 +330,19 @@ def with_panel_counts(rounds) -> list[Round]:
     Counting is done for these rows only: annotating the paged or ranked query itself would group
     every matching round of the network before the LIMIT."""
     rounds = list(rounds)
+    names = ("accepted_count", "invited_count", "submitted_count", "has_lead")
+    # Only the counts come back, grouped by the round's id alone (no model instances, no
+    # grouping by every column of the round, its city and its framework).
     counted = {
-        review_round.pk: review_round
-        for review_round in _with_panel_counts(Round.objects.filter(pk__in=[r.pk for r in rounds]))
+        pk: counts
+        for pk, *counts in _with_panel_counts(Round.objects.filter(pk__in=[r.pk for r in rounds]))
+        .select_related(None)
+        .order_by()
+        .values_list("pk", *names)
     }
     for review_round in rounds:
-        source = counted[review_round.pk]
-        for name in ("accepted_count", "invited_count", "submitted_count", "has_lead"):
-            setattr(review_round, name, getattr(source, name))
+        for name, value in zip(names, counted[review_round.pk], strict=True):
+            setattr(review_round, name, value)
     return rounds
 
 

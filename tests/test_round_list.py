@@ -244,3 +244,25 @@ def test_dashboard_counts_are_exact_below_the_cap(coordinator_client):
     assert counts["prereport_open"] == (3, False) and counts["published"] == (2, False)
     assert (dashboard.overdue_total, dashboard.overdue_more) == (3, False)
     assert (dashboard.total, dashboard.total_more) == (5, False)
+
+
+def test_the_lists_count_each_rounds_panel(coordinator_client):
+    """The panel counts come from one grouped query for the rows shown (`with_panel_counts`)."""
+    now = timezone.now()
+    scoring = factories.RoundFactory(state="scoring", title="Scoring round", scoring_due=TODAY)
+    factories.AssignmentFactory(round=scoring, role="lead", scores_submitted_at=now)
+    factories.AssignmentFactory(round=scoring)  # accepted, not submitted
+    factories.AssignmentFactory(round=scoring, state="invited")
+    factories.AssignmentFactory(round=scoring, state="declined", scores_submitted_at=now)
+    forming = factories.RoundFactory(state="prereport_open", title="Forming round")
+    factories.AssignmentFactory(round=forming, state="invited")
+    factories.AssignmentFactory(round=forming, state="invited")
+
+    dashboard = coordinator_client.get(reverse("peerreview:dashboard")).content.decode()
+    listed = coordinator_client.get(reverse("peerreview:round_list")).content.decode()
+
+    for page in (dashboard, listed):
+        assert "2 accepted, 1 invited" in page
+        assert "0 accepted, 2 invited" in page
+    assert "1 of 2 evaluators have submitted their scores." in dashboard
+    assert "Complete the panel: 0 accepted, 2 waiting; a lead and at least 2 needed." in dashboard

@@ -408,7 +408,8 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
     everything else is on the paginated round list. The counts stop at DASHBOARD_COUNT_CAP
     ("more than 1000"): an exact count reads every round of the state (docs/performance.md)."""
     overdue_rounds = Round.objects.overdue(today)
-    overdue = list(_by_due_date(overdue_rounds).select_related("host_city", "framework")[:DASHBOARD_ROWS])
+    # The lists show the round, its city, state and dates: its framework is not read.
+    overdue = list(_by_due_date(overdue_rounds).select_related("host_city")[:DASHBOARD_ROWS])
     counted_states = [*ACTIVE_STATES, S.PUBLISHED, S.CANCELLED]
     # One query: each count reads at most cap + 1 entries of index round_state_due_order
     # (round_due_order for the overdue ones).
@@ -436,7 +437,7 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
     first_ids = list(firsts[0].union(*firsts[1:], all=True))
     step = {state: index for index, state in enumerate(ACTIVE_STATES)}
     ranked = sorted(
-        Round.objects.filter(pk__in=first_ids).select_related("host_city", "framework"),
+        Round.objects.filter(pk__in=first_ids).select_related("host_city"),
         key=lambda r: (
             step[r.state],
             r.current_due is None,

@@ -65,7 +65,13 @@ class SearchEntry(models.Model):
             models.Index(
                 fields=["kind", "criterion_code", "-published_at", "report", "id"],
                 name="entry_kind_criterion_newest",
-            )
+            ),
+            # Every kind of one criterion, newest first: the criterion filter's page, and each
+            # criterion's part of a theme's (`network.search.ThemeEntries`), read in order.
+            models.Index(
+                fields=["criterion_code", "-published_at", "report", "id"],
+                name="entry_criterion_newest",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -142,8 +142,12 @@ def run() -> int:
         explain(f"  {who}: reports of FI", report_list(user, {"country": "FI"})[:20])
         explain(f"  {who}: reports of a year", report_list(user, {"year": today.year - 1})[:20])
         explain(f"  {who}: entries of criterion HOW.3", search_entries(user, {"criterion": "HOW.3"})[:20])
-        explain(
-            f"  {who}: entries of theme HOW, level 3", search_entries(user, {"theme": "HOW", "level": 3})[:20]
+        explain_call(  # a theme's criteria one after another (`ThemeEntries`): counts, then the page
+            f"  {who}: entries of theme HOW, level 3",
+            lambda user=user: search_entries(user, {"theme": "HOW", "level": 3})[:20],
+        )
+        explain_call(
+            f"  {who}: entries of theme WHY", lambda user=user: search_entries(user, {"theme": "WHY"})[:20]
         )
         explain(f"  {who}: text search 'indicators'", search_entries(user, {"q": "indicators"}).candidates)
     print("\nRepeat-round opener")

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from network.index import UPDATE_VECTORS, index_report
 from network.models import LibraryFacet, SearchEntry
-from network.search import RANKED_MAX, search_entries, snippet
+from network.search import (
+    RANKED_MAX,
+    CappedPaginator,
+    ThemeEntries,
+    readable_entries,
+    search_entries,
+    snippet,
+)
 from peerreview.models import AgreedScore
 from reports.models import ActionProposal, SummaryReport
 from reports.publication import set_publication_level
@@ -407,3 +414,103 @@ def test_good_practice_view_lists_only_good_practice_by_criterion(client):
     assert "Tender calendar" in everything and "Supplier cafés" in everything
     assert "Strong team" not in everything
     assert "Supplier cafés" in one_criterion and "Tender calendar" not in one_criterion
+
+
+# --- a theme without words: its criteria one after another --------------------------------------
+
+
+def theme_reports() -> tuple[SummaryReport, ...]:
+    """Reports of several frameworks and levels, published on different days (two on the same
+    day: then by report), with texts on each of WHY's criteria (and a proposal, which has no
+    criterion); the last one's framework also has a WHY.2 in another theme (HOW, shown first)."""
+    reader_city = factories.CityFactory(name="Porto", country="PT")
+    shared = factories.RoundFactory(host_city=factories.CityFactory())
+    other_theme = shared.framework.themes.get(code="ISLAND")
+    other_theme.code, other_theme.order = "HOW", 0
+    other_theme.save()
+    other_theme.criteria.filter(code="ISLAND.1").update(code="WHY.2")
+    days_ago = [3, 1, 3, 2, 5, 4]
+    reports = []
+    for number, level in enumerate(["network", "round", "public", "network", "round", "public"]):
+        report = published_report(
+            shared if number == 5 else None,
+            city=reader_city if number == 1 else factories.CityFactory(),
+            level=level,
+            findings={
+                "WHY.1": {"good_practice": f"Practice {number}.", "strengths": f"Strength {number}."},
+                "WHY.2": {"areas_to_develop": f"Area {number}."},
+                "WHY.3": {"good_practice": f"Practice {number}."} if number % 2 else {},
+            },
+            proposals=[f"Proposal {number}"],
+        )
+        published = timezone.now() - timezone.timedelta(days=days_ago[number])
+        SearchEntry.objects.filter(report=report).update(published_at=published)
+        reports.append(report)
+    return tuple(reports)
+
+
+def whole_theme_sorted(user, theme: str, kinds: list[str] | None) -> list[int]:
+    """The order the library showed before `ThemeEntries`: the theme's entries, all sorted."""
+    entries = readable_entries(user).filter(theme_code=theme)
+    if kinds:
+        entries = entries.filter(kind__in=kinds)
+    newest = ("-published_at", "report_id", "pk")
+    ordered = entries.order_by("criterion__theme__order", "criterion__order", *newest)
+    return list(ordered.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("kinds", [None, [SearchEntry.Kind.GOOD_PRACTICE]])
+def test_a_themes_pages_keep_the_order_of_the_whole_theme_sorted(kinds):
+    reports = theme_reports()
+    porto = factories.MembershipFactory(city=reports[1].round.host_city).user  # + its round's report
+    readers = {"porto": porto, "coordinator": factories.CoordinatorFactory()}
+    for name, reader in readers.items():
+        expected = whole_theme_sorted(reader, "WHY", kinds)
+        entries = search_entries(reader, {"theme": "WHY"}, kinds=kinds)
+        assert isinstance(entries, ThemeEntries)
+        paginator = CappedPaginator(entries, 3)  # pages that span two criteria
+        shown = [entry.pk for number in paginator.page_range for entry in paginator.page(number)]
+
+        assert shown == expected, name
+        assert paginator.count == len(expected) and not paginator.capped
+    # The data shows what it should: several criteria and reports, a reader who reads only some.
+    everything = whole_theme_sorted(readers["coordinator"], "WHY", kinds)
+    seen = SearchEntry.objects.filter(pk__in=whole_theme_sorted(porto, "WHY", kinds))
+    assert len(set(seen.values_list("criterion_code", flat=True))) == (3 if kinds is None else 2)
+    assert set(seen.values_list("publication_level", flat=True)) == {"network", "public", "round"}
+    assert 0 < seen.count() < len(everything)
+    assert SearchEntry.objects.filter(theme_code="HOW", criterion_code="WHY.2").exists()  # kept out
+
+
+def test_a_themes_pages_read_their_criteria_through_the_index_and_stop_counting_at_the_cap(client):
+    report = published_report(
+        findings={
+            "WHY.1": {"good_practice": "Open tender calendar."},
+            "WHY.2": {"good_practice": "Supplier cafés."},
+            "WHY.3": {"good_practice": "Market dialogue."},
+        }
+    )
+    template = SearchEntry.objects.get(report=report, criterion_code="WHY.1")
+    copies = []
+    for number in range(RANKED_MAX + 5):
+        copy = SearchEntry.objects.get(pk=template.pk)
+        copy.pk = None
+        copy.text = f"Open tender calendar, part {number}."
+        copies.append(copy)
+    SearchEntry.objects.bulk_create(copies)
+    client.force_login(factories.CoordinatorFactory())
+
+    with CaptureQueriesContext(connection) as captured:
+        page = hits(client, GOOD_PRACTICE, theme="WHY")
+        last = client.get(GOOD_PRACTICE, {"theme": "WHY", "page": 9999}).context["page"]
+
+    assert "More than 1000" in page or "More than 1,000" in page
+    assert last.number == RANKED_MAX // 20 and all(entry.criterion_code == "WHY.1" for entry in last)
+    entry_queries = [
+        query["sql"] for query in captured.captured_queries if "network_searchentry" in query["sql"]
+    ]
+    counts = [sql for sql in entry_queries if sql.startswith("SELECT COUNT(*)")]
+    assert len(counts) == 2  # WHY.1 alone passes the cap: WHY.2 and WHY.3 are not counted
+    assert not any(
+        "ORDER BY" in sql and "peerreview_theme" in sql.split("ORDER BY")[-1] for sql in entry_queries
+    )

@@ -108,3 +108,26 @@ def test_an_old_spreadsheet_is_not_made_again_until_the_coordinator_asks(open_as
     background.wait_idle()  # the job deletes the old file just after marking the new one made
     assert ExportFile.objects.get().pk != stored.pk  # made anew, the old one deleted
     visit.assert_clean()
+
+
+def test_scores_too_many_for_an_excel_sheet_are_offered_as_csv(open_as, visit, monkeypatch):
+    """A network whose scores pass what an Excel sheet holds (here the limit is scaled down to
+    the test's data): the waiting page turns to saying so (checked by axe), offers no "ask again"
+    and its CSV link downloads every row."""
+    from reports import export_files
+
+    monkeypatch.setattr(export_files, "XLSX_MAX_ROWS", 0)  # Excel's limit, scaled to the data
+    factories.RoundFactory(state="drafting", title="Lahti 2026")  # its framework has scored criteria
+    page = open_as(factories.CoordinatorFactory())
+
+    page.goto(reverse("peerreview:dashboard"))
+    page.get_by_role("link", name="All rounds: scores (Excel)").click()
+    expect(page.locator("[data-pdf-state]")).to_have_attribute("data-pdf-state", "too-large")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many rows for one Excel sheet")
+    expect(page.get_by_role("link", name="Ask for a new spreadsheet")).to_be_hidden()
+    visit.check(page, "All-rounds scores too many for Excel: the CSV instead")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the CSV file instead").click()
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        assert "Lahti 2026" in handle.read()
+    visit.assert_clean()

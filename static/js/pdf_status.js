@@ -4,7 +4,9 @@
 // A page that says "failed" or "none" (the all-rounds spreadsheet: reports/export_pending.html)
 // stops asking and shows its "ask again" link instead of the download button; so does a page
 // served in one of those states, which does not poll at all. "too-large" (more rows than an Excel
-// sheet holds) is final too, and shows the CSV link instead: asking again would not help.
+// sheet holds) is final too, and shows the CSV link instead: asking again would not help. A page
+// marked data-reload-when-final reloads when the poll reports a final state, to show the page as
+// served in that state (its heading and explanation); served so, it does not poll again.
 (function () {
   "use strict";
   var box = document.querySelector("[data-pdf-status-url]");
@@ -37,6 +39,8 @@
         if (data.state === "ready") {
           say("ready");
           window.location.assign(pdfUrl);
+        } else if (FINAL[data.state] && box.hasAttribute("data-reload-when-final")) {
+          window.location.reload();  // the page as served in that state: its heading and texts
         } else if (FINAL[data.state]) {
           say(data.state);
         } else {

@@ -257,8 +257,10 @@ def lead_next_actions(assignment: Assignment) -> list[NextAction]:
 
 def evaluator_dashboard(user, today: datetime.date) -> EvaluatorDashboard | None:
     """The evaluator section: None when the user has no evaluator profile and no assignment.
-    At most four queries."""
+    At most four queries; two for someone who has neither (a host city's member, a coordinator)."""
     profile = EvaluatorProfile.objects.filter(user=user).select_related("home_city").first()
+    if profile is None and not Assignment.objects.filter(evaluator=user).exists():
+        return None
     invitations = list(
         Assignment.objects.open_invitations_for(user)
         .select_related("round__host_city", "round__framework")

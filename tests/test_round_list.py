@@ -266,3 +266,18 @@ def test_the_lists_count_each_rounds_panel(coordinator_client):
         assert "0 accepted, 2 invited" in page
     assert "1 of 2 evaluators have submitted their scores." in dashboard
     assert "Complete the panel: 0 accepted, 2 waiting; a lead and at least 2 needed." in dashboard
+
+
+def test_the_evaluator_section_shows_for_a_panel_seat_without_an_evaluator_profile(client):
+    """Skipped for people with neither a profile nor an assignment; shown for a seat alone."""
+    member = factories.MembershipFactory().user
+    client.force_login(member)
+    assert "Your work as an evaluator" not in client.get(reverse("peerreview:dashboard")).content.decode()
+
+    factories.AssignmentFactory(evaluator=member, round=factories.RoundFactory(state="scoring"))
+    assert "Your work as an evaluator" in client.get(reverse("peerreview:dashboard")).content.decode()
+
+    declined_only = factories.MembershipFactory().user
+    factories.AssignmentFactory(evaluator=declined_only, state="declined")
+    client.force_login(declined_only)
+    assert "Your work as an evaluator" not in client.get(reverse("peerreview:dashboard")).content.decode()

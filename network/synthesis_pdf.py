@@ -3,7 +3,13 @@ PDF/A-2a, `reports.pdf_ua.finish` makes it PDF/UA-1), rendered in the worker, st
 `SynthesisPdf` and served by a view that checks the person is a coordinator.
 
 `request_pdf` finds or creates the row for the filters, the language and the data as it is now,
-and queues the render once (on commit); `render_stored` is what the worker runs."""
+and queues the render once (on commit); `render_stored` is what the worker runs.
+
+The workbook (XLSX of every table) has a waiting page that polls. Only an explicit ask queues a
+job (`request_workbook`: the synthesis page's link, or the waiting page's "ask again"); the
+waiting page, its reload and its poll only read the row (`latest_file`, `state_of`), so a page left
+open never makes a file by itself: after a failure, a lost job or a change of the data it says
+so and offers to ask again."""
 
 from __future__ import annotations
 
@@ -58,6 +64,9 @@ logger = logging.getLogger(__name__)
 LAYOUT_VERSION = "1"
 # A render queued this long ago without a file is queued again (the worker lost it).
 STALE_AFTER = datetime.timedelta(minutes=10)
+# A failed workbook is made again by an ask (never by the waiting page or its poll) this long after
+# it failed: a double click on a failing export does not queue it twice.
+FAILED_RETRY_AFTER = datetime.timedelta(minutes=1)
 
 
 @dataclass
@@ -161,12 +170,37 @@ def _queue(stored: SynthesisPdf) -> None:
         transaction.on_commit(lambda: render_synthesis_pdf.delay(stored.pk))
 
 
+def _current_key(filters: SynthesisFilters, language: str, fmt: str) -> str:
+    return pdf_key(filters, language, data_stamp(published_rounds(filters)), fmt)
+
+
+def latest_file(
+    filters: SynthesisFilters, *, language: str, fmt: str = SynthesisPdf.Format.XLSX
+) -> SynthesisPdf | None:
+    """The row for these filters, the language and the data as it is now, read only: what the
+    waiting page and its poll report (they never ask, see the module's docstring)."""
+    return SynthesisPdf.objects.filter(key=_current_key(filters, language, fmt)).first()
+
+
+def state_of(stored: SynthesisPdf | None) -> str:
+    """What the waiting page and its poll are told: "ready", "pending", "failed", or "none" (no
+    row for the data as it is now, or a job lost past `STALE_AFTER`): the last two offer to ask
+    again."""
+    if stored is None:
+        return "none"
+    if stored.is_ready:
+        return "ready"
+    if stored.error:
+        return "failed"
+    return "pending" if stored.requested_at >= timezone.now() - STALE_AFTER else "none"
+
+
 def request_pdf(
     filters: SynthesisFilters, *, language: str, user, fmt: str = SynthesisPdf.Format.PDF
 ) -> SynthesisPdf:
     """The stored synthesis (PDF, or the XLSX of every table) for these filters and the data as
     it is now; created and queued when there is none (or when a queued render was lost)."""
-    key = pdf_key(filters, language, data_stamp(published_rounds(filters)), fmt)
+    key = _current_key(filters, language, fmt)
     stored = SynthesisPdf.objects.filter(key=key).first()
     if stored is None:
         try:
@@ -178,15 +212,28 @@ def request_pdf(
             return SynthesisPdf.objects.get(key=key)
         _queue(stored)
     elif not stored.is_ready and not stored.error and stored.requested_at < timezone.now() - STALE_AFTER:
-        SynthesisPdf.objects.filter(pk=stored.pk).update(requested_at=timezone.now())
+        stored.requested_at = timezone.now()
+        SynthesisPdf.objects.filter(pk=stored.pk).update(requested_at=stored.requested_at)
         _queue(stored)
+    return stored
+
+
+def request_workbook(filters: SynthesisFilters, *, language: str, user) -> SynthesisPdf:
+    """A coordinator's ask for the XLSX of every table: as `request_pdf`, and a failed one is
+    made again once it failed over `FAILED_RETRY_AFTER` ago. Only for an explicit ask: the
+    waiting page reads `latest_file`."""
+    stored = request_pdf(filters, language=language, user=user, fmt=SynthesisPdf.Format.XLSX)
+    if stored.error and stored.requested_at < timezone.now() - FAILED_RETRY_AFTER:
+        retry(stored)
     return stored
 
 
 def retry(stored: SynthesisPdf) -> None:
     """A coordinator asks again after a failure."""
-    SynthesisPdf.objects.filter(pk=stored.pk).update(error="", requested_at=timezone.now())
+    now = timezone.now()
+    SynthesisPdf.objects.filter(pk=stored.pk).update(error="", requested_at=now)
     _queue(stored)
+    stored.error, stored.requested_at = "", now
 
 
 def filters_of(stored: SynthesisPdf) -> SynthesisFilters:

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,7 +20,7 @@ from peerreview.models import Framework, Round
 from peerreview.paging import bounded_page
 
 from .forms import SynthesisFilterForm
-from .models import SynthesisPdf, TalliedRound
+from .models import TalliedRound
 from .synthesis import (
     FOLLOW_UP_GROUPS,
     HEAT_LEVELS,
@@ -39,7 +38,7 @@ from .synthesis import (
     rounds_page_queryset,
 )
 from .synthesis_exports import TABLES, csv_lines
-from .synthesis_pdf import STALE_AFTER, request_pdf, retry
+from .synthesis_pdf import latest_file, request_pdf, request_workbook, retry, state_of
 from .tallies import synthesis_figures
 
 ROUNDS_PER_PAGE = 25
@@ -176,33 +175,45 @@ EXPORT_TYPES = {
 
 
 def _workbook(request: HttpRequest, filters: SynthesisFilters) -> HttpResponse:
-    """The XLSX of every table: made by the worker (it takes long on a large network); until it
-    is ready a page that says so and polls (``status=1`` answers its JSON), then the file."""
-    stored = request_pdf(
-        filters, language=get_language() or "en", user=request.user, fmt=SynthesisPdf.Format.XLSX
-    )
-    if stored.error and stored.requested_at < timezone.now() - STALE_AFTER:
-        retry(stored)  # a failure is tried again by a later request, not at once
+    """The XLSX of every table, made by the worker (it takes long on a large network). The export
+    link asks for it, then redirects to the waiting page (``wait=1``) unless the file is there;
+    that page, its reload and its poll (``status=1``, JSON) only read the row
+    (`synthesis_pdf.latest_file`, `state_of`): the file when ready, else the wait, or a failure or no file
+    (a lost job, or the data changed) with a button to ask again."""
+    language = get_language() or "en"
+    ask_url = f"{request.path}?{_query(filters, format='xlsx')}"
+    waiting = bool(request.GET.get("wait") or request.GET.get("status"))
+    if waiting:
+        stored = latest_file(filters, language=language)
+    else:
+        stored = request_workbook(filters, language=language, user=request.user)
+    state = state_of(stored)
     if request.GET.get("status"):
-        state = "ready" if stored.is_ready else "failed" if stored.error else "pending"
         return JsonResponse({"state": state}, headers={"Cache-Control": "no-store, private"})
-    if stored.is_ready:
+    if state == "ready":
         name = f"programme-synthesis-{stored.rendered_at:%Y-%m-%d}.xlsx"
         response = attachment(stored.file, name, content_type=EXPORT_TYPES["xlsx"])
         response["Cache-Control"] = "no-store, private"
         return response
-    query = _query(filters, format="xlsx")
+    if not waiting:  # a reload of the waiting page must not ask again
+        return redirect(f"{ask_url}&wait=1")
     context = {
         "filters": filters,
         "filter_query": _query(filters),
-        "file_url": f"{request.path}?{query}",
-        "status_url": f"{request.path}?{query}&status=1",
+        "state": state,
+        "ask_url": ask_url,
+        "file_url": f"{ask_url}&wait=1",
+        "status_url": f"{ask_url}&status=1",
         "retry_seconds": PDF_RETRY_SECONDS,
         "poll_seconds": 2,
-        "failed": bool(stored.error),
     }
-    response = render(request, "network/synthesis_export_pending.html", context, status=202)
-    response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    pending = state == "pending"
+    response = render(
+        request, "network/synthesis_export_pending.html", context, status=202 if pending else 200
+    )
+    if pending:
+        response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    response["Cache-Control"] = "no-store, private"
     return response
 
 

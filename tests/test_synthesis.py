@@ -9,6 +9,7 @@ import datetime
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,7 @@ from network import synthesis_views
 from network.models import CriterionTally, SynthesisPdf, TalliedRound
 from network.synthesis import (
     SynthesisFilters,
+    data_stamp,
     figures_of,
     island_messages,
     maturity_distribution,
@@ -302,21 +304,35 @@ def test_csv_export_streams_and_neutralises_formulas(client, coordinator, framew
 
 
 def test_xlsx_export_has_every_table(client, coordinator, framework, django_capture_on_commit_callbacks):
-    """The workbook is made by the task (here in this thread), not in the request: the request
-    answers 202 with a page that polls, its status says ready, then the file comes."""
+    """The workbook is made by the task (here in this thread), not in the request: the ask
+    redirects to a waiting page (202) that polls; a double click queues no second job, nor do the
+    page's reload and its poll; the status says ready, then the waiting page gives the file."""
     _network(framework, 3)
     url = reverse("network:synthesis_export")
     with django_capture_on_commit_callbacks() as queued:
-        pending = client.get(url, {"format": "xlsx"})
-    assert pending.status_code == 202
-    assert "The spreadsheet is being prepared" in pending.content.decode()
-    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "pending"}
+        asked = client.get(url, {"format": "xlsx"})
+        again = client.get(url, {"format": "xlsx"})  # a double click
+        pending = client.get(asked["Location"])
+        reloaded = client.get(asked["Location"])
+        polled = client.get(url, {"format": "xlsx", "status": "1"})
+    assert asked.status_code == again.status_code == 302
+    assert asked["Location"] == again["Location"] == f"{url}?format=xlsx&wait=1"
+    assert pending.status_code == reloaded.status_code == 202
+    assert pending["Retry-After"] and "no-store" in pending["Cache-Control"]
+    page = pending.content.decode()
+    assert "The spreadsheet is being prepared" in page
+    assert f'data-pdf-status-url="{url}?format=xlsx&amp;status=1"' in page
+    assert f'href="{url}?format=xlsx&amp;wait=1" data-pdf-download>' in page  # shown; "ask" hidden
+    assert f'href="{url}?format=xlsx" data-pdf-ask hidden>' in page
+    assert polled.json() == {"state": "pending"}
+    assert len(queued) == 1 and SynthesisPdf.objects.get().format == "xlsx"
     with background.run_inline():
         for callback in queued:
             callback()
     assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "ready"}
-    response = client.get(url, {"format": "xlsx"})
+    response = client.get(url, {"format": "xlsx", "wait": "1"})
     assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == [
         "Maturity heatmap",
@@ -327,6 +343,113 @@ def test_xlsx_export_has_every_table(client, coordinator, framework, django_capt
         "Not an island",
     ]
     assert workbook["Not an island"].max_row == 1 + 3 * 3
+    # A file for the data as it is now: the ask itself downloads it, with no new job.
+    with django_capture_on_commit_callbacks() as queued:
+        assert client.get(url, {"format": "xlsx"}).status_code == 200
+    assert queued == [] and SynthesisPdf.objects.count() == 1
+
+
+def _last_workbook(how: str) -> SynthesisPdf:
+    """The workbook's row as a waiting page left open may find it: failed longer ago than the
+    minute after which an ask makes it again, lost (pending past `STALE_AFTER`: the worker
+    restarted), or made from data that has changed since (a round published after it)."""
+    from network.synthesis_pdf import FAILED_RETRY_AFTER, STALE_AFTER, pdf_key
+
+    filters = SynthesisFilters()
+    stamp = data_stamp(published_rounds(filters))
+    stored = SynthesisPdf.objects.create(
+        key=pdf_key(filters, "en", stamp, SynthesisPdf.Format.XLSX),
+        format=SynthesisPdf.Format.XLSX,
+        filters=filters.as_query(),
+        language="en",
+    )
+    now = timezone.now()
+    if how == "failed":
+        SynthesisPdf.objects.filter(pk=stored.pk).update(
+            requested_at=now - 2 * FAILED_RETRY_AFTER, error="OSError: disk full", attempts=1
+        )
+    elif how == "lost":
+        SynthesisPdf.objects.filter(pk=stored.pk).update(
+            requested_at=now - STALE_AFTER - datetime.timedelta(minutes=1)
+        )
+    else:  # made, then the data changed
+        stored.file.save("synthesis.xlsx", ContentFile(b"PK\x03\x04 a workbook"), save=False)
+        stored.rendered_at = now
+        stored.save()
+    stored.refresh_from_db()
+    return stored
+
+
+@pytest.mark.parametrize(
+    "how,state,says",
+    [
+        ("failed", "failed", "could not be prepared"),
+        ("lost", "none", "No spreadsheet is being prepared now"),
+        ("changed", "none", "No spreadsheet is being prepared now"),
+    ],
+)
+def test_the_waiting_page_and_its_poll_never_ask_only_the_coordinator_does(
+    client, coordinator, framework, how, state, says, django_capture_on_commit_callbacks
+):
+    """A waiting page left open (or opened again) after a failure, a lost job, or once the
+    published reports changed: its poll and its reload say so and offer to ask again, with no new
+    row and no job queued; the coordinator's ask then queues one."""
+    _network(framework, 2)
+    last = _last_workbook(how)
+    if how == "changed":
+        _network(framework, 1, start=2)
+    url = reverse("network:synthesis_export")
+    with django_capture_on_commit_callbacks() as queued:
+        for _poll in range(3):
+            assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": state}
+        page = client.get(url, {"format": "xlsx", "wait": "1"})
+    assert queued == []
+    assert list(SynthesisPdf.objects.values_list("pk", "error", "requested_at")) == [
+        (last.pk, last.error, last.requested_at)
+    ]
+    assert page.status_code == 200 and "Retry-After" not in page
+    text = page.content.decode()
+    assert says in text and f'data-pdf-state="{state}"' in text and "The spreadsheet is not ready" in text
+    assert f'href="{url}?format=xlsx" data-pdf-ask>' in text  # shown; the download button hidden
+    assert f'href="{url}?format=xlsx&amp;wait=1" data-pdf-download hidden>' in text
+
+    with django_capture_on_commit_callbacks() as queued:
+        asked = client.get(url, {"format": "xlsx"})
+    assert asked.status_code == 302 and asked["Location"] == f"{url}?format=xlsx&wait=1"
+    assert len(queued) == 1
+    pending = SynthesisPdf.objects.get(rendered_at__isnull=True, error="")
+    assert (pending.pk == last.pk) == (how != "changed")  # the same row made again, or a new one
+    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "pending"}
+
+
+def test_a_failure_is_not_asked_again_within_a_minute(
+    client, coordinator, framework, django_capture_on_commit_callbacks
+):
+    """A double click on a failing workbook: the ask within `FAILED_RETRY_AFTER` of the failure
+    queues nothing and shows the failure, with the button to ask again."""
+    _network(framework, 1)
+    url = reverse("network:synthesis_export")
+    with django_capture_on_commit_callbacks() as queued:
+        client.get(url, {"format": "xlsx"})
+    assert len(queued) == 1
+    SynthesisPdf.objects.update(error="OSError: disk full", attempts=1)
+    with django_capture_on_commit_callbacks() as queued:
+        asked = client.get(url, {"format": "xlsx"})
+        page = client.get(asked["Location"])
+    assert queued == [] and SynthesisPdf.objects.get().error == "OSError: disk full"
+    assert page.status_code == 200 and "could not be prepared" in page.content.decode()
+
+
+def test_xlsx_for_coordinators_only(client, personas, framework):
+    """The ask, the waiting page and its poll: a 403 for anyone but a coordinator."""
+    url = reverse("network:synthesis_export")
+    for persona in ("host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"):
+        client.force_login(getattr(personas, persona))
+        for query in ({"format": "xlsx"}, {"format": "xlsx", "wait": "1"}, {"format": "xlsx", "status": "1"}):
+            assert client.get(url, query).status_code == 403, (persona, query)
+    assert not SynthesisPdf.objects.exists()
+    client.logout()
+    assert client.get(url, {"format": "xlsx", "status": "1"}).status_code == 302
 
 
 def test_unknown_export_is_a_404(client, coordinator):

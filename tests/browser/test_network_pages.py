@@ -1,20 +1,27 @@
 """The network's pages as their users see them, with axe on each: the coordinator's programme
-synthesis (and its PDF, with every published city's NOT AN ISLAND messages), Espoo against the
-network, ranked evaluator suggestions when inviting, an invitation before it is answered, and
-changing a round's dates."""
+synthesis (and its PDF, with every published city's NOT AN ISLAND messages; its XLSX made again
+only when asked after a failure), Espoo against the network, ranked evaluator suggestions when
+inviting, an invitation before it is answered, and changing a round's dates."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from cities.models import User
+from network.models import SynthesisPdf
+from network.synthesis import SynthesisFilters, data_stamp, published_rounds
+from network.synthesis_pdf import FAILED_RETRY_AFTER, pdf_key
+from peerreview import background
 from peerreview.models import Answer, Assignment, Round
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,4 +90,42 @@ def test_the_network_pages(open_as, visit, browser_settings):
     expect(espoo.locator("#benchmark")).to_be_visible()
     visit.check(espoo, "Espoo's report: scores against the network", screenshot=True)
 
+    visit.assert_clean()
+
+
+def test_a_failed_synthesis_spreadsheet_is_made_again_only_when_the_coordinator_asks(open_as, visit):
+    """The programme synthesis's XLSX failed a while ago: its waiting page says so (checked by
+    axe), does not poll a new job into being, and its "ask again" button makes and downloads it."""
+    framework = factories.make_framework(scored_criteria=2, unscored_criteria=3)
+    factories.published_round(
+        city=factories.CityFactory(name="Lahti", country="FI"),
+        framework=framework,
+        agreed={"WHY.1": 2, "WHY.2": 3},
+        published_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    filters = SynthesisFilters()
+    failed = SynthesisPdf.objects.create(
+        key=pdf_key(filters, "en", data_stamp(published_rounds(filters)), SynthesisPdf.Format.XLSX),
+        format=SynthesisPdf.Format.XLSX,
+        filters=filters.as_query(),
+        language="en",
+        error="OSError: disk full",
+        attempts=1,
+    )
+    SynthesisPdf.objects.filter(pk=failed.pk).update(requested_at=timezone.now() - 2 * FAILED_RETRY_AFTER)
+    page = open_as(factories.CoordinatorFactory())
+
+    page.goto(reverse("network:synthesis_export") + "?format=xlsx&wait=1")
+    expect(page.locator("[data-pdf-state]")).to_have_attribute("data-pdf-state", "failed")
+    expect(page.get_by_role("link", name="Download the spreadsheet")).to_be_hidden()
+    visit.check(page, "Programme synthesis spreadsheet failed: ask again")
+    assert SynthesisPdf.objects.get().error == "OSError: disk full"  # the page asked for nothing
+    with page.expect_download(timeout=300_000) as download:
+        page.get_by_role("link", name="Ask for a new spreadsheet").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read(2) == b"PK"  # an XLSX is a zip archive
+    background.wait_idle()
+    stored = SynthesisPdf.objects.get()
+    assert stored.pk == failed.pk and stored.is_ready and stored.attempts == 2
     visit.assert_clean()

@@ -229,10 +229,11 @@ def request_workbook(filters: SynthesisFilters, *, language: str, user) -> Synth
 
 
 def retry(stored: SynthesisPdf) -> None:
-    """A coordinator asks again after a failure."""
+    """A coordinator asks again after a failure. Queued only by the ask that clears the error:
+    two at once queue one job."""
     now = timezone.now()
-    SynthesisPdf.objects.filter(pk=stored.pk).update(error="", requested_at=now)
-    _queue(stored)
+    if SynthesisPdf.objects.filter(pk=stored.pk).exclude(error="").update(error="", requested_at=now):
+        _queue(stored)
     stored.error, stored.requested_at = "", now
 
 

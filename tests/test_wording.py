@@ -165,7 +165,7 @@ def test_durations_and_overdue_steps_read_as_sentences(settings):
     with translation.override("sv"):
         assert duration(earlier, later) == "8\xa0månader, 1\xa0vecka"
     review_round = Round(state="prereport_open", prereport_due=datetime.date(2020, 1, 1))
-    template = Template('{% include "peerreview/dashboard/_due.html" %}')
+    template = Template("{% load peerreview_tags %}{% due_cell review_round %}")
     for language in LANGUAGES:
         with translation.override(language):
             html = template.render(

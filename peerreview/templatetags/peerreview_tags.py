@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext
 
 from ..models import MATURITY_LABELS, STATE_SEQUENCE, Round, RoundState
 
@@ -60,6 +62,41 @@ def step_timeline(review_round: Round) -> dict:
         for index, state in enumerate(STATE_SEQUENCE)
     ]
     return {"steps": steps, "cancelled": review_round.state == RoundState.CANCELLED}
+
+
+@register.simple_tag(takes_context=True)
+def due_cell(context, review_round: Round) -> SafeString:
+    """The due date of the round's current step, and how late or how far ahead it is (the
+    context's `today`): the cell of every list of rounds. Written here rather than as an included
+    template: a dashboard has up to forty of them, and the include with its translation blocks
+    was the larger part of rendering one (0.4 ms a row)."""
+    due = due_status(review_round)
+    if due["date"] is None:
+        return format_html('<span class="text-body-secondary">{}</span>\n', _("no date set"))
+    today = context.get("today")
+    shown = format_html(
+        '<time datetime="{}">{}</time>\n',
+        due["date"].isoformat(),
+        formats.date_format(due["date"], "DATE_FORMAT"),
+    )
+    if due["overdue"]:
+        late = pgettext("overdue by a time", "by %(late)s") % {
+            "late": conditional_escape(duration(due["date"], today))
+        }
+        state = format_html(
+            '<span class="badge text-bg-danger">{}</span> <span class="overdue">{}</span>\n\n',
+            _("Overdue"),
+            mark_safe(late),  # noqa: S308 - the translation, with the escaped duration in it
+        )
+    elif due["days"] == 0:
+        state = format_html('<span class="badge text-bg-warning">{}</span>\n\n', _("Due today"))
+    else:
+        left = _("in %(left)s") % {"left": conditional_escape(duration(today, due["date"]))}
+        state = format_html(
+            '<span class="text-body-secondary">({})</span>\n',
+            mark_safe(left),  # noqa: S308 - the translation, with the escaped duration in it
+        )
+    return shown + state
 
 
 @register.simple_tag

@@ -235,6 +235,15 @@ class Round(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_state_display(self) -> str:
+        """The state's label, as Django's own method gives it. Django's builds a dict of every
+        choice at each call, hashing (so translating) all ten labels: forty rows of a dashboard
+        made 400 translations."""
+        try:
+            return str(RoundState(self.state).label)
+        except ValueError:
+            return self.state
+
     @property
     def is_repeat(self) -> bool:
         return self.previous_round_id is not None

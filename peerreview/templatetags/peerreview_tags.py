@@ -100,6 +100,16 @@ def due_cell(context, review_round: Round) -> SafeString:
 
 
 @register.simple_tag
+def panel_counts(review_round: Round) -> SafeString:
+    """ "2 accepted, 1 invited" for a row of a list of rounds (`selectors.with_panel_counts`)."""
+    counts = {
+        "accepted": conditional_escape(review_round.accepted_count),
+        "invited": conditional_escape(review_round.invited_count),
+    }
+    return mark_safe(_("%(accepted)s accepted, %(invited)s invited") % counts)  # noqa: S308 - escaped counts
+
+
+@register.simple_tag
 def due_status(review_round: Round) -> dict:
     """{'date': due date or None, 'overdue': bool, 'days': days left (negative when late)}."""
     due: datetime.date | None = review_round.current_due_date

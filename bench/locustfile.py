@@ -8,7 +8,9 @@ Each simulated person signs in through the login form with a demo account (passw
 follows the round links it finds there and on the round pages (pre-report, scoring sheet, score
 overview, report, assessment days, discussion…), searches the library, and the coordinator pages
 through the round list. Only links a person sees are followed; nothing is posted except the login,
-and report PDFs, exports and calendar files are left out (evidence files are downloaded)."""
+and the report's files (PDF and Word), exports and calendar files are left out: downloads, not
+pages (evidence files are downloaded). The Word file is built in the request, 150–200 ms for the
+demo's reports (reports/docx.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from locust import HttpUser, between, events, task
 
 PASSWORD = "review-demo-2026"
 ROUND_LINK = re.compile(r'href="(/rounds/\d+/[^"#?]*)"')
-SKIPPED = ("pdf", "export", ".ics", "history", "restore", "delete", "transition", "cancel", "submit")
+SKIPPED = ("pdf", ".docx", "export", ".ics", "history", "restore", "delete", "transition", "cancel", "submit")
 # Every request's (name, milliseconds, ok, start time), written to LOAD_SAMPLES at the end:
 # bench/load.sh computes the percentiles of the page views apart from the sign-in (one PBKDF2 hash
 # by design, once a session), over the whole run and once everyone has signed in.

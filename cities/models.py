@@ -50,6 +50,7 @@ COUNTRY_CHOICES = [
     ("NO", _("Norway")),
     ("IS", _("Iceland")),
 ]
+COUNTRY_NAMES = dict(COUNTRY_CHOICES)
 
 
 # The language a city's report is written in when its working languages name none the platform
@@ -273,6 +274,12 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
+
+    def get_country_display(self) -> str:
+        """The country's name, as Django's own method gives it. Django's builds a dict of every
+        choice at each call, hashing (so translating) all the countries' names: a list of twenty
+        reports made 600 translations."""
+        return str(COUNTRY_NAMES.get(self.country, self.country))
 
     def save(self, *args, **kwargs) -> None:
         if not self.timezone:

@@ -275,16 +275,16 @@ class City(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.country})"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.timezone:
+            self.timezone = COUNTRY_TIMEZONES.get(self.country, DEFAULT_TIMEZONE)
+        super().save(*args, **kwargs)
+
     def get_country_display(self) -> str:
         """The country's name, as Django's own method gives it. Django's builds a dict of every
         choice at each call, hashing (so translating) all the countries' names: a list of twenty
         reports made 600 translations."""
         return str(COUNTRY_NAMES.get(self.country, self.country))
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.timezone:
-            self.timezone = COUNTRY_TIMEZONES.get(self.country, DEFAULT_TIMEZONE)
-        super().save(*args, **kwargs)
 
     @property
     def report_language(self) -> str:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 
 from django.db import connection
+from django.test import Client
 
 START_TIMEOUT_SECONDS = 60
 FINISH_TIMEOUT_SECONDS = 180
@@ -41,3 +42,17 @@ def in_parallel(*calls: Callable[[], object]) -> list[object]:
     if errors:
         raise errors[0]
     return results
+
+
+def clients_of(user, count: int = 6) -> list[Client]:
+    """`count` test clients signed in as `user`: the tabs (or double clicks) of a race test."""
+    clients = [Client() for _ in range(count)]
+    for client in clients:
+        client.force_login(user)
+    return clients
+
+
+def queued_tasks(broker_queue) -> list[tuple[str, list]]:
+    """Take every message off the broker (tests/conftest.py `broker_queue`): (task name, args)."""
+    messages = [broker_queue.get(block=False) for _ in range(broker_queue.qsize())]
+    return [(message.headers["task"], message.payload[0]) for message in messages]

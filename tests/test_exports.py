@@ -6,14 +6,13 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from peerreview import background
 from tests import factories
-from tests.parallel import in_parallel
+from tests.parallel import clients_of, in_parallel, queued_tasks
 from tests.test_report_pdf import PROPOSALS, build_round
 
 
@@ -679,9 +678,7 @@ def test_asking_at_once_from_several_tabs_queues_one_job(broker_queue):
     from reports.models import ExportFile
 
     coordinator = factories.CoordinatorFactory()
-    clients = [Client() for _ in range(6)]
-    for each in clients:
-        each.force_login(coordinator)
+    clients = clients_of(coordinator)
     url = reverse("reports:export_all_scores")
 
     responses = in_parallel(*(lambda c=c: c.get(url, {"format": "xlsx"}) for c in clients))
@@ -690,10 +687,7 @@ def test_asking_at_once_from_several_tabs_queues_one_job(broker_queue):
     assert {response["Location"] for response in responses} == {f"{url}?format=xlsx&wait=1"}
     [stored] = ExportFile.objects.all()
     assert stored.is_pending and stored.requested_by == coordinator
-    messages = [broker_queue.get(block=False) for _ in range(broker_queue.qsize())]
-    assert [(m.headers["task"], m.payload[0]) for m in messages] == [
-        ("reports.tasks.make_export_file", [stored.pk])
-    ]
+    assert queued_tasks(broker_queue) == [("reports.tasks.make_export_file", [stored.pk])]
 
 
 @pytest.mark.django_db

@@ -166,9 +166,8 @@ def test_a_city_that_changes_country_moves_its_entries_and_the_filters(client):
     assert set(LibraryFacet.objects.values_list("country", flat=True)) == {"EE"}
 
 
-def test_past_the_cap_the_count_says_more_than_and_pages_stop_there(client):
-    report = published_report(findings={"WHY.1": {"good_practice": "Open tender calendar."}})
-    template = SearchEntry.objects.get(report=report, kind="good_practice")
+def past_the_cap(template: SearchEntry) -> None:
+    """More copies of an entry than the pages count (`RANKED_MAX` + 5), numbered in their text."""
     copies = []
     for number in range(RANKED_MAX + 5):
         copy = SearchEntry.objects.get(pk=template.pk)
@@ -176,6 +175,12 @@ def test_past_the_cap_the_count_says_more_than_and_pages_stop_there(client):
         copy.text = f"Open tender calendar, part {number}."
         copies.append(copy)
     SearchEntry.objects.bulk_create(copies)
+
+
+def test_past_the_cap_the_count_says_more_than_and_pages_stop_there(client):
+    report = published_report(findings={"WHY.1": {"good_practice": "Open tender calendar."}})
+    template = SearchEntry.objects.get(report=report, kind="good_practice")
+    past_the_cap(template)
     with connection.cursor() as cursor:
         cursor.execute(UPDATE_VECTORS, [report.pk])
     client.force_login(factories.CoordinatorFactory())
@@ -491,13 +496,7 @@ def test_a_themes_pages_read_their_criteria_through_the_index_and_stop_counting_
         }
     )
     template = SearchEntry.objects.get(report=report, criterion_code="WHY.1")
-    copies = []
-    for number in range(RANKED_MAX + 5):
-        copy = SearchEntry.objects.get(pk=template.pk)
-        copy.pk = None
-        copy.text = f"Open tender calendar, part {number}."
-        copies.append(copy)
-    SearchEntry.objects.bulk_create(copies)
+    past_the_cap(template)
     client.force_login(factories.CoordinatorFactory())
 
     with CaptureQueriesContext(connection) as captured:

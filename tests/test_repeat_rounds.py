@@ -18,6 +18,7 @@ from peerreview.tasks import send_notification
 from reports.models import ActionProgress, ActionProposal, SummaryReport
 from reports.repeat import open_due_repeat_rounds, progress_items
 from tests import factories
+from tests.parallel import queued_tasks
 
 TODAY = datetime.date(2027, 6, 1)
 
@@ -69,9 +70,9 @@ def test_open_due_rounds_enqueues_each_rounds_emails_and_sends_none_itself(
 
     assert sorted(r.pk for r in opened) == sorted(r.pk for r in repeats)
     assert mail.outbox == []  # nothing sent inside the job
-    messages = [broker_queue.get(block=False) for _ in range(broker_queue.qsize())]
-    assert {message.headers["task"] for message in messages} == {"peerreview.tasks.send_notification"}
-    queued = sorted(message.payload[0][0] for message in messages)
+    tasks = queued_tasks(broker_queue)
+    assert {task for task, _args in tasks} == {"peerreview.tasks.send_notification"}
+    queued = sorted(args[0] for _task, args in tasks)
     expected = Notification.objects.filter(round__in=repeats, kind=Notification.Kind.REPEAT_ROUND_OPENED)
     assert queued == sorted(expected.values_list("pk", flat=True))
     assert {n.recipient for n in expected} == {*members, coordinator}

@@ -12,7 +12,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +36,7 @@ from peerreview.stats import percentile_from_counts
 from reports.models import ActionProgress, ActionProposal
 from reports.pdf_ua import check_pdf_ua
 from tests import factories
-from tests.parallel import in_parallel
+from tests.parallel import clients_of, in_parallel, queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -449,10 +448,7 @@ def test_asking_at_once_after_a_failure_queues_one_job(broker_queue, framework):
     ask is sent to the same waiting page."""
     _network(framework, 1)
     last = _last_workbook("failed")
-    coordinator = factories.CoordinatorFactory()
-    clients = [Client() for _ in range(6)]
-    for each in clients:
-        each.force_login(coordinator)
+    clients = clients_of(factories.CoordinatorFactory())
     url = reverse("network:synthesis_export")
 
     responses = in_parallel(*(lambda c=c: c.get(url, {"format": "xlsx"}) for c in clients))
@@ -461,10 +457,7 @@ def test_asking_at_once_after_a_failure_queues_one_job(broker_queue, framework):
     assert {response["Location"] for response in responses} == {f"{url}?format=xlsx&wait=1"}
     [stored] = SynthesisPdf.objects.all()
     assert stored.pk == last.pk and stored.error == "" and stored.rendered_at is None
-    messages = [broker_queue.get(block=False) for _ in range(broker_queue.qsize())]
-    assert [(m.headers["task"], m.payload[0]) for m in messages] == [
-        ("network.tasks.render_synthesis_pdf", [stored.pk])
-    ]
+    assert queued_tasks(broker_queue) == [("network.tasks.render_synthesis_pdf", [stored.pk])]
 
 
 def test_xlsx_for_coordinators_only(client, personas, framework):

@@ -1,15 +1,13 @@
 """The programme synthesis as a tagged PDF: the same pipeline as the report (WeasyPrint writes
 PDF/A-2a, `reports.pdf_ua.finish` makes it PDF/UA-1), rendered in the worker, stored as a
-`SynthesisPdf` and served by a view that checks the person is a coordinator.
+`SynthesisPdf` and served by a view that checks the person is a coordinator. The same row and
+pipeline make the workbook (XLSX of every table).
 
-`request_pdf` finds or creates the row for the filters, the language and the data as it is now,
-and queues the render once (on commit); `render_stored` is what the worker runs.
-
-The workbook (XLSX of every table) has a waiting page that polls. Only an explicit ask queues a
-job (`request_workbook`: the synthesis page's link, or the waiting page's "ask again"); the
-waiting page, its reload and its poll only read the row (`latest_file`, `state_of`), so a page left
-open never makes a file by itself: after a failure, a lost job or a change of the data it says
-so and offers to ask again."""
+Both files have a waiting page that polls. Only an explicit ask queues a job (`request_file`: the
+synthesis page's link, or the waiting page's "ask again"); the waiting page, its reload and its
+poll only read the row (`latest_file`, `state_of`), so a page left open never makes a file by
+itself: after a failure, a lost job or a change of the data it says so and offers to ask again.
+`render_stored` is what the worker runs."""
 
 from __future__ import annotations
 
@@ -22,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -64,8 +63,8 @@ logger = logging.getLogger(__name__)
 LAYOUT_VERSION = "1"
 # A render queued this long ago without a file is queued again (the worker lost it).
 STALE_AFTER = datetime.timedelta(minutes=10)
-# A failed workbook is made again by an ask (never by the waiting page or its poll) this long after
-# it failed: a double click on a failing export does not queue it twice.
+# A failed file is made again by an ask (never by the waiting page or its poll) this long after
+# it was asked for: a double click on a failing file does not queue it twice.
 FAILED_RETRY_AFTER = datetime.timedelta(minutes=1)
 
 
@@ -174,9 +173,7 @@ def _current_key(filters: SynthesisFilters, language: str, fmt: str) -> str:
     return pdf_key(filters, language, data_stamp(published_rounds(filters)), fmt)
 
 
-def latest_file(
-    filters: SynthesisFilters, *, language: str, fmt: str = SynthesisPdf.Format.XLSX
-) -> SynthesisPdf | None:
+def latest_file(filters: SynthesisFilters, *, language: str, fmt: str) -> SynthesisPdf | None:
     """The row for these filters, the language and the data as it is now, read only: what the
     waiting page and its poll report (they never ask, see the module's docstring)."""
     return SynthesisPdf.objects.filter(key=_current_key(filters, language, fmt)).first()
@@ -195,11 +192,11 @@ def state_of(stored: SynthesisPdf | None) -> str:
     return "pending" if stored.requested_at >= timezone.now() - STALE_AFTER else "none"
 
 
-def request_pdf(
-    filters: SynthesisFilters, *, language: str, user, fmt: str = SynthesisPdf.Format.PDF
-) -> SynthesisPdf:
-    """The stored synthesis (PDF, or the XLSX of every table) for these filters and the data as
-    it is now; created and queued when there is none (or when a queued render was lost)."""
+def request_file(filters: SynthesisFilters, *, language: str, user, fmt: str) -> SynthesisPdf:
+    """A coordinator's ask for the PDF or the XLSX of every table (never the waiting page's): the
+    row for these filters, the language and the data as it is now, created and queued when there
+    is none, queued again when its job was lost (`STALE_AFTER`) or when it failed over
+    `FAILED_RETRY_AFTER` ago (a double click on a failing file does not queue it twice)."""
     key = _current_key(filters, language, fmt)
     stored = SynthesisPdf.objects.filter(key=key).first()
     if stored is None:
@@ -208,33 +205,28 @@ def request_pdf(
                 stored = SynthesisPdf.objects.create(
                     key=key, format=fmt, filters=filters.as_query(), language=language, requested_by=user
                 )
-        except IntegrityError:  # requested twice at once: one row, one render
+        except IntegrityError:  # asked twice at once: one row, one render
             return SynthesisPdf.objects.get(key=key)
         _queue(stored)
-    elif not stored.is_ready and not stored.error and stored.requested_at < timezone.now() - STALE_AFTER:
-        stored.requested_at = timezone.now()
-        SynthesisPdf.objects.filter(pk=stored.pk).update(requested_at=stored.requested_at)
-        _queue(stored)
-    return stored
-
-
-def request_workbook(filters: SynthesisFilters, *, language: str, user) -> SynthesisPdf:
-    """A coordinator's ask for the XLSX of every table: as `request_pdf`, and a failed one is
-    made again once it failed over `FAILED_RETRY_AFTER` ago. Only for an explicit ask: the
-    waiting page reads `latest_file`."""
-    stored = request_pdf(filters, language=language, user=user, fmt=SynthesisPdf.Format.XLSX)
-    if stored.error and stored.requested_at < timezone.now() - FAILED_RETRY_AFTER:
-        retry(stored)
-    return stored
-
-
-def retry(stored: SynthesisPdf) -> None:
-    """A coordinator asks again after a failure. Queued only by the ask that clears the error:
-    two at once queue one job."""
+        return stored
+    if stored.is_ready:
+        return stored
     now = timezone.now()
-    if SynthesisPdf.objects.filter(pk=stored.pk).exclude(error="").update(error="", requested_at=now):
+    if stored.error:
+        due = SynthesisPdf.objects.exclude(error="").filter(requested_at__lt=now - FAILED_RETRY_AFTER)
+    else:  # lost if queued long ago and never made
+        due = SynthesisPdf.objects.filter(error="", rendered_at=None, requested_at__lt=now - STALE_AFTER)
+    _queue_again(stored, due)
+    return stored
+
+
+def _queue_again(stored: SynthesisPdf, due: QuerySet[SynthesisPdf]) -> None:
+    """Queue the row again if it is still `due`: the conditional update claims it for one ask, so
+    two asks at once queue one job."""
+    now = timezone.now()
+    if due.filter(pk=stored.pk).update(error="", requested_at=now):
+        stored.error, stored.requested_at = "", now
         _queue(stored)
-    stored.error, stored.requested_at = "", now
 
 
 def filters_of(stored: SynthesisPdf) -> SynthesisFilters:

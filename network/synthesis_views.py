@@ -1,26 +1,26 @@
 """The programme synthesis for coordinators: the page, its NOT AN ISLAND messages, the tagged
-PDF (rendered in the worker) and the streamed CSV/XLSX exports. Every view here is the
+PDF and the XLSX of every table (made in the worker, behind a waiting page that polls) and the
+streamed CSVs. Every view here is the
 coordinators' only: anyone else gets a 403 that says so."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from peerreview.downloads import attachment, safe_filename
 from peerreview.models import Framework, Round
 from peerreview.paging import bounded_page
 
 from .forms import SynthesisFilterForm
-from .models import TalliedRound
+from .models import SynthesisPdf, TalliedRound
 from .synthesis import (
     FOLLOW_UP_GROUPS,
     HEAT_LEVELS,
@@ -38,7 +38,7 @@ from .synthesis import (
     rounds_page_queryset,
 )
 from .synthesis_exports import TABLES, csv_lines
-from .synthesis_pdf import latest_file, request_pdf, request_workbook, retry, state_of
+from .synthesis_pdf import latest_file, request_file, state_of
 from .tallies import synthesis_figures
 
 ROUNDS_PER_PAGE = 25
@@ -145,72 +145,64 @@ def synthesis_messages(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def synthesis_pdf(request: HttpRequest) -> HttpResponse:
-    """The stored PDF for these filters, or 202 while the worker renders it (never rendered
-    in a request). POST after a failure asks for it again."""
+    """The synthesis as a tagged PDF, made by the worker (never in a request): see `_stored_file`."""
     _require_coordinator(request)
     _form, filters = _filter_form(request)
-    stored = request_pdf(filters, language=get_language() or "en", user=request.user)
-    if request.method == "POST":
-        if stored.error:
-            retry(stored)
-            messages.info(request, _("The programme synthesis PDF is being made again."))
-        return redirect(f"{request.path}?{_query(filters)}")
-    if stored.is_ready:
-        name = f"programme-synthesis-{stored.rendered_at:%Y-%m-%d}.pdf"
-        return attachment(stored.file, name, content_type="application/pdf")
-    context = {"filters": filters, "filter_query": _query(filters), "retry_seconds": PDF_RETRY_SECONDS}
-    if stored.error:
-        return render(request, "network/synthesis_pdf_failed.html", context, status=503)
-    response = render(request, "network/synthesis_pdf_pending.html", context, status=202)
-    response["Retry-After"] = str(PDF_RETRY_SECONDS)
-    return response
+    return _stored_file(request, filters, SynthesisPdf.Format.PDF, "network/synthesis_pdf_pending.html")
 
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+FILE_TYPES = {SynthesisPdf.Format.PDF: "application/pdf", SynthesisPdf.Format.XLSX: EXPORT_TYPES["xlsx"]}
 
 
-def _workbook(request: HttpRequest, filters: SynthesisFilters) -> HttpResponse:
-    """The XLSX of every table, made by the worker (it takes long on a large network). The export
-    link asks for it, then redirects to the waiting page (``wait=1``) unless the file is there;
-    that page, its reload and its poll (``status=1``, JSON) only read the row
-    (`synthesis_pdf.latest_file`, `state_of`): the file when ready, else the wait, or a failure or no file
-    (a lost job, or the data changed) with a button to ask again."""
+def _url(path: str, filters: SynthesisFilters, **extra: str) -> str:
+    query = _query(filters, **extra)
+    return f"{path}?{query}" if query else path
+
+
+def _stored_file(
+    request: HttpRequest, filters: SynthesisFilters, fmt: str, template: str, **ask: str
+) -> HttpResponse:
+    """The PDF or the XLSX of every table, made by the worker (it takes long on a large network).
+    The link asks for it (`synthesis_pdf.request_file`), then redirects to the waiting page
+    (``wait=1``) unless the file is there; that page, its reload and its poll (``status=1``, JSON)
+    only read the row (`latest_file`, `state_of`): the file when ready, else the wait, or a failure
+    or no file (a lost job, or the data changed) with a button to ask again. ``ask`` is the query
+    that names the file beside the filters."""
     language = get_language() or "en"
-    ask_url = f"{request.path}?{_query(filters, format='xlsx')}"
     waiting = bool(request.GET.get("wait") or request.GET.get("status"))
     if waiting:
-        stored = latest_file(filters, language=language)
+        stored = latest_file(filters, language=language, fmt=fmt)
     else:
-        stored = request_workbook(filters, language=language, user=request.user)
+        stored = request_file(filters, language=language, user=request.user, fmt=fmt)
     state = state_of(stored)
     if request.GET.get("status"):
         return JsonResponse({"state": state}, headers={"Cache-Control": "no-store, private"})
     if state == "ready":
-        name = f"programme-synthesis-{stored.rendered_at:%Y-%m-%d}.xlsx"
-        response = attachment(stored.file, name, content_type=EXPORT_TYPES["xlsx"])
+        name = f"programme-synthesis-{stored.rendered_at:%Y-%m-%d}.{fmt}"
+        response = attachment(stored.file, name, content_type=FILE_TYPES[fmt])
         response["Cache-Control"] = "no-store, private"
         return response
+    file_url = _url(request.path, filters, **ask, wait="1")
     if not waiting:  # a reload of the waiting page must not ask again
-        return redirect(f"{ask_url}&wait=1")
+        return redirect(file_url)
     context = {
         "filters": filters,
         "filter_query": _query(filters),
         "state": state,
-        "ask_url": ask_url,
-        "file_url": f"{ask_url}&wait=1",
-        "status_url": f"{ask_url}&status=1",
+        "ask_url": _url(request.path, filters, **ask),
+        "file_url": file_url,
+        "status_url": _url(request.path, filters, **ask, status="1"),
         "retry_seconds": PDF_RETRY_SECONDS,
         "poll_seconds": 2,
     }
     pending = state == "pending"
-    response = render(
-        request, "network/synthesis_export_pending.html", context, status=202 if pending else 200
-    )
+    response = render(request, template, context, status=202 if pending else 200)
     if pending:
         response["Retry-After"] = str(PDF_RETRY_SECONDS)
     response["Cache-Control"] = "no-store, private"
@@ -226,7 +218,8 @@ def synthesis_export(request: HttpRequest) -> HttpResponse:
     if fmt not in EXPORT_TYPES:
         raise Http404(_("Unknown export format."))
     if fmt == "xlsx":
-        return _workbook(request, filters)
+        template = "network/synthesis_export_pending.html"
+        return _stored_file(request, filters, SynthesisPdf.Format.XLSX, template, format="xlsx")
     table = TABLES.get(request.GET.get("table", "heatmap"))
     if table is None:
         raise Http404(_("Unknown table."))

@@ -196,10 +196,10 @@ MATRIX = {
     "api_access:calendar_feed": row("GET", "scoring", 200, 200, 200, 200, 200, anonymous=200),
     "network:library": row("GET", "scoring", 200, 200, 200, 200, 200),
     "network:good_practice": row("GET", "scoring", 200, 200, 200, 200, 200),
-    # The programme synthesis: the secretariat's (no PDF yet: 202 while the worker renders it).
+    # The programme synthesis: the secretariat's (no PDF yet: the ask redirects to its waiting page).
     "network:synthesis": row("GET", "published", 200, 403, 403, 403, 403),
     "network:synthesis_messages": row("GET", "published", 200, 403, 403, 403, 403),
-    "network:synthesis_pdf": row("GET", "published", 202, 403, 403, 403, 403),
+    "network:synthesis_pdf": row("GET", "published", 302, 403, 403, 403, 403),
     "network:synthesis_export": row("GET", "published", 200, 403, 403, 403, 403),
 }
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.base import ContentFile
@@ -28,7 +30,7 @@ from network.synthesis import (
     maturity_distribution,
     published_rounds,
 )
-from network.synthesis_pdf import render_stored
+from network.synthesis_pdf import FAILED_RETRY_AFTER, STALE_AFTER, pdf_key, render_stored
 from network.tallies import synthesis_figures
 from peerreview import background
 from peerreview.models import AgreedScore
@@ -239,19 +241,19 @@ def test_island_pages_are_pages_of_reviews_and_show_every_message_in_order(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_pdf_is_rendered_by_the_task_and_is_pdf_ua(client, framework):
-    """The request only queues the render (on commit; in-process here, as without a broker) and
-    answers 202; the next request serves the stored, tagged PDF with every city's messages."""
+    """The ask only queues the render (on commit; in-process here, as without a broker) and
+    redirects to the waiting page, which serves the stored, tagged PDF with every city's messages."""
     coordinator = factories.CoordinatorFactory()
     client.force_login(coordinator)
     rounds = _network(framework, 5)
     url = reverse("network:synthesis_pdf")
-    response = client.get(url)
-    assert response.status_code == 202
-    assert response["Retry-After"]
+    asked = client.get(url)
+    assert asked.status_code == 302 and asked["Location"] == f"{url}?wait=1"
     stored = SynthesisPdf.objects.get()
     assert stored.is_ready and stored.page_count > 1
-    response = client.get(url)
+    response = client.get(asked["Location"])
     assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     assert SynthesisPdf.objects.count() == 1  # the same filters and data: the same PDF
     data = b"".join(response.streaming_content)
     assert check_pdf_ua(data, language="en") == []
@@ -259,9 +261,10 @@ def test_the_pdf_is_rendered_by_the_task_and_is_pdf_ua(client, framework):
     for review_round in rounds:
         for message in ISLAND.values():
             assert f"{review_round.host_city.name}: {message}"[:40] in text
-    # A newly published round makes a new PDF on the next request.
+    # A newly published round: the waiting page has no PDF for the data now; the ask makes one.
     _network(framework, 1, start=5)
-    assert client.get(url).status_code == 202
+    assert client.get(url, {"status": "1"}).json() == {"state": "none"}
+    assert client.get(url).status_code == 302
     assert SynthesisPdf.objects.count() == 2
 
 
@@ -272,19 +275,6 @@ def test_the_pdf_in_finnish_passes_the_checks(framework):
     stored.refresh_from_db()
     with stored.file.open("rb") as handle:
         assert check_pdf_ua(handle.read(), language="fi") == []
-
-
-def test_a_failed_pdf_says_so_and_can_be_asked_again(client, coordinator, framework):
-    _network(framework, 1)
-    url = reverse("network:synthesis_pdf")
-    assert client.get(url).status_code == 202  # queued on commit, which this test never reaches
-    SynthesisPdf.objects.update(error="RuntimeError: no fonts", attempts=1)
-    response = client.get(url)
-    assert response.status_code == 503
-    assert "could not be made" in response.content.decode()
-    response = client.post(url)
-    assert response.status_code == 302
-    assert SynthesisPdf.objects.get().error == ""
 
 
 def test_csv_export_streams_and_neutralises_formulas(client, coordinator, framework):
@@ -304,36 +294,100 @@ def test_csv_export_streams_and_neutralises_formulas(client, coordinator, framew
     assert rows[1][-3:] == ["0", "1", "n/a"]
 
 
-def test_xlsx_export_has_every_table(client, coordinator, framework, django_capture_on_commit_callbacks):
-    """The workbook is made by the task (here in this thread), not in the request: the ask
-    redirects to a waiting page (202) that polls; a double click queues no second job, nor do the
-    page's reload and its poll; the status says ready, then the waiting page gives the file."""
-    _network(framework, 3)
-    url = reverse("network:synthesis_export")
+@dataclass(frozen=True)
+class SynthesisFile:
+    """One of the synthesis's files made by the worker, as its pages name and describe it."""
+
+    fmt: str
+    url_name: str
+    query: dict
+    not_ready: str  # the waiting page's heading after a failure or a lost job
+    failed: str
+    none: str
+    ask: str  # the "ask again" link
+
+    def at(self, **extra: str) -> str:
+        query = urlencode({**self.query, **extra})
+        return f"{reverse(self.url_name)}?{query}" if query else reverse(self.url_name)
+
+    def html(self, **extra: str) -> str:
+        return self.at(**extra).replace("&", "&amp;")
+
+
+FILES = {
+    "pdf": SynthesisFile(
+        "pdf",
+        "network:synthesis_pdf",
+        {},
+        "The PDF is not ready",
+        "PDF could not be made",
+        "No programme synthesis PDF is being prepared now",
+        "Ask for a new PDF",
+    ),
+    "xlsx": SynthesisFile(
+        "xlsx",
+        "network:synthesis_export",
+        {"format": "xlsx"},
+        "The spreadsheet is not ready",
+        "could not be prepared",
+        "No spreadsheet is being prepared now",
+        "Ask for a new spreadsheet",
+    ),
+}
+
+
+@pytest.fixture(params=list(FILES))
+def kind(request) -> SynthesisFile:
+    return FILES[request.param]
+
+
+def test_the_ask_queues_one_job_and_the_waiting_page_only_reads(
+    client, coordinator, framework, kind, django_capture_on_commit_callbacks
+):
+    """The file is made by the task (here in this thread), not in the request: the ask redirects
+    to a waiting page (202) that polls; a double click queues no second job, nor do the page's
+    reload and its poll; the status says ready, then the waiting page gives the file, and an ask
+    while it is there gives it with no new job."""
+    _network(framework, 2)
     with django_capture_on_commit_callbacks() as queued:
-        asked = client.get(url, {"format": "xlsx"})
-        again = client.get(url, {"format": "xlsx"})  # a double click
+        asked = client.get(kind.at())
+        again = client.get(kind.at())  # a double click
         pending = client.get(asked["Location"])
         reloaded = client.get(asked["Location"])
-        polled = client.get(url, {"format": "xlsx", "status": "1"})
+        polled = client.get(kind.at(status="1"))
     assert asked.status_code == again.status_code == 302
-    assert asked["Location"] == again["Location"] == f"{url}?format=xlsx&wait=1"
+    assert asked["Location"] == again["Location"] == kind.at(wait="1")
     assert pending.status_code == reloaded.status_code == 202
     assert pending["Retry-After"] and "no-store" in pending["Cache-Control"]
     page = pending.content.decode()
-    assert "The spreadsheet is being prepared" in page
-    assert f'data-pdf-status-url="{url}?format=xlsx&amp;status=1"' in page
-    assert f'href="{url}?format=xlsx&amp;wait=1" data-pdf-download>' in page  # shown; "ask" hidden
-    assert f'href="{url}?format=xlsx" data-pdf-ask hidden>' in page
+    assert f'data-pdf-status-url="{kind.html(status="1")}"' in page
+    assert 'data-pdf-state="pending"' in page
+    assert f'href="{kind.html(wait="1")}" data-pdf-download>' in page  # shown; "ask" hidden
+    assert f'href="{kind.html()}" data-pdf-ask hidden>' in page
     assert polled.json() == {"state": "pending"}
-    assert len(queued) == 1 and SynthesisPdf.objects.get().format == "xlsx"
+    assert len(queued) == 1 and list(SynthesisPdf.objects.values_list("format", flat=True)) == [kind.fmt]
     with background.run_inline():
         for callback in queued:
             callback()
-    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "ready"}
-    response = client.get(url, {"format": "xlsx", "wait": "1"})
+    assert client.get(kind.at(status="1")).json() == {"state": "ready"}
+    response = client.get(kind.at(wait="1"))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].endswith(f'.{kind.fmt}"')
+    assert response["Content-Type"] == synthesis_views.FILE_TYPES[kind.fmt]
+    with django_capture_on_commit_callbacks() as queued:
+        assert client.get(kind.at()).status_code == 200
+    assert queued == [] and SynthesisPdf.objects.count() == 1
+
+
+def test_xlsx_export_has_every_table(client, coordinator, framework, django_capture_on_commit_callbacks):
+    _network(framework, 3)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        asked = client.get(FILES["xlsx"].at())
+    with background.run_inline():
+        for callback in queued:
+            callback()
+    response = client.get(asked["Location"])
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == [
         "Maturity heatmap",
@@ -344,23 +398,17 @@ def test_xlsx_export_has_every_table(client, coordinator, framework, django_capt
         "Not an island",
     ]
     assert workbook["Not an island"].max_row == 1 + 3 * 3
-    # A file for the data as it is now: the ask itself downloads it, with no new job.
-    with django_capture_on_commit_callbacks() as queued:
-        assert client.get(url, {"format": "xlsx"}).status_code == 200
-    assert queued == [] and SynthesisPdf.objects.count() == 1
 
 
-def _last_workbook(how: str) -> SynthesisPdf:
-    """The workbook's row as a waiting page left open may find it: failed longer ago than the
-    minute after which an ask makes it again, lost (pending past `STALE_AFTER`: the worker
-    restarted), or made from data that has changed since (a round published after it)."""
-    from network.synthesis_pdf import FAILED_RETRY_AFTER, STALE_AFTER, pdf_key
-
+def _last_file(kind: SynthesisFile, how: str) -> SynthesisPdf:
+    """The file's row as a waiting page left open may find it: failed longer ago than the minute
+    after which an ask makes it again, lost (pending past `STALE_AFTER`: the worker restarted), or
+    made from data that has changed since (a round published after it)."""
     filters = SynthesisFilters()
     stamp = data_stamp(published_rounds(filters))
     stored = SynthesisPdf.objects.create(
-        key=pdf_key(filters, "en", stamp, SynthesisPdf.Format.XLSX),
-        format=SynthesisPdf.Format.XLSX,
+        key=pdf_key(filters, "en", stamp, kind.fmt),
+        format=kind.fmt,
         filters=filters.as_query(),
         language="en",
     )
@@ -374,102 +422,96 @@ def _last_workbook(how: str) -> SynthesisPdf:
             requested_at=now - STALE_AFTER - datetime.timedelta(minutes=1)
         )
     else:  # made, then the data changed
-        stored.file.save("synthesis.xlsx", ContentFile(b"PK\x03\x04 a workbook"), save=False)
+        stored.file.save(f"synthesis.{kind.fmt}", ContentFile(b"a file made earlier"), save=False)
         stored.rendered_at = now
         stored.save()
     stored.refresh_from_db()
     return stored
 
 
-@pytest.mark.parametrize(
-    "how,state,says",
-    [
-        ("failed", "failed", "could not be prepared"),
-        ("lost", "none", "No spreadsheet is being prepared now"),
-        ("changed", "none", "No spreadsheet is being prepared now"),
-    ],
-)
+@pytest.mark.parametrize("how,state", [("failed", "failed"), ("lost", "none"), ("changed", "none")])
 def test_the_waiting_page_and_its_poll_never_ask_only_the_coordinator_does(
-    client, coordinator, framework, how, state, says, django_capture_on_commit_callbacks
+    client, coordinator, framework, kind, how, state, django_capture_on_commit_callbacks
 ):
     """A waiting page left open (or opened again) after a failure, a lost job, or once the
     published reports changed: its poll and its reload say so and offer to ask again, with no new
     row and no job queued; the coordinator's ask then queues one."""
     _network(framework, 2)
-    last = _last_workbook(how)
+    last = _last_file(kind, how)
     if how == "changed":
         _network(framework, 1, start=2)
-    url = reverse("network:synthesis_export")
     with django_capture_on_commit_callbacks() as queued:
         for _poll in range(3):
-            assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": state}
-        page = client.get(url, {"format": "xlsx", "wait": "1"})
+            assert client.get(kind.at(status="1")).json() == {"state": state}
+        page = client.get(kind.at(wait="1"))
+        reloaded = client.get(kind.at(wait="1"))
     assert queued == []
     assert list(SynthesisPdf.objects.values_list("pk", "error", "requested_at")) == [
         (last.pk, last.error, last.requested_at)
     ]
-    assert page.status_code == 200 and "Retry-After" not in page
+    assert page.status_code == reloaded.status_code == 200 and "Retry-After" not in page
     text = page.content.decode()
-    assert says in text and f'data-pdf-state="{state}"' in text and "The spreadsheet is not ready" in text
-    assert f'href="{url}?format=xlsx" data-pdf-ask>' in text  # shown; the download button hidden
-    assert f'href="{url}?format=xlsx&amp;wait=1" data-pdf-download hidden>' in text
+    says = kind.failed if state == "failed" else kind.none
+    assert says in text and f'data-pdf-state="{state}"' in text and kind.not_ready in text
+    assert f'href="{kind.html()}" data-pdf-ask>{kind.ask}</a>' in text  # shown; the download hidden
+    assert f'href="{kind.html(wait="1")}" data-pdf-download hidden>' in text
 
     with django_capture_on_commit_callbacks() as queued:
-        asked = client.get(url, {"format": "xlsx"})
-    assert asked.status_code == 302 and asked["Location"] == f"{url}?format=xlsx&wait=1"
+        asked = client.get(kind.at())
+    assert asked.status_code == 302 and asked["Location"] == kind.at(wait="1")
     assert len(queued) == 1
     pending = SynthesisPdf.objects.get(rendered_at__isnull=True, error="")
     assert (pending.pk == last.pk) == (how != "changed")  # the same row made again, or a new one
-    assert client.get(url, {"format": "xlsx", "status": "1"}).json() == {"state": "pending"}
+    assert client.get(kind.at(status="1")).json() == {"state": "pending"}
 
 
 def test_a_failure_is_not_asked_again_within_a_minute(
-    client, coordinator, framework, django_capture_on_commit_callbacks
+    client, coordinator, framework, kind, django_capture_on_commit_callbacks
 ):
-    """A double click on a failing workbook: the ask within `FAILED_RETRY_AFTER` of the failure
+    """A double click on a failing file: the ask within `FAILED_RETRY_AFTER` of the failure
     queues nothing and shows the failure, with the button to ask again."""
     _network(framework, 1)
-    url = reverse("network:synthesis_export")
     with django_capture_on_commit_callbacks() as queued:
-        client.get(url, {"format": "xlsx"})
+        client.get(kind.at())
     assert len(queued) == 1
     SynthesisPdf.objects.update(error="OSError: disk full", attempts=1)
     with django_capture_on_commit_callbacks() as queued:
-        asked = client.get(url, {"format": "xlsx"})
+        asked = client.get(kind.at())
         page = client.get(asked["Location"])
     assert queued == [] and SynthesisPdf.objects.get().error == "OSError: disk full"
-    assert page.status_code == 200 and "could not be prepared" in page.content.decode()
+    assert page.status_code == 200 and kind.failed in page.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_asking_at_once_after_a_failure_queues_one_job(broker_queue, framework):
-    """Coordinators' tabs asking together for a workbook that failed: real parallel requests on
-    PostgreSQL (tests/parallel.py) clear the failure once and queue one job on the broker; every
-    ask is sent to the same waiting page."""
+@pytest.mark.parametrize("before", ["nothing", "failed", "lost"])
+def test_asking_at_once_queues_one_job(broker_queue, framework, kind, before):
+    """Coordinators' tabs (or a double click) asking together for a file not made yet, one that
+    failed, or one whose job was lost: real parallel requests on PostgreSQL (tests/parallel.py)
+    make or claim the row once and queue one job on the broker; every ask is sent to the same
+    waiting page."""
     _network(framework, 1)
-    last = _last_workbook("failed")
+    last = None if before == "nothing" else _last_file(kind, before)
     clients = clients_of(factories.CoordinatorFactory())
-    url = reverse("network:synthesis_export")
 
-    responses = in_parallel(*(lambda c=c: c.get(url, {"format": "xlsx"}) for c in clients))
+    responses = in_parallel(*(lambda c=c: c.get(kind.at()) for c in clients))
 
     assert [response.status_code for response in responses] == [302] * len(clients)
-    assert {response["Location"] for response in responses} == {f"{url}?format=xlsx&wait=1"}
+    assert {response["Location"] for response in responses} == {kind.at(wait="1")}
     [stored] = SynthesisPdf.objects.all()
-    assert stored.pk == last.pk and stored.error == "" and stored.rendered_at is None
+    assert stored.format == kind.fmt and stored.error == "" and stored.rendered_at is None
+    assert last is None or stored.pk == last.pk
     assert queued_tasks(broker_queue) == [("network.tasks.render_synthesis_pdf", [stored.pk])]
 
 
-def test_xlsx_for_coordinators_only(client, personas, framework):
+def test_synthesis_files_for_coordinators_only(client, personas, framework, kind):
     """The ask, the waiting page and its poll: a 403 for anyone but a coordinator."""
-    url = reverse("network:synthesis_export")
     for persona in ("host_member", "other_city_member", "assigned_evaluator", "unassigned_evaluator"):
         client.force_login(getattr(personas, persona))
-        for query in ({"format": "xlsx"}, {"format": "xlsx", "wait": "1"}, {"format": "xlsx", "status": "1"}):
-            assert client.get(url, query).status_code == 403, (persona, query)
+        for url in (kind.at(), kind.at(wait="1"), kind.at(status="1")):
+            assert client.get(url).status_code == 403, (persona, url)
     assert not SynthesisPdf.objects.exists()
     client.logout()
-    assert client.get(url, {"format": "xlsx", "status": "1"}).status_code == 302
+    assert client.get(kind.at(status="1")).status_code == 302
 
 
 def test_unknown_export_is_a_404(client, coordinator):

@@ -1,6 +1,6 @@
 """The network's pages as their users see them, with axe on each: the coordinator's programme
-synthesis (and its PDF, with every published city's NOT AN ISLAND messages; its XLSX made again
-only when asked after a failure), Espoo against the network, ranked evaluator suggestions when
+synthesis (and its PDF, with every published city's NOT AN ISLAND messages; its PDF and XLSX made
+again only when asked after a failure), Espoo against the network, ranked evaluator suggestions when
 inviting, an invitation before it is answered, and changing a round's dates."""
 
 from __future__ import annotations
@@ -42,9 +42,8 @@ def test_the_network_pages(open_as, visit, browser_settings):
     pdf_url = reverse("network:synthesis_pdf")
     page.goto(reverse("network:synthesis"))
     with page.expect_download() as download:
-        # Rendered by the task on commit (in-process here), so the second request downloads it.
-        page.goto(pdf_url)
-        page.locator("main a[href^='/programme/pdf/']").click()
+        # The ask's render runs on commit (in-process here), so its waiting page gives the file.
+        page.locator(f"main a[href^='{pdf_url}']").click()
     text = " ".join(
         p.extract_text() for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages
     )
@@ -93,9 +92,18 @@ def test_the_network_pages(open_as, visit, browser_settings):
     visit.assert_clean()
 
 
-def test_a_failed_synthesis_spreadsheet_is_made_again_only_when_the_coordinator_asks(open_as, visit):
-    """The programme synthesis's XLSX failed a while ago: its waiting page says so (checked by
-    axe), does not poll a new job into being, and its "ask again" button makes and downloads it."""
+@pytest.mark.parametrize(
+    "fmt,url_name,query,noun,magic",
+    [
+        ("xlsx", "network:synthesis_export", "?format=xlsx", "spreadsheet", b"PK"),  # a zip archive
+        ("pdf", "network:synthesis_pdf", "", "PDF", b"%P"),
+    ],
+)
+def test_a_failed_synthesis_file_is_made_again_only_when_the_coordinator_asks(
+    open_as, visit, fmt, url_name, query, noun, magic
+):
+    """The programme synthesis's XLSX or PDF failed a while ago: its waiting page says so (checked
+    by axe), does not poll a new job into being, and its "ask again" button makes and downloads it."""
     framework = factories.make_framework(scored_criteria=2, unscored_criteria=3)
     factories.published_round(
         city=factories.CityFactory(name="Lahti", country="FI"),
@@ -105,8 +113,8 @@ def test_a_failed_synthesis_spreadsheet_is_made_again_only_when_the_coordinator_
     )
     filters = SynthesisFilters()
     failed = SynthesisPdf.objects.create(
-        key=pdf_key(filters, "en", data_stamp(published_rounds(filters)), SynthesisPdf.Format.XLSX),
-        format=SynthesisPdf.Format.XLSX,
+        key=pdf_key(filters, "en", data_stamp(published_rounds(filters)), fmt),
+        format=fmt,
         filters=filters.as_query(),
         language="en",
         error="OSError: disk full",
@@ -115,16 +123,16 @@ def test_a_failed_synthesis_spreadsheet_is_made_again_only_when_the_coordinator_
     SynthesisPdf.objects.filter(pk=failed.pk).update(requested_at=timezone.now() - 2 * FAILED_RETRY_AFTER)
     page = open_as(factories.CoordinatorFactory())
 
-    page.goto(reverse("network:synthesis_export") + "?format=xlsx&wait=1")
+    page.goto(reverse(url_name) + (f"{query}&wait=1" if query else "?wait=1"))
     expect(page.locator("[data-pdf-state]")).to_have_attribute("data-pdf-state", "failed")
-    expect(page.get_by_role("link", name="Download the spreadsheet")).to_be_hidden()
-    visit.check(page, "Programme synthesis spreadsheet failed: ask again")
+    expect(page.get_by_role("link", name=f"Download the {noun}")).to_be_hidden()
+    visit.check(page, f"Programme synthesis {noun} failed: ask again")
     assert SynthesisPdf.objects.get().error == "OSError: disk full"  # the page asked for nothing
     with page.expect_download(timeout=300_000) as download:
-        page.get_by_role("link", name="Ask for a new spreadsheet").click()
-    assert download.value.suggested_filename.endswith(".xlsx")
+        page.get_by_role("link", name=f"Ask for a new {noun}").click()
+    assert download.value.suggested_filename.endswith(f".{fmt}")
     with open(download.value.path(), "rb") as handle:
-        assert handle.read(2) == b"PK"  # an XLSX is a zip archive
+        assert handle.read(2) == magic
     background.wait_idle()
     stored = SynthesisPdf.objects.get()
     assert stored.pk == failed.pk and stored.is_ready and stored.attempts == 2

@@ -2,7 +2,7 @@
 // seconds (a little less often as time goes on) and, once the PDF is ready, says so in the status
 // region and starts the download. Without JavaScript the page's button does the same by hand.
 // A page that says "failed" or "none" (the all-rounds spreadsheet: reports/export_pending.html,
-// and the programme synthesis's: network/synthesis_export_pending.html) stops asking and shows its
+// and the programme synthesis's PDF and spreadsheet: network/_synthesis_file_wait.html) stops asking and shows its
 // "ask again" link instead of the download button; so does a page served in one of those states,
 // which does not poll at all. "too-large" (more rows than an Excel sheet holds) is final too, and
 // shows the CSV link instead: asking again would not help. A page marked data-reload-when-final

@@ -112,7 +112,7 @@ class SynthesisPdf(models.Model):
     """A programme synthesis rendered as a tagged PDF in the worker (`network.tasks`), for one
     choice of filters and language, from the data as it was (`key` includes
     `network.synthesis.data_stamp`): when a report is published or a follow-up recorded, the
-    next request makes a new one. Coordinators only."""
+    next ask makes a new one (`network.synthesis_pdf.request_file`). Coordinators only."""
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

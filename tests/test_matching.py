@@ -368,3 +368,41 @@ def test_two_coordinators_filling_the_last_seat_at_once_invite_one(espoo_round, 
 
     assert sorted(results) == ["invited", "panel_full"]
     assert espoo_round.assignments.count() == 3
+
+
+ANNOTATIONS = (
+    "match_score", "open_panels", "year_panels", "host_reviews", "home_city_panels",
+    "declared_conflict", "reciprocal", "joint_unit", "same_city_on_panel", "full", "away",
+)  # fmt: skip
+
+
+def test_the_ranking_of_a_few_people_counts_what_the_whole_ranking_counts(espoo_round):
+    """`only_users` (a repeat round's earlier panel) narrows the load it counts to those people and
+    their home cities: each row's counts and score must stay those of the whole ranking."""
+    malmo = factories.CityFactory(name="Malmö", country="SE")
+    busy = _evaluator("Busy", city=malmo, expertise="HOW")
+    neighbour = _evaluator("Neighbour", city=malmo, expertise="WHO")
+    for state in ("scoring", "published", "cancelled"):
+        for evaluator in (busy, neighbour):
+            factories.AssignmentFactory(
+                evaluator=evaluator, round=factories.RoundFactory(state=state), state="accepted"
+            )
+    factories.AssignmentFactory(
+        evaluator=busy,
+        round=factories.RoundFactory(state="published", host_city=espoo_round.host_city),
+        state="accepted",
+    )
+    factories.AssignmentFactory(
+        evaluator=neighbour, round=factories.RoundFactory(state="drafting"), state="declined"
+    )
+    others = [_evaluator(f"Other {index}", expertise="WHY") for index in range(3)]
+    needs = round_needs(espoo_round)
+    whole = {p.user_id: p for p in suggestions(espoo_round, needs)}
+    few = list(suggestions(espoo_round, needs, only_users=[busy.pk, others[0].pk]))
+    assert [p.user_id for p in few] == [p for p in whole if p in {busy.pk, others[0].pk}]
+    for profile in few:
+        assert {name: getattr(profile, name) for name in ANNOTATIONS} == {
+            name: getattr(whole[profile.user_id], name) for name in ANNOTATIONS
+        }
+    assert whole[busy.pk].host_reviews == 1 and whole[busy.pk].open_panels == 1
+    assert whole[busy.pk].home_city_panels >= 4  # Busy's and Neighbour's accepted panels, not cancelled

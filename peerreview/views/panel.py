@@ -96,7 +96,7 @@ def _previous_panel(review_round, needs) -> list[tuple]:
     )
     if not roles:
         return []
-    profiles = suggestions(review_round, needs).filter(user_id__in=list(roles))
+    profiles = suggestions(review_round, needs, only_users=list(roles))
     return [(profile, reasons(profile, needs, review_round), roles[profile.user_id]) for profile in profiles]
 
 

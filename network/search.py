@@ -143,17 +143,13 @@ def search_entries(
     if kinds:
         entries = entries.filter(kind__in=kinds)
     q = (filters.get("q") or "").strip()
-    if not q and filters.get("theme") and not filters.get("criterion"):
-        # Its criteria one after another, each read in index order (the parts filter the theme).
-        return ThemeEntries(_filtered(entries, {**filters, "theme": ""}), filters["theme"])
+    if not q and not filters.get("criterion"):
+        # The theme's (or every theme's) criteria one after another, each read in index order.
+        return ThemeEntries(_filtered(entries, {**filters, "theme": ""}), filters.get("theme") or None)
     entries = _filtered(entries, filters)
     related = ("report__round__host_city", "criterion__theme")
-    if not q:
-        if filters.get("criterion"):  # one criterion: newest first, read in index order
-            return entries.select_related(*related).order_by(*NEWEST)
-        return entries.select_related(*related).order_by(
-            "criterion__theme__order", "criterion__order", *NEWEST
-        )
+    if not q:  # one criterion: newest first, read in index order
+        return entries.select_related(*related).order_by(*NEWEST)
     if connection.vendor == "postgresql":
         return RankedEntries(entries, text_query(q))
     for word in q.split():
@@ -225,31 +221,34 @@ class RankedEntries(Sequence):
         return page
 
 
-def theme_parts(theme: str) -> list[tuple[str, bool]]:
-    """The codes of the theme's criteria in the order the library shows them (theme order, then
-    criterion order), each once across framework versions as `library_facets` offers them; with
-    each, whether another theme has a criterion of that code too (then its part must also filter
-    on the theme). One query of the frameworks' tables (a few dozen rows)."""
-    of_theme = Criterion.objects.filter(theme__code=theme).values("code")
-    codes: dict[str, None] = {}
-    elsewhere: set[str] = set()
-    for code, theme_code in (
-        Criterion.objects.filter(code__in=of_theme)
-        .order_by("theme__order", "order", "-theme__framework__version")
-        .values_list("code", "theme__code")
-    ):
-        if theme_code == theme:
-            codes.setdefault(code)
-        else:
-            elsewhere.add(code)
-    return [(code, code in elsewhere) for code in codes]
+def theme_parts(theme: str | None) -> list[tuple[str, str]]:
+    """The codes of the theme's criteria (or, for None, of every theme's) in the order the library
+    shows them (theme order, then criterion order), each once across framework versions as
+    `library_facets` offers them; with each, the theme its part must also filter on when another
+    theme has a criterion of that code too ("" when the code is this theme's alone). One query of
+    the frameworks' tables (a few dozen rows)."""
+    criteria = list(
+        Criterion.objects.order_by("theme__order", "order", "-theme__framework__version").values_list(
+            "code", "theme__code"
+        )
+    )
+    themes_of: dict[str, set[str]] = {}
+    for code, theme_code in criteria:
+        themes_of.setdefault(code, set()).add(theme_code)
+    parts: dict[tuple[str, str], None] = {}
+    for code, theme_code in criteria:
+        if theme is None or theme_code == theme:
+            parts.setdefault((code, theme_code if len(themes_of[code]) > 1 else ""))
+    return list(parts)
 
 
 class ThemeEntries(Sequence):
-    """A theme's entries without search words, for a paginator: its criteria one after another in
-    the framework's order, the newest first within each. Ordering the whole theme by its
-    criteria's order joined every entry of the theme (tens of thousands in a large network) to
-    its criterion and theme and sorted them all before a page took 20 (0.8–1.1 s at EU scale). Here
+    """A theme's entries without search words (or, for the theme None, every theme's: the good
+    practice page without filters), for a paginator: its criteria one after another in the
+    framework's order, the newest first within each. Ordering the whole theme by its criteria's
+    order joined every entry of the theme (tens of thousands in a large network; every good
+    practice, 1.2–1.5 s) to its criterion and theme and sorted them all before a page took 20
+    (0.8–1.1 s at EU scale). Here
     each criterion is a part read newest first through `entry_criterion_newest` (or, for good
     practice, `entry_kind_criterion_newest`) with LIMIT/OFFSET, so a page reads its own rows
     from one or two parts. The parts are counted one after another, each count bounded by what
@@ -260,32 +259,34 @@ class ThemeEntries(Sequence):
     theme is its criterion's): with the theme's condition too, PostgreSQL guessed a few
     thousand rows where there are tens of thousands and sorted them instead of reading the
     index. `network.index` gives an entry a theme only through its criterion (an entry without
-    a criterion has no theme code), so the criteria's parts hold every entry of the theme."""
+    a criterion has no theme code), so the criteria's parts hold every entry of the theme; for
+    every theme, a last part holds the entries without a criterion (last, as NULLs sort)."""
 
     RELATED = ("report__round__host_city", "criterion__theme")
 
-    def __init__(self, entries: QuerySet[SearchEntry], theme: str) -> None:
+    def __init__(self, entries: QuerySet[SearchEntry], theme: str | None) -> None:
         """`entries`: filtered by everything but the theme."""
         self.entries = entries
         self.theme = theme
 
     @cached_property
-    def parts(self) -> list[tuple[str, bool]]:
-        return theme_parts(self.theme)
-
-    def _part(self, code: str, shared: bool) -> QuerySet[SearchEntry]:
-        part = self.entries.filter(criterion_code=code)
-        return part.filter(theme_code=self.theme) if shared else part
+    def parts(self) -> list[QuerySet[SearchEntry]]:
+        parts = [
+            self.entries.filter(criterion_code=code, **({"theme_code": theme} if theme else {}))
+            for code, theme in theme_parts(self.theme)
+        ]
+        if self.theme is None:
+            parts.append(self.entries.filter(criterion__isnull=True))
+        return parts
 
     @cached_property
     def _sizes(self) -> list[tuple[QuerySet[SearchEntry], int]]:
         """(part, entries) of the parts counted, in order, until the total passes the cap (the
         last one counted only up to it)."""
         sizes, total = [], 0
-        for code, shared in self.parts:
+        for part in self.parts:
             if total > RANKED_MAX:
                 break
-            part = self._part(code, shared)
             found = part.order_by().values("pk")[: RANKED_MAX + 1 - total].count()
             sizes.append((part, found))
             total += found

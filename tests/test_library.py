@@ -454,9 +454,11 @@ def theme_reports() -> tuple[SummaryReport, ...]:
     return tuple(reports)
 
 
-def whole_theme_sorted(user, theme: str, kinds: list[str] | None) -> list[int]:
-    """The order the library showed before `ThemeEntries`: the theme's entries, all sorted."""
-    entries = readable_entries(user).filter(theme_code=theme)
+def whole_theme_sorted(user, theme: str | None, kinds: list[str] | None) -> list[int]:
+    """The order the library showed before `ThemeEntries`: the theme's (or every) entry, all sorted."""
+    entries = readable_entries(user)
+    if theme:
+        entries = entries.filter(theme_code=theme)
     if kinds:
         entries = entries.filter(kind__in=kinds)
     newest = ("-published_at", "report_id", "pk")
@@ -464,14 +466,16 @@ def whole_theme_sorted(user, theme: str, kinds: list[str] | None) -> list[int]:
     return list(ordered.values_list("pk", flat=True))
 
 
+@pytest.mark.parametrize("theme", ["WHY", None])
 @pytest.mark.parametrize("kinds", [None, [SearchEntry.Kind.GOOD_PRACTICE]])
-def test_a_themes_pages_keep_the_order_of_the_whole_theme_sorted(kinds):
+def test_a_themes_pages_keep_the_order_of_the_whole_theme_sorted(kinds, theme):
+    """A theme's pages, and without a theme every theme's (the good practice page unfiltered)."""
     reports = theme_reports()
     porto = factories.MembershipFactory(city=reports[1].round.host_city).user  # + its round's report
     readers = {"porto": porto, "coordinator": factories.CoordinatorFactory()}
     for name, reader in readers.items():
-        expected = whole_theme_sorted(reader, "WHY", kinds)
-        entries = search_entries(reader, {"theme": "WHY"}, kinds=kinds)
+        expected = whole_theme_sorted(reader, theme, kinds)
+        entries = search_entries(reader, {"theme": theme or ""}, kinds=kinds)
         assert isinstance(entries, ThemeEntries)
         paginator = CappedPaginator(entries, 3)  # pages that span two criteria
         shown = [entry.pk for number in paginator.page_range for entry in paginator.page(number)]

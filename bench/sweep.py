@@ -11,7 +11,8 @@ status, size and queries, the slowest first, flagged past `--slower-than` millis
 has no dates page to edit).
 
 `--only TEXT` keeps the URLs that contain TEXT; `--database NAME` sweeps another database (the
-demo, say, to compare)."""
+demo, say, to compare); `--as EMAIL` asks as another demo person (a host city's or an
+evaluator's pages: what they may not see answers 403/404 quickly)."""
 
 from __future__ import annotations
 
@@ -107,13 +108,14 @@ def main() -> int:
     parser.add_argument("--database", default=scale.LARGE_DB)
     parser.add_argument("--slower-than", type=float, default=500, metavar="MS")
     parser.add_argument("--only", default="", metavar="TEXT")
+    parser.add_argument("--as", dest="email", default=COORDINATOR, metavar="EMAIL")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the 403/404 answers are in the table, not as tracebacks
     scale.use_database(args.database)
     from cities.models import User
 
     client = Client()
-    client.force_login(User.objects.get(email=COORDINATOR))
+    client.force_login(User.objects.get(email=args.email))
     urls = [url for url in PAGES + round_urls() + admin_urls() if args.only in url]
     rows = []
     for url in urls:
@@ -124,7 +126,7 @@ def main() -> int:
             elapsed = time.perf_counter() - started
         rows.append((elapsed, response.status_code, len(response.content), len(captured), url))
     rows.sort(reverse=True)
-    print(f"{len(rows)} pages on {args.database}, as {COORDINATOR}, the slowest first")
+    print(f"{len(rows)} pages on {args.database}, as {args.email}, the slowest first")
     print(f"{'ms':>9} {'status':>6} {'KB':>6} {'queries':>7}  url")
     for elapsed, status, size, queries, url in rows:
         flag = f"  ✗ >{args.slower_than:.0f} ms" if elapsed * 1000 > args.slower_than else ""

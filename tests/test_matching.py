@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerreview.models import Assignment, Notification, Reminder
-from peerreview.services.matching import reasons, round_needs, suggestions
+from peerreview.services.matching import reasons, round_needs, suggestion_pool, suggestions
 from peerreview.services.panel import invite_evaluator, respond_to_invitation
 from peerreview.services.panel_rule import override_panel_rule
 from peerreview.services.reminders import send_invitation_reminders
@@ -406,3 +406,17 @@ def test_the_ranking_of_a_few_people_counts_what_the_whole_ranking_counts(espoo_
         }
     assert whole[busy.pk].host_reviews == 1 and whole[busy.pk].open_panels == 1
     assert whole[busy.pk].home_city_panels >= 4  # Busy's and Neighbour's accepted panels, not cancelled
+
+
+@pytest.mark.parametrize("query", ["", "malmö", "HOW", "nobody"])
+def test_the_invite_page_counts_the_rows_the_ranking_has(espoo_round, query):
+    """The page counts `suggestion_pool` (no load to aggregate) and pages `suggestions`: the same rows."""
+    malmo = factories.CityFactory(name="Malmö", country="SE")
+    _evaluator("Ada", city=malmo, expertise="HOW")
+    _evaluator("Ben", expertise="WHY")
+    _evaluator("Fin", city=espoo_round.host_city, expertise="HOW")  # from the host city: never
+    factories.AssignmentFactory(round=espoo_round, evaluator=_evaluator("On the panel", expertise="HOW"))
+    ranked = [p.user_id for p in suggestions(espoo_round, round_needs(espoo_round), query=query)]
+    pool = suggestion_pool(espoo_round, query=query)
+    assert pool.count() == len(ranked) and set(pool.values_list("user_id", flat=True)) == set(ranked)
+    assert len(ranked) == {"": 2, "malmö": 1, "HOW": 1, "nobody": 0}[query]

@@ -19,7 +19,7 @@ from cities.models import EvaluatorProfile
 from ..forms.panel import EvaluatorProfileForm, InvitationResponseForm, InviteForm, PanelRuleOverrideForm
 from ..models import Assignment, PreReport, Theme
 from ..permissions import require, round_access
-from ..services.matching import reasons, round_needs, suggestions
+from ..services.matching import reasons, round_needs, suggestion_pool, suggestions
 from ..services.panel import expected_effort, invite_evaluator, respond_to_invitation
 from ..services.panel_rule import (
     MAX_PANEL_SIZE,
@@ -138,9 +138,9 @@ def panel_manage(request: HttpRequest, round_id: int) -> HttpResponse:
     page = None
     rows = []
     if not refusal:
-        page = Paginator(suggestions(review_round, needs, query=query), SUGGESTIONS_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        paginator = Paginator(suggestions(review_round, needs, query=query), SUGGESTIONS_PER_PAGE)
+        paginator.count = suggestion_pool(review_round, query=query).count()  # the same rows, unranked
+        page = paginator.get_page(request.GET.get("page"))
         rows = [(profile, reasons(profile, needs, review_round)) for profile in page.object_list]
     previous_panel = _previous_panel(review_round, needs) if not refusal else []
     warned = form.cleaned_data.get("evaluator") if warnings and form is not None else None

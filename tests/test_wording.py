@@ -178,3 +178,24 @@ def test_durations_and_overdue_steps_read_as_sentences(settings):
     with translation.override("fi"):
         html = template.render(Context({"review_round": review_round, "today": datetime.date(2020, 1, 7)}))
     assert "myöhässä" not in html.lower().split("</span>", 1)[1], html  # says "late" once
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv"])
+def test_durations_read_the_same_each_time_in_each_language(language):
+    """`duration` keeps each unit's translation per language and number (`DurationUnit`): the
+    words must be the catalogue's, whatever language asked first."""
+    from django.utils.translation import ngettext, override
+
+    start = datetime.date(2024, 1, 31)
+    spans = [0, 1, 2, 6, 7, 8, 15, 31, 45, 61, 365, 366, 400, 800]
+    for other in ("en", "fi", "sv"):  # fill the memory in another language first
+        with override(other):
+            [duration(start, start + datetime.timedelta(days=days)) for days in spans]
+    with override(language):
+        for days in spans:
+            text = duration(start, start + datetime.timedelta(days=days))
+            assert text == duration(start, start + datetime.timedelta(days=days))
+        one_day = (ngettext("%(num)d day", "%(num)d days", 1) % {"num": 1}).replace(" ", "\xa0")
+        two_months = (ngettext("%(num)d month", "%(num)d months", 2) % {"num": 2}).replace(" ", "\xa0")
+        assert duration(start, start + datetime.timedelta(days=1)) == one_day
+        assert duration(datetime.date(2024, 1, 1), datetime.date(2024, 3, 1)) == two_months

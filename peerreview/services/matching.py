@@ -224,7 +224,7 @@ def suggestions(
         invited_at__gte=timezone.now() - datetime.timedelta(days=365 * ROTATION_YEARS),
     ) & ~Q(round__state=RoundState.CANCELLED)
     # Each evaluator's panels, and each home city's panels in the rotation period, aggregated in
-    # one pass over the assignments one of the counts takes (at EU scale, 240,000 of 417,000),
+    # one pass over the assignments one of the counts takes (at EU scale, 164,000 of 417,000),
     # joined to the profiles, not once per evaluator; the home cities' sums come from the
     # evaluators' (20,000 rows), not from a second pass over the assignments.
     assignments = Assignment.objects.filter(open_panel | year_panel | host_review | rotation_panel)

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from . import mfa
 from .account_forms import AdminInviteUserForm
 from .accounts import invite, unlock
+from .admin_search import UnionSearchMixin
 from .logos import validate_logo
 from .models import City, CityLogo, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 
@@ -51,6 +52,7 @@ class UserAdmin(DjangoUserAdmin):
     """E-mail is the login; roles come from the coordinator flag, memberships and the evaluator profile."""
 
     ordering = ["full_name"]
+    show_full_result_count = False  # a search's page counts its matches, not every person again
     list_display = ["full_name", "email", "is_coordinator", "language", "is_active", "mfa_enabled"]
     list_filter = ["is_coordinator", "is_staff", "is_active", "language"]
     search_fields = ["full_name", "email"]
@@ -177,6 +179,7 @@ class CityAdminForm(forms.ModelForm):
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
     form = CityAdminForm
+    show_full_result_count = False  # a search's page counts its matches, not every city again
     list_display = ["name", "country", "region", "population", "procurement_unit"]
     list_filter = ["country"]
     search_fields = ["name", "region", "procurement_unit"]
@@ -201,7 +204,7 @@ class JointProcurementUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvaluatorProfile)
-class EvaluatorProfileAdmin(admin.ModelAdmin):
+class EvaluatorProfileAdmin(UnionSearchMixin, admin.ModelAdmin):
     list_display = ["user", "home_city", "expertise", "languages"]
     list_select_related = ["user", "home_city"]
     list_filter = ["home_city__country"]

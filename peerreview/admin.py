@@ -8,6 +8,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from cities.admin_search import UnionSearchMixin
+
 from .models import (
     AgreedScore,
     AssessmentDay,
@@ -195,7 +197,7 @@ class RoundEventInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(UnionSearchMixin, admin.ModelAdmin):
     list_display = ["title", "host_city", "state", "framework", "opens_on", "published_at"]
     list_filter = ["state", "host_city__country"]
     list_select_related = ["host_city", "framework"]
@@ -267,6 +269,7 @@ class IntervieweeAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # a filtered page counts its matches, not every notification again
     list_display = ["recipient", "kind", "round", "status", "attempts", "sent_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["recipient", "round"]

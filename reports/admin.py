@@ -6,6 +6,8 @@ the same, and the PDF is final."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from cities.admin_search import UnionSearchMixin
+
 from .models import ActionProposal, Finding, SummaryReport
 
 PUBLISHED_MESSAGE = _(
@@ -43,7 +45,7 @@ class ActionProposalInline(PublishedReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(SummaryReport)
-class SummaryReportAdmin(admin.ModelAdmin):
+class SummaryReportAdmin(UnionSearchMixin, admin.ModelAdmin):
     list_display = ["round", "host_city", "round_state", "published_at", "publication_level", "updated_at"]
     list_select_related = ["round__host_city"]
     # The readership is the host city's choice (reports.publication): shown, never edited here.

@@ -1,13 +1,27 @@
 """Page-number pagination with a maximum page size; a page past the end is a 404 that says
-how many pages there are."""
+how many pages there are. A view may read its page from an equivalent queryset shaped for its
+index (`rows_to_page`) while the count stays the plain one's."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+
+class CountedPaginator(Paginator):
+    """Pages `object_list`, counting `counted` (the same rows, in a query cheaper to count)."""
+
+    def __init__(self, object_list, per_page, *, counted) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
 
 
 class Pagination(PageNumberPagination):
@@ -43,7 +57,11 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
-        paginator = self.django_paginator_class(queryset, page_size)
+        rows_to_page = getattr(view, "rows_to_page", None)
+        if rows_to_page is None:
+            paginator = self.django_paginator_class(queryset, page_size)
+        else:
+            paginator = CountedPaginator(rows_to_page(queryset), page_size, counted=queryset)
         raw = request.query_params.get(self.page_query_param) or "1"
         try:
             number = int(raw)

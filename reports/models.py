@@ -88,7 +88,14 @@ class SummaryReport(models.Model):
                 fields=["-published_at", "id"],
                 condition=models.Q(published_at__isnull=False),
                 name="report_published_newest",
-            )
+            ),
+            # The published reports joined to their rounds from the index alone: the API's
+            # counts of reports and action proposals (docs/performance.md).
+            models.Index(
+                fields=["round", "id"],
+                condition=models.Q(published_at__isnull=False),
+                name="report_published_round",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from api.models import ApiToken
 from api.tokens import revoke_api_token
 from peerreview.models import Assignment
 from reports.models import ActionProgress, ActionProposal
+from reports.services import get_or_create_report
 from tests import factories
 from tests.api_helpers import ApiClient, clear_throttles, is_problem, publish, token_for
 
@@ -293,3 +294,37 @@ def test_a_refusal_is_in_the_persons_language_without_accept_language(personas):
     response = client.patch_json(url, {"status": "dropped"})
     assert is_problem(response, 403)["detail"].startswith("Tällä API-avaimella on vain lukuoikeus")
     assert response["Content-Language"] == "fi"
+
+
+def test_api_action_proposals_newest_report_first_counted_as_before(client, personas):
+    """The page is read with the published-report hint (ActionProposalViewSet.rows_to_page): the
+    same rows in the same order, and the same count, as the plain list."""
+    now = timezone.now()
+    expected = []
+    for days_ago, titles in (
+        (3, ["Old one", "Old two"]),
+        (1, ["New one"]),
+        (2, ["Middle one", "Middle two"]),
+    ):
+        review_round = factories.published_round(
+            published_at=now - datetime.timedelta(days=days_ago), publication_level="network"
+        )
+        report = review_round.summary_report
+        ActionProposal.objects.filter(report=report).delete()
+        for number, title in enumerate(titles, start=1):
+            ActionProposal.objects.create(report=report, number=number, title=title)
+        expected.append((days_ago, report.pk, titles))
+    draft = get_or_create_report(factories.RoundFactory(state="drafting"))
+    ActionProposal.objects.create(report=draft, number=1, title="Not published")
+    titles_in_order = [
+        title for _, _, titles in sorted(expected, key=lambda row: (row[0], row[1])) for title in titles
+    ]
+    client.force_login(personas.host_member)
+
+    pages = [
+        client.get("/api/v1/action-proposals/", {"page": page, "page_size": 2}).json() for page in (1, 2, 3)
+    ]
+
+    assert [page["count"] for page in pages] == [5, 5, 5]
+    assert [row["title"] for page in pages for row in page["results"]] == titles_in_order
+    assert pages[2]["next"] is None

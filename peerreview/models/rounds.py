@@ -235,6 +235,9 @@ class Round(models.Model):
             ),
             # The round list's year filter (docs/performance.md).
             models.Index(fields=["created_at"], name="round_created_at"),
+            # The published reports' rounds (reports.permissions.readable_reports) read from the
+            # index alone when the API counts them (docs/performance.md).
+            models.Index(fields=["state", "id"], name="round_state_id"),
         ]
 
     def __str__(self) -> str:

@@ -9,9 +9,9 @@ from django.utils.translation import ngettext
 from . import mfa
 from .account_forms import AdminInviteUserForm
 from .accounts import invite, unlock
-from .admin_search import UnionSearchMixin
 from .logos import validate_logo
 from .models import City, CityLogo, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
+from .union_search import UnionSearchMixin
 
 
 def _hide_device_admins() -> None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from cities.admin_search import UnionSearchMixin
+from cities.union_search import UnionSearchMixin
 
 from .models import (
     AgreedScore,

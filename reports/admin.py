@@ -6,7 +6,7 @@ the same, and the PDF is final."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from cities.admin_search import UnionSearchMixin
+from cities.union_search import UnionSearchMixin
 
 from .models import ActionProposal, Finding, SummaryReport
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.db.models import Q
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cities.autocomplete import search
-from cities.choices import CITIES
+from cities.choices import CITIES, EVALUATORS
 from cities.models import City, EvaluatorProfile, User
 from peerreview.models import Notification, Round
 from reports.models import SummaryReport
@@ -169,3 +170,29 @@ def test_back_office_page_counts_the_matches_not_the_whole_table(admin_client, s
 
     assert response.status_code == 200
     assert [query["sql"] for query in captured if query["sql"] == whole_table] == []
+
+
+def _evaluators():
+    return User.objects.filter(evaluator_profile__isnull=False, is_active=True)
+
+
+def test_evaluator_choices_search_across_the_join_through_the_indexes(thousands):
+    plan = _plan(search(EVALUATORS, _evaluators(), "tampere"))
+    assert all(index in plan for index in ("user_full_name_trgm", "user_email_trgm", "city_name_trgm")), plan
+
+
+@pytest.mark.parametrize("term", ["tampere", "TAMP eva", "an", "turku", "no such person"])
+def test_evaluator_choices_find_what_one_or_finds(searchable, term):
+    expected = _evaluators()
+    for word in term.split():
+        expected = expected.filter(
+            Q(full_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(evaluator_profile__home_city__name__icontains=word)
+        )
+
+    found = search(EVALUATORS, _evaluators(), term)
+
+    assert sorted(found.values_list("pk", flat=True)) == sorted(expected.values_list("pk", flat=True))
+    if term == "tampere":
+        assert found.count() == 3

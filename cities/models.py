@@ -173,7 +173,9 @@ class User(AbstractUser):
         indexes = [
             models.Index(
                 fields=["full_name"], condition=models.Q(is_coordinator=True), name="user_coordinators"
-            )
+            ),
+            # Everyone in name order (the back office's list of people; docs/performance.md).
+            models.Index(fields=["full_name"], name="user_full_name"),
         ]
 
     def __str__(self) -> str:

@@ -196,3 +196,8 @@ def test_evaluator_choices_find_what_one_or_finds(searchable, term):
     assert sorted(found.values_list("pk", flat=True)) == sorted(expected.values_list("pk", flat=True))
     if term == "tampere":
         assert found.count() == 3
+
+
+def test_people_in_name_order_are_read_from_an_index():
+    plan = _plan(User.objects.order_by("full_name", "-pk")[:100])
+    assert "user_full_name" in plan.replace("user_full_name_trgm", "")

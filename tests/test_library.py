@@ -524,7 +524,8 @@ def test_a_themes_pages_read_their_criteria_through_the_index_and_stop_counting_
 def test_the_good_practice_page_of_a_small_network_reads_its_page_in_fixed_queries(client):
     """A small network has a few good practices per criterion: the page spans many criteria. Their
     counts come from one statement and the page's rows from two queries, however many it spans."""
-    client.force_login(factories.CoordinatorFactory())
+    coordinator = factories.CoordinatorFactory()
+    client.force_login(coordinator)
     first = {"WHY.1": {"good_practice": "Open tender calendar."}, "WHY.3": {"good_practice": "Cafés."}}
     published_report(findings=first)
     with CaptureQueriesContext(connection) as one:
@@ -537,4 +538,8 @@ def test_the_good_practice_page_of_a_small_network_reads_its_page_in_fixed_queri
         page = client.get(GOOD_PRACTICE).context["page"]
     shown = [entry.criterion_code for entry in page.object_list]
     assert shown == ["WHY.1"] + ["WHY.2"] * 3 + ["WHY.3"] * 4
+    # and within each criterion the newest first, as the old full sort had them
+    assert [entry.pk for entry in page.object_list] == whole_theme_sorted(
+        coordinator, None, [SearchEntry.Kind.GOOD_PRACTICE]
+    )
     assert len(many) == len(one), [query["sql"][:100] for query in many.captured_queries]

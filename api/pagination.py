@@ -5,23 +5,12 @@ index (`rows_to_page`) while the count stays the plain one's."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import InvalidPage, Paginator
-from django.utils.functional import cached_property
+from django.core.paginator import InvalidPage
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-
-class CountedPaginator(Paginator):
-    """Pages `object_list`, counting `counted` (the same rows, in a query cheaper to count)."""
-
-    def __init__(self, object_list, per_page, *, counted) -> None:
-        super().__init__(object_list, per_page)
-        self.counted = counted
-
-    @cached_property
-    def count(self) -> int:
-        return self.counted.count()
+from peerreview.paging import CountedPaginator
 
 
 class Pagination(PageNumberPagination):

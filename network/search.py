@@ -16,7 +16,6 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
@@ -27,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from peerreview.models import Criterion, Round, RoundState
 from peerreview.models.rounds import taken_part_in_branches
+from peerreview.paging import bounded_counts
 from reports.models import SummaryReport
 from reports.permissions import readable_condition, readable_levels, readable_reports
 
@@ -293,10 +293,11 @@ class ThemeEntries(Sequence):
         network, is counted again on its own up to what is left below the cap, and counting
         stops once the total passes it."""
         sizes, total = [], 0
-        for part, found in zip(self.parts, bounded_counts(self.parts, PART_PROBE), strict=True):
+        probed = bounded_counts(dict(enumerate(self.parts)), cap=PART_PROBE).values()
+        for part, found in zip(self.parts, probed, strict=True):
             if total > RANKED_MAX:
                 break
-            if found >= PART_PROBE:
+            if found > PART_PROBE:
                 found = part.order_by().values("pk")[: RANKED_MAX + 1 - total].count()
             found = min(found, RANKED_MAX + 1 - total)
             sizes.append((part, found))
@@ -332,24 +333,6 @@ class ThemeEntries(Sequence):
         rows = SearchEntry.objects.filter(pk__in=ids).select_related(*self.RELATED).defer("search_vector")
         by_pk = {entry.pk: entry for entry in rows}
         return [by_pk[pk] for pk in ids]
-
-
-def bounded_counts(parts: list[QuerySet], limit: int) -> list[int]:
-    """How many rows each queryset has, each counted only up to `limit`, in one statement."""
-    if not parts:
-        return []
-    selects, params = [], []
-    for part in parts:
-        try:
-            sql, part_params = part.order_by().values("pk")[:limit].query.sql_with_params()
-        except EmptyResultSet:  # a condition that can match nothing (e.g. no readable level)
-            selects.append("0")
-            continue
-        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")
-        params.extend(part_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
-        return list(cursor.fetchone())
 
 
 def ids_in_order(slices: list[QuerySet]) -> list[int]:

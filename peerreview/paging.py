@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -78,6 +79,20 @@ class BoundedPaginator(Paginator):
             yield self.ELLIPSIS
 
 
+class CountedPaginator(Paginator):
+    """Pages `object_list`, counting `counted`: the same rows in a query cheaper to count (the
+    API's proposals without the join their page is read along, the panel's evaluators without
+    the load their ranking aggregates)."""
+
+    def __init__(self, object_list, per_page, *, counted) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
+
+
 def bounded_page(object_list, per_page: int, number: object):
     """The page asked for (`request.GET.get("page")`) of a list that may be very long."""
     return BoundedPaginator(object_list, per_page, page=number).get_page(number)
@@ -92,7 +107,11 @@ def bounded_counts(querysets: dict[str, QuerySet], cap: int = COUNT_CAP) -> dict
     first = next(iter(querysets.values()))
     parts, params = [], []
     for index, queryset in enumerate(querysets.values()):
-        sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        try:
+            sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # a condition that can match nothing (e.g. no readable level)
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS bounded_{index})")
         params.extend(part_params)
     with connections[first.db].cursor() as cursor:

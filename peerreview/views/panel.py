@@ -7,7 +7,6 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from cities.models import EvaluatorProfile
 
 from ..forms.panel import EvaluatorProfileForm, InvitationResponseForm, InviteForm, PanelRuleOverrideForm
 from ..models import Assignment, PreReport, Theme
+from ..paging import CountedPaginator
 from ..permissions import require, round_access
 from ..services.matching import reasons, round_needs, suggestion_pool, suggestions
 from ..services.panel import expected_effort, invite_evaluator, respond_to_invitation
@@ -138,9 +138,11 @@ def panel_manage(request: HttpRequest, round_id: int) -> HttpResponse:
     page = None
     rows = []
     if not refusal:
-        paginator = Paginator(suggestions(review_round, needs, query=query), SUGGESTIONS_PER_PAGE)
-        paginator.count = suggestion_pool(review_round, query=query).count()  # the same rows, unranked
-        page = paginator.get_page(request.GET.get("page"))
+        page = CountedPaginator(
+            suggestions(review_round, needs, query=query),
+            SUGGESTIONS_PER_PAGE,
+            counted=suggestion_pool(review_round, query=query),  # the same rows, unranked
+        ).get_page(request.GET.get("page"))
         rows = [(profile, reasons(profile, needs, review_round)) for profile in page.object_list]
     previous_panel = _previous_panel(review_round, needs) if not refusal else []
     warned = form.cleaned_data.get("evaluator") if warnings and form is not None else None

@@ -199,3 +199,23 @@ def test_durations_read_the_same_each_time_in_each_language(language):
         two_months = (ngettext("%(num)d month", "%(num)d months", 2) % {"num": 2}).replace(" ", "\xa0")
         assert duration(start, start + datetime.timedelta(days=1)) == one_day
         assert duration(datetime.date(2024, 1, 1), datetime.date(2024, 3, 1)) == two_months
+
+
+def test_due_cells_follow_the_language_and_the_day_however_often_they_are_asked():
+    """`due_cell` keeps each cell it writes (`_due_cell_html`): a cell kept for one language or
+    day must never be served for another."""
+    review_round = Round(state="prereport_open", prereport_due=datetime.date(2026, 3, 10))
+    template = Template("{% load peerreview_tags %}{% due_cell review_round %}")
+
+    def words(language: str, today: datetime.date) -> str:
+        with translation.override(language):
+            html = template.render(Context({"review_round": review_round, "today": today}))
+        return re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+    for _round in range(2):  # the second time from the memory
+        assert words("en", datetime.date(2026, 3, 8)) == "10 March 2026 (in 2\xa0days)"
+        assert words("en", datetime.date(2026, 3, 10)) == "10 March 2026 Due today"
+        assert words("en", datetime.date(2026, 3, 13)) == "10 March 2026 Overdue by 3\xa0days"
+        assert words("fi", datetime.date(2026, 3, 8)).startswith("10. maaliskuuta 2026")
+        assert words("sv", datetime.date(2026, 3, 13)).startswith("10 mars 2026")
+        assert "March" not in words("fi", datetime.date(2026, 3, 13))

@@ -25,10 +25,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from peerreview.models import Criterion, Round, RoundState
-from peerreview.models.rounds import taken_part_in_branches
+from peerreview.models.rounds import taken_part_in_branches, taken_part_in_ids
 from peerreview.paging import bounded_counts
 from reports.models import SummaryReport
-from reports.permissions import readable_condition, readable_levels, readable_reports
+from reports.permissions import readable_condition, readable_levels
 
 from .index import SEARCH_CONFIGS
 from .models import LibraryFacet, SearchEntry
@@ -366,7 +366,7 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         if self.at_least > RANKED_MAX:
             found = self.at_least
-        elif isinstance(self.object_list, RankedEntries | ThemeEntries):
+        elif isinstance(self.object_list, RankedEntries | ThemeEntries | ReadableReports):
             found = self.object_list.count()
         else:
             found = self.object_list.order_by().values("pk")[: RANKED_MAX + 1].count()
@@ -374,17 +374,63 @@ class CappedPaginator(Paginator):
         return min(found, RANKED_MAX)
 
 
-def report_list(user, filters: dict) -> QuerySet[SummaryReport]:
+def report_list(user, filters: dict) -> QuerySet[SummaryReport] | ReadableReports:
     """Reports the user may read, newest first (`count_good_practices` adds, per page, how many
-    good practices each has); without their long texts, which the list does not show."""
-    reports = (
-        readable_reports(user).select_related("round__host_city", "round__framework").defer(*REPORT_TEXTS)
-    )
+    good practices each has); without their long texts, which the list does not show. For anyone
+    but a coordinator, a `ReadableReports`: each readable level and the person's own rounds read
+    apart, each newest first through its index, and merged."""
+    reports = SummaryReport.objects.filter(published_at__isnull=False, round__state=RoundState.PUBLISHED)
     if filters.get("country"):
         reports = reports.filter(round__host_city__country=filters["country"])
     if filters.get("year"):
         reports = reports.filter(published_at__year=filters["year"])
-    return reports.order_by("-published_at", "pk")
+    if user.is_authenticated and user.is_coordinator:
+        return _report_rows(reports).order_by(*REPORTS_NEWEST)
+    return ReadableReports(reports, user)
+
+
+REPORTS_NEWEST = ("-published_at", "pk")
+
+
+def _report_rows(reports: QuerySet[SummaryReport]) -> QuerySet[SummaryReport]:
+    return reports.select_related("round__host_city", "round__framework").defer(*REPORT_TEXTS)
+
+
+class ReadableReports(Sequence):
+    """`readable_reports` newest first, for a paginator, read by parts: the reports of each
+    readable publication level (index report_level_newest), and the person's own rounds' reports
+    at other levels. The level and the own rounds joined by OR made PostgreSQL walk the newest
+    reports of every level and drop those of others: 5,600 rows read for a page of 20 when the
+    newest reports are the rounds' own. A page takes its first rows from each part in one
+    statement, merges them here and then reads only its own rows."""
+
+    def __init__(self, reports: QuerySet[SummaryReport], user) -> None:
+        levels = readable_levels(user)
+        self.parts = [reports.filter(publication_level=level) for level in levels]
+        if user.is_authenticated:
+            own = reports.filter(round_id__in=taken_part_in_ids(user))
+            self.parts.append(own.exclude(publication_level__in=levels))
+
+    def count(self) -> int:
+        """How many reports, each part counted up to `RANKED_MAX` + 1."""
+        counted = bounded_counts({str(number): part for number, part in enumerate(self.parts)}, RANKED_MAX)
+        return sum(counted.values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(RANKED_MAX + 1)
+        firsts = [
+            part.order_by(*REPORTS_NEWEST).values_list("published_at", "pk")[:stop] for part in self.parts
+        ]
+        merged = firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]
+        newest = sorted(merged, key=lambda row: (-row[0].timestamp(), row[1]))
+        chosen = [pk for _published, pk in newest[start:stop]]
+        by_pk = {report.pk: report for report in _report_rows(SummaryReport.objects.filter(pk__in=chosen))}
+        return [by_pk[pk] for pk in chosen]
 
 
 def readable_reports_at_least(user, filters: dict) -> int:

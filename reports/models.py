@@ -89,6 +89,13 @@ class SummaryReport(models.Model):
                 condition=models.Q(published_at__isnull=False),
                 name="report_published_newest",
             ),
+            # The same, one publication level at a time: a reader's library reads each level it
+            # may read apart (network.search.ReadableReports).
+            models.Index(
+                fields=["publication_level", "-published_at", "id"],
+                condition=models.Q(published_at__isnull=False),
+                name="report_level_newest",
+            ),
             # The published reports joined to their rounds from the index alone: the API's
             # counts of reports and action proposals (docs/performance.md).
             models.Index(

@@ -195,7 +195,8 @@ def test_past_the_cap_the_count_says_more_than_and_pages_stop_there(client):
 
 
 def counts_reports(sql: str) -> bool:
-    return sql.startswith("SELECT COUNT(*)") and "reports_summaryreport" in sql
+    """A count of the reports themselves: Django's, or `bounded_counts`'s of each readable part."""
+    return sql.startswith(("SELECT COUNT(*)", "SELECT (SELECT COUNT(*)")) and "reports_summaryreport" in sql
 
 
 def test_a_list_past_the_cap_is_counted_from_the_facet_table_without_reading_the_reports(client):
@@ -216,6 +217,51 @@ def test_a_list_past_the_cap_is_counted_from_the_facet_table_without_reading_the
     assert not any(counts_reports(query["sql"]) for query in large.captured_queries)
     # Another country's facets say nothing about this filter: counted exactly again.
     assert "No report" in hits(client, country="SE") or "0 reports" in hits(client, country="SE")
+
+
+def test_a_readers_list_read_by_parts_is_the_readable_reports_newest_first(django_user_model):
+    """`ReadableReports` reads each readable level and the person's own rounds apart and merges
+    them: for every kind of reader, every page must hold the rows, and the order, of the one
+    query it replaces (the readable reports by -published_at, pk), ties and duplicates included."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from network.search import ReadableReports, report_list
+    from reports.permissions import readable_reports
+
+    member = factories.MembershipFactory()
+    evaluator = factories.EvaluatorProfileFactory().user
+    levels = ["round", "network", "public", "round", "public", "network", "round", "network", "public"]
+    reports = [published_report(level=level) for level in levels]
+    own_city = reports[0].round.host_city  # a round-level report of the member's own city…
+    factories.MembershipFactory(user=member.user, city=own_city)
+    factories.AssignmentFactory(round=reports[3].round, evaluator=evaluator)  # …and of a panel
+    factories.AssignmentFactory(round=reports[5].round, evaluator=evaluator)  # (network level too)
+    base = timezone.now()
+    for number, report in enumerate(reports):  # interleaved dates, with ties
+        SummaryReport.objects.filter(pk=report.pk).update(
+            published_at=base - timezone.timedelta(days=number // 2)
+        )
+    outsider = factories.UserFactory()  # signed in, neither member nor evaluator: public only
+    readers = {
+        "member": member.user,
+        "evaluator": evaluator,
+        "outsider": outsider,
+        "anonymous": AnonymousUser(),
+    }
+    seen = {}
+    for name, reader in readers.items():
+        expected = list(readable_reports(reader).order_by("-published_at", "pk").values_list("pk", flat=True))
+        listed = report_list(reader, {})
+        assert isinstance(listed, ReadableReports)
+        assert listed.count() == len(expected), name
+        for per_page in (1, 2, 4, 20):
+            paginator = CappedPaginator(listed, per_page)
+            shown = [report.pk for number in paginator.page_range for report in paginator.page(number)]
+            assert shown == expected, (name, per_page)
+        seen[name] = set(expected)
+    assert reports[0].pk in seen["member"] and reports[0].pk not in seen["evaluator"]
+    assert reports[3].pk in seen["evaluator"] and reports[3].pk not in seen["member"]
+    assert seen["outsider"] == seen["anonymous"] == {r.pk for r in reports if r.publication_level == "public"}
 
 
 def test_a_draft_is_not_in_the_library_until_it_is_published(client, personas):

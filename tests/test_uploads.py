@@ -313,3 +313,31 @@ def test_other_oversized_requests_are_still_refused_unread(client, personas):
         CONTENT_LENGTH=str(50 * 1024 * 1024),
     )
     assert response.status_code == 413 and "Nothing was uploaded" in response.content.decode()
+
+
+def test_the_upload_forms_criteria_from_the_editor_are_the_frameworks_and_still_checked(open_prereport):
+    """The editor hands the upload form the criteria it holds (`criteria=`), instead of the
+    form's own query: the same options in the same order, and a criterion of another framework
+    is still refused when posted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peerreview.forms.prereport import EvidenceUploadForm
+    from tests import factories
+
+    review_round, prereport = open_prereport
+    framework = review_round.framework
+    criteria = [answer.criterion for answer in prereport.answers.select_related("criterion")]
+    queried = EvidenceUploadForm(framework=framework, prefix="evidence")
+    with CaptureQueriesContext(connection) as listing:
+        given = EvidenceUploadForm(framework=framework, criteria=criteria, prefix="evidence")
+        shown = str(given["criterion"])
+    assert not listing.captured_queries
+    assert shown == str(queried["criterion"])
+    assert shown.count("<option") == len(criteria) + 1 and len(criteria) > 3
+
+    other = factories.RoundFactory().framework.themes.first().criteria.first()
+    posted = EvidenceUploadForm(
+        {"evidence-criterion": str(other.pk)}, {}, framework=framework, criteria=criteria, prefix="evidence"
+    )
+    assert not posted.is_valid() and "criterion" in posted.errors

@@ -358,7 +358,21 @@ class IndicatorTable:
 # --- evidence -----------------------------------------------------------------------------
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices of a short list read with one plain query. Django's iterator reads them with
+    `QuerySet.iterator()`, which on PostgreSQL opens a server-side cursor (DECLARE … WITH HOLD,
+    FETCH, CLOSE): for a framework's two dozen criteria, 5 ms of the editor's page instead of 1."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
 class CriterionChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj: Criterion) -> str:
         return f"{obj.code} {obj.title}"
 
@@ -388,11 +402,22 @@ class EvidenceUploadForm(forms.Form):
     # a request over the size limit is read up to the file only (peerreview.middleware).
     file = forms.FileField(label=_("File"))
 
-    def __init__(self, *args, framework: Framework, **kwargs) -> None:
+    def __init__(
+        self, *args, framework: Framework, criteria: list[Criterion] | None = None, **kwargs
+    ) -> None:
+        """`criteria`: the framework's criteria in order, when the caller holds them already (the
+        editor's answers): the choices are written from them, without a query. A posted choice is
+        still checked against the framework's criteria."""
         super().__init__(*args, **kwargs)
-        self.fields["criterion"].queryset = Criterion.objects.filter(theme__framework=framework).order_by(
+        field = self.fields["criterion"]
+        field.queryset = Criterion.objects.filter(theme__framework=framework).order_by(
             "theme__order", "order"
         )
+        if criteria is not None:
+            field.choices = [
+                ("", field.empty_label),
+                *((c.pk, field.label_from_instance(c)) for c in criteria),
+            ]
         allowed = sorted(EVIDENCE_SIGNATURES)
         self.fields["file"].widget.attrs["accept"] = ",".join(allowed)
         # static/js/app.js refuses a too large file at the field, before it is sent.

@@ -105,7 +105,11 @@ def _render_editor(
 
     if can_edit:
         editor = editor or PreReportEditor(prereport=prereport, answers=answers)
-        upload_form = upload_form or EvidenceUploadForm(framework=review_round.framework, prefix="evidence")
+        upload_form = upload_form or EvidenceUploadForm(
+            framework=review_round.framework,
+            criteria=[answer.criterion for answer in answers],
+            prefix="evidence",
+        )
 
     evidence_by_criterion: dict[int | None, list[EvidenceFile]] = defaultdict(list)
     evidence_files = list(prereport.evidence_files.all())
@@ -438,8 +442,9 @@ def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
         require(access.refuse_edit_prereport)
     answers = _answers(prereport)
     saved = _SavedState.of(prereport, answers)
+    criteria = [answer.criterion for answer in answers]
     form = EvidenceUploadForm(
-        request.POST, request.FILES, framework=review_round.framework, prefix="evidence"
+        request.POST, request.FILES, framework=review_round.framework, criteria=criteria, prefix="evidence"
     )
     too_large = getattr(request, "upload_too_large", 0)
     editor = None
@@ -491,7 +496,7 @@ def evidence_upload(request: HttpRequest, round_id: int) -> HttpResponse:
             if editor is None or not editor.conflicts:
                 anchor = f"criterion-{criterion.pk}" if criterion else "general-evidence"
                 return redirect(_editor_url(review_round, anchor))
-            form = EvidenceUploadForm(framework=review_round.framework, prefix="evidence")
+            form = EvidenceUploadForm(framework=review_round.framework, criteria=criteria, prefix="evidence")
     elif access.refuse_edit_prereport():
         return _refused(
             request, access, Refused(access.refuse_edit_prereport()), editor.edits() if editor else None

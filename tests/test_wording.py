@@ -219,3 +219,45 @@ def test_due_cells_follow_the_language_and_the_day_however_often_they_are_asked(
         assert words("fi", datetime.date(2026, 3, 8)).startswith("10. maaliskuuta 2026")
         assert words("sv", datetime.date(2026, 3, 13)).startswith("10 mars 2026")
         assert "March" not in words("fi", datetime.date(2026, 3, 13))
+
+
+def test_rounded_numbers_read_as_floatformat_in_each_language_however_often_they_are_asked():
+    """`|rounded` keeps what Django's `|floatformat` wrote, per language, value and argument: the
+    text must be floatformat's, whichever language or type asked first (1, 1.0 and Decimal("1")
+    are equal keys to a plain memory)."""
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat
+
+    from peerreview.templatetags.numbers import rounded
+
+    values = [
+        0,
+        1,
+        1.0,
+        Decimal("1"),
+        Decimal("1.00"),
+        2.25,
+        2.35,
+        -0.05,
+        3.14159,
+        1234567.891,
+        "2.5",
+        None,
+        "",
+    ]
+    arguments = [1, 0, "-1", "-2", "2g", -1]
+    for _round in range(2):  # the second time from the memory
+        for language in ("fi", "en", "sv"):
+            with translation.override(language):
+                for value in values:
+                    for argument in arguments:
+                        assert rounded(value, argument) == floatformat(value, argument), (
+                            language,
+                            value,
+                            argument,
+                        )
+    with translation.override("fi"):
+        assert rounded(2.25, 1) == "2,3"
+    with translation.override("en"):
+        assert rounded(2.25, 1) == "2.3"

@@ -54,6 +54,7 @@ from _db import (  # noqa: E402
     reset_sequence,
     rows,
     scalar,
+    switch_database,
     use_database,
 )
 from django.core.management import call_command  # noqa: E402
@@ -533,7 +534,7 @@ def request(target: Target) -> float:
 def measure_pages() -> dict[str, dict[str, Target]]:
     results = {SMALL_DB: prepare(SMALL_DB), LARGE_DB: prepare(LARGE_DB)}
     for database, targets in results.items():
-        use_database(database)
+        switch_database(database)
         backend_cpu()  # the backend's pid, outside the counted requests
         for target in targets.values():
             request(target)  # warm up
@@ -544,7 +545,7 @@ def measure_pages() -> dict[str, dict[str, Target]]:
             target.cpu.clear()
     for run in range(RUNS):
         for database in (SMALL_DB, LARGE_DB) if run % 2 == 0 else (LARGE_DB, SMALL_DB):
-            use_database(database)
+            switch_database(database)  # each database's own connection, kept open between turns
             backend_cpu()
             for target in results[database].values():
                 target.times.append(request(target))

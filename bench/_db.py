@@ -68,7 +68,7 @@ def switch_database(name: str) -> None:
     database, as a web process with DATABASE_CONN_MAX_AGE keeps its own: the runs that take turns
     between two databases then time each page on a PostgreSQL backend that has served it before.
     Reconnecting at each turn timed every page on a fresh backend, whose catalogue caches are
-    empty: 20-40 ms more on the pages that read twenty tables, none on a bare view's two."""
+    empty: 8-20 ms more on the pages that read twenty tables, 2 ms on a bare view's two."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connections
 

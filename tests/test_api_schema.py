@@ -48,3 +48,29 @@ def test_the_schema_is_served_to_anyone(client):
     served = yaml.safe_load(response.content)
     validate(served)
     assert "/api/v1/rounds/{round_id}/progress/{id}/" in served["paths"]
+
+
+@pytest.mark.django_db
+def test_the_schema_is_built_once_and_served_the_same_in_each_format(client):
+    """Each process keeps the schema per language and version, and its bytes per format: the
+    second answer is the first's, the JSON stays JSON and the YAML YAML, and a language the site
+    does not offer is answered without being kept."""
+    from api.urls import SchemaView
+
+    SchemaView._built.clear()
+    SchemaView._written.clear()
+    first = {fmt: client.get("/api/v1/schema/", {"format": fmt} if fmt else {}) for fmt in ("", "json")}
+    assert len(SchemaView._written) == 2
+    for fmt, response in first.items():
+        again = client.get("/api/v1/schema/", {"format": fmt} if fmt else {})
+        assert again.status_code == 200
+        assert again.content == response.content
+        assert again["Content-Type"] == response["Content-Type"]
+        assert again["Content-Disposition"] == response["Content-Disposition"]
+    assert json.loads(first["json"].content) == yaml.safe_load(first[""].content)
+    assert first["json"]["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    finnish = client.get("/api/v1/schema/", {"lang": "fi"})
+    assert finnish.status_code == 200 and len(SchemaView._written) == 3
+    for unknown in ("xx", "zz-top"):
+        assert client.get("/api/v1/schema/", {"lang": unknown}).status_code == 200
+    assert len(SchemaView._written) == 3 and len(SchemaView._built) == 2

@@ -25,10 +25,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from peerreview.models import Criterion, Round, RoundState
-from peerreview.models.rounds import taken_part_in_branches, taken_part_in_ids
+from peerreview.models.rounds import taken_part_in_branches
 from peerreview.paging import bounded_counts
 from reports.models import SummaryReport
-from reports.permissions import readable_condition, readable_levels
+from reports.permissions import (
+    published_reports,
+    readable_condition,
+    readable_levels,
+    readable_report_parts,
+)
 
 from .index import SEARCH_CONFIGS
 from .models import LibraryFacet, SearchEntry
@@ -376,17 +381,17 @@ class CappedPaginator(Paginator):
 
 def report_list(user, filters: dict) -> QuerySet[SummaryReport] | ReadableReports:
     """Reports the user may read, newest first (`count_good_practices` adds, per page, how many
-    good practices each has); without their long texts, which the list does not show. For anyone
-    but a coordinator, a `ReadableReports`: each readable level and the person's own rounds read
-    apart, each newest first through its index, and merged."""
-    reports = SummaryReport.objects.filter(published_at__isnull=False, round__state=RoundState.PUBLISHED)
+    good practices each has); without their long texts, which the list does not show. Read by
+    `readable_report_parts`: a person who may read several parts gets a `ReadableReports`."""
+    reports = published_reports()
     if filters.get("country"):
         reports = reports.filter(round__host_city__country=filters["country"])
     if filters.get("year"):
         reports = reports.filter(published_at__year=filters["year"])
-    if user.is_authenticated and user.is_coordinator:
-        return _report_rows(reports).order_by(*REPORTS_NEWEST)
-    return ReadableReports(reports, user)
+    parts = readable_report_parts(user, reports)
+    if len(parts) == 1:
+        return _report_rows(parts[0]).order_by(*REPORTS_NEWEST)
+    return ReadableReports(parts)
 
 
 REPORTS_NEWEST = ("-published_at", "pk")
@@ -397,19 +402,15 @@ def _report_rows(reports: QuerySet[SummaryReport]) -> QuerySet[SummaryReport]:
 
 
 class ReadableReports(Sequence):
-    """`readable_reports` newest first, for a paginator, read by parts: the reports of each
-    readable publication level (index report_level_newest), and the person's own rounds' reports
-    at other levels. The level and the own rounds joined by OR made PostgreSQL walk the newest
-    reports of every level and drop those of others: 5,600 rows read for a page of 20 when the
-    newest reports are the rounds' own. A page takes its first rows from each part in one
-    statement, merges them here and then reads only its own rows."""
+    """The readable reports newest first, for a paginator, read by parts (`readable_report_parts`:
+    each readable publication level through index report_level_newest, and the person's own
+    rounds' reports at other levels). The level and the own rounds joined by OR made PostgreSQL
+    walk the newest reports of every level and drop those of others: 5,600 rows read for a page
+    of 20 when the newest reports are the rounds' own. A page takes its first rows from each part
+    in one statement, merges them here and then reads only its own rows."""
 
-    def __init__(self, reports: QuerySet[SummaryReport], user) -> None:
-        levels = readable_levels(user)
-        self.parts = [reports.filter(publication_level=level) for level in levels]
-        if user.is_authenticated:
-            own = reports.filter(round_id__in=taken_part_in_ids(user))
-            self.parts.append(own.exclude(publication_level__in=levels))
+    def __init__(self, parts: list[QuerySet[SummaryReport]]) -> None:
+        self.parts = parts
 
     def count(self) -> int:
         """How many reports, each part counted up to `RANKED_MAX` + 1."""

@@ -67,10 +67,28 @@ def readable_condition(user, *, level: str = "publication_level", round_id: str 
     return condition
 
 
+def published_reports() -> QuerySet[SummaryReport]:
+    """Every published report, whoever may read it. Drafts are never in it."""
+    return SummaryReport.objects.filter(published_at__isnull=False, round__state=RoundState.PUBLISHED)
+
+
 def readable_reports(user) -> QuerySet[SummaryReport]:
     """The published reports a user may read (`readable_condition`). Drafts are never in it."""
-    published = SummaryReport.objects.filter(published_at__isnull=False, round__state=RoundState.PUBLISHED)
-    return published.filter(readable_condition(user))
+    return published_reports().filter(readable_condition(user))
+
+
+def readable_report_parts(user, reports: QuerySet[SummaryReport]) -> list[QuerySet[SummaryReport]]:
+    """`readable_condition` on `reports` as parts that share no report, for a list that reads
+    each apart through its own index (network.search.ReadableReports): all of them for a
+    coordinator; else one part per readable level, and the person's own rounds' reports at the
+    other levels. Together they are `reports.filter(readable_condition(user))`."""
+    if user.is_authenticated and user.is_coordinator:
+        return [reports]
+    levels = readable_levels(user)
+    parts = [reports.filter(publication_level=level) for level in levels]
+    if user.is_authenticated:
+        parts.append(reports.filter(taken_part_in_round_id(user)).exclude(publication_level__in=levels))
+    return parts
 
 
 class ReportAccess(RoundAccess):

@@ -134,13 +134,3 @@ def panel_counts(review_round: Round) -> SafeString:
         "invited": conditional_escape(review_round.invited_count),
     }
     return mark_safe(_("%(accepted)s accepted, %(invited)s invited") % counts)  # noqa: S308 - escaped counts
-
-
-@register.simple_tag
-def due_status(review_round: Round) -> dict:
-    """{'date': due date or None, 'overdue': bool, 'days': days left (negative when late)}."""
-    due: datetime.date | None = review_round.current_due_date
-    if due is None:
-        return {"date": None, "overdue": False, "days": None}
-    days = (due - timezone.localdate()).days
-    return {"date": due, "overdue": days < 0, "days": days}

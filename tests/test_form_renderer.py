@@ -169,3 +169,63 @@ def test_a_form_with_a_crispy_helper_is_left_to_crispy() -> None:
     form = Sample()
     form.helper = FormHelper()
     assert plain_field(form["title"]) is None
+
+
+def _level_radios_through_format_html(options, name, errors):
+    """The self-score options as `format_html` wrote them (the tag's first version)."""
+    from django.utils.html import format_html
+
+    invalid_class, aria_invalid = (" is-invalid", mark_safe(' aria-invalid="true"')) if errors else ("", "")
+    return "".join(
+        format_html(
+            '\n      <div class="form-check descriptor-option">\n'
+            '        <input class="form-check-input{}" type="radio" name="{}" id="{}" value="{}"{}{}>\n'
+            '        <label class="form-check-label" for="{}"><span class="fw-semibold">{}</span>{}</label>\n'
+            "      </div>",
+            invalid_class,
+            name,
+            option["id"],
+            option["value"],
+            mark_safe(" checked") if option["checked"] else "",
+            aria_invalid,
+            option["id"],
+            option["label"],
+            format_html('<span class="d-block descriptor-text">{}</span>', option["description"])
+            if option["description"]
+            else "",
+        )
+        for option in options
+    )
+
+
+@pytest.mark.parametrize("errors", [[], ["Choose a level."]])
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_level_radios_escape_as_format_html_does(errors, language) -> None:
+    """`level_radios` writes its options with f-strings and `conditional_escape`: the same HTML as
+    `format_html` for quotes, angle brackets, ampersands, lazy and safe labels and numbers."""
+    from peerreview.templatetags.form_fields import level_radios
+
+    lazy_label = lazy(lambda: 'Défini <b>& "kuvattu"</b>', str)()
+    options = [
+        {
+            "value": 1,
+            "label": "1 – initial",
+            "description": "Ad hoc <script>\"x\"</script> & 'y'",
+            "id": "id_a_0",
+            "checked": False,
+        },
+        {"value": "2", "label": lazy_label, "description": "", "id": 'id_"a"_1', "checked": True},
+        {
+            "value": "na",
+            "label": mark_safe("<em>N/A</em>"),
+            "description": mark_safe("<i>safe</i>"),
+            "id": "id_a_2",
+            "checked": False,
+        },
+        {"value": "", "label": "", "description": None, "id": "id_a_3", "checked": False},
+    ]
+    with translation.override(language):
+        for name in ("answer-12-level", 'a"<b>'):
+            assert level_radios(options, name, errors) == _level_radios_through_format_html(
+                options, name, errors
+            )

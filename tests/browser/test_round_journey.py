@@ -1,4 +1,5 @@
-"""The README's "round end to end with the demo", in Chromium, in English, Finnish and Swedish.
+"""The README's "round end to end with the demo", in Chromium, in English (here), Finnish and
+Swedish (test_round_journey_fi.py, _sv.py: each journey in a file of its own, run in parallel).
 
 `seed_demo` builds the demo; the demo accounts then take Espoo's round — pre-report open, about
 40% written, two invitations pending — from the pre-report to the published report and its PDF,
@@ -33,8 +34,6 @@ from tests.browser.conftest import switch_language
 from tests.files import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGES = ["en", "fi", "sv"]
 
 # A small PDF the evidence check accepts (it parses and has a page).
 SMALL_PDF = pdf_bytes("Procurement strategy")
@@ -460,8 +459,13 @@ def publish_and_download(journey: Journey, page) -> None:
     assert response.body().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_demo_round_end_to_end(language, open_as, visit, demo, tmp_path):
+def test_demo_round_end_to_end_in_english(open_as, visit, demo, tmp_path):
+    """Finnish and Swedish: test_round_journey_fi.py and _sv.py, files of their own so that
+    `--dist loadfile` runs the three journeys (2.5 minutes each) on different workers."""
+    run_journey("en", open_as, visit, demo, tmp_path)
+
+
+def run_journey(language, open_as, visit, demo, tmp_path) -> None:
     visit.prefix = f"round_journey-{language}"
     journey = Journey(language=language, visit=visit, demo=demo, open_as=open_as, tmp_path=tmp_path)
     # Two people choose their language with the navbar's switcher; the others have it set in

@@ -838,6 +838,12 @@ def main() -> int:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--skip-open-due", action="store_true")
+    parser.add_argument(
+        "--pages",
+        metavar="WORDS",
+        help="time only the key pages whose label contains one of these comma-separated words "
+        "(the bare view is always timed); skips open_due_rounds and the exports",
+    )
     parser.add_argument("--export-child", help=argparse.SUPPRESS)
     parser.add_argument("--open-due-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -867,10 +873,13 @@ def main() -> int:
         )
     if args.generate_only:
         return 0
+    if args.pages:
+        words = [word.strip() for word in args.pages.split(",") if word.strip()]
+        PAGES[1:] = [page for page in PAGES[1:] if any(word in page.label for word in words)]
     print_pages(measure_pages())
-    if not args.skip_open_due:
+    if not args.skip_open_due and not args.pages:
         measure_open_due()
-    if not args.skip_exports:
+    if not args.skip_exports and not args.pages:
         measure_exports()
     return 0
 

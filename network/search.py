@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Func, Q, QuerySet, Sum, TextField, Value
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -110,12 +108,43 @@ def _own_report_keys(user) -> set[tuple[str, int, int]]:
     return keys
 
 
+class ParsedQuery(SearchQuery):
+    """A tsquery PostgreSQL has already parsed, passed back as a constant (`'…'::tsquery`): the
+    planner then estimates the matches from the index's statistics, and no row computes it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{sql}::tsquery", params
+
+
+# Each configuration's reading of the words, and the words as written without accents: the
+# distinct non-empty ones.
+_ALTERNATIVES_SQL = (
+    "SELECT DISTINCT alternative::text FROM unnest(ARRAY["
+    + ", ".join("websearch_to_tsquery(%s::regconfig, %s)" for _config in SEARCH_CONFIGS)
+    + ", websearch_to_tsquery('simple', unaccent(%s))]) AS alternative WHERE numnode(alternative) > 0"
+)
+
+
+def query_alternatives(q: str) -> list[str]:
+    """Each configuration's reading of the words and their accent-free reading, as PostgreSQL
+    parses them: the distinct non-empty ones, in a stable order. One small query."""
+    params = [value for config in SEARCH_CONFIGS for value in (config, q)] + [q]
+    with connection.cursor() as cursor:
+        cursor.execute(_ALTERNATIVES_SQL, params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 def text_query(q: str) -> SearchQuery:
-    """The query in each language's configuration, OR-ed, and as written without accents."""
-    queries = [SearchQuery(q, config=config, search_type="websearch") for config in SEARCH_CONFIGS]
-    unaccented = Func(Value(q), function="unaccent", output_field=TextField())
-    queries.append(SearchQuery(unaccented, config="simple", search_type="websearch"))
-    return reduce(or_, queries)
+    """The query in each language's configuration, OR-ed, and as written without accents. Each
+    distinct reading is OR-ed once: the languages often read the words alike ("published
+    minutes" is the same in Finnish and without accents), and the index scan reads each
+    alternative's lists again (19 → 16 ms for that phrase in 630,000 entries). A rank is the
+    same either way (ts_rank counts each word once)."""
+    return ParsedQuery(" | ".join(f"( {alternative} )" for alternative in query_alternatives(q)))
 
 
 def _filtered(entries: QuerySet[SearchEntry], filters: dict) -> QuerySet[SearchEntry]:

@@ -333,6 +333,78 @@ def test_a_query_finds_the_base_form_in_the_reports_language(client, language, w
     assert written.split()[0] in page
 
 
+def _every_alternative(q: str):
+    """The query as it was built before the alternatives were parsed first: each language's
+    reading and the accent-free one, OR-ed as they come, duplicates and all."""
+    from functools import reduce
+    from operator import or_
+
+    from django.contrib.postgres.search import SearchQuery
+    from django.db.models import Func, TextField, Value
+
+    from network.index import SEARCH_CONFIGS
+
+    queries = [SearchQuery(q, config=config, search_type="websearch") for config in SEARCH_CONFIGS]
+    unaccented = Func(Value(q), function="unaccent", output_field=TextField())
+    queries.append(SearchQuery(unaccented, config="simple", search_type="websearch"))
+    return reduce(or_, queries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "published minutes",
+        "supplier cafés",
+        "Malmo",
+        "markkinavuoropuhelussa",
+        "leverantörsdialoger",
+        '"tender calendar" -supplier',
+        "the",
+        "!!! ( <->",
+        "tender OR dialogue",
+    ],
+)
+def test_each_reading_of_the_words_is_searched_once_with_the_same_matches_and_ranks(query):
+    from django.contrib.postgres.search import SearchRank
+    from django.db.models import F
+
+    from network.search import query_alternatives, text_query
+
+    published_report(
+        language="en",
+        summary="The minutes are published. Supplier cafés before the tender calendar.",
+        findings={"WHY.1": {"good_practice": "A joint framework with Malmö; minutes published."}},
+    )
+    published_report(
+        language="fi",
+        summary="Kaupunki käy markkinavuoropuhelu; the tender calendar is published.",
+        findings={"WHY.1": {"strengths": "Tender dialogue with suppliers."}},
+    )
+    published_report(
+        language="sv",
+        summary="Staden för leverantörsdialog inför varje stor upphandling.",
+        findings={"WHY.2": {"areas_to_develop": "Published minutes of supplier dialogue."}},
+    )
+
+    parsed = text_query(query)
+    sql, _params = SearchEntry.objects.filter(search_vector=parsed).query.sql_with_params()
+    alternatives = query_alternatives(query)
+
+    def ranked(tsquery):
+        return sorted(
+            SearchEntry.objects.filter(search_vector=tsquery)
+            .annotate(rank=SearchRank(F("search_vector"), tsquery))
+            .values_list("pk", "rank")
+        )
+
+    assert ranked(parsed) == ranked(_every_alternative(query))
+    assert len(alternatives) == len(set(alternatives))
+    assert "::tsquery" in sql and "unaccent" not in sql  # a constant: no row parses it again
+    if query == "published minutes":
+        assert ranked(parsed), "the phrase is in the reports"
+        assert len(alternatives) < 4  # Finnish reads it as the accent-free words do
+
+
 def test_the_search_uses_the_gin_index():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'network_searchentry'")

@@ -9,14 +9,14 @@ SQLite (the demo): every word, icontains, newest first."""
 
 from __future__ import annotations
 
-import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -192,6 +192,14 @@ def search_entries(
     return entries.select_related(*related).order_by("-published_at", "pk")
 
 
+class EpochSeconds(Func):
+    """A moment as seconds since 1970 (a float): for ordering only, it comes back 1,001 times
+    and a timestamp with its time zone costs psycopg ten times more to read (2.6 ms here)."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+    output_field = FloatField()
+
+
 class RankedEntries(Sequence):
     """The text search's matches, best first, for a paginator. One query finds the first
     `RANKED_MAX` + 1 matches the GIN index gives and ranks them in the same pass (the vector is
@@ -207,16 +215,15 @@ class RankedEntries(Sequence):
         self.candidates = (
             entries.filter(search_vector=query)
             .order_by()
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .values_list("pk", "rank", "published_at")[: RANKED_MAX + 1]
+            .annotate(rank=SearchRank(F("search_vector"), query), published=EpochSeconds("published_at"))
+            .values_list("pk", "rank", "published")[: RANKED_MAX + 1]
         )
 
     @cached_property
     def _ranked(self) -> list[tuple[int, float]]:
         found = list(self.candidates)
-        oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-        # -rank, -published_at, pk: the order the page shows.
-        found.sort(key=lambda row: (-row[1], -(row[2] or oldest).timestamp(), row[0]))
+        # -rank, -published_at (none: oldest), pk: the order the page shows.
+        found.sort(key=lambda row: (-row[1], -(row[2] if row[2] is not None else -math.inf), row[0]))
         return [(pk, rank) for pk, rank, _published in found]
 
     def count(self) -> int:

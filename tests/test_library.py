@@ -405,6 +405,37 @@ def test_each_reading_of_the_words_is_searched_once_with_the_same_matches_and_ra
         assert len(alternatives) < 4  # Finnish reads it as the accent-free words do
 
 
+def test_equal_ranks_are_ordered_newest_first_then_by_id(django_user_model):
+    """The candidates come back with their date as seconds (cheap to read) and are ordered in
+    Python: the same order as PostgreSQL's -rank, -published_at (none last), id."""
+    from django.contrib.postgres.search import SearchRank
+    from django.db.models import F
+
+    from network.search import text_query
+
+    reader = factories.CoordinatorFactory()
+    reports = [published_report(summary="Supplier minutes are published quarterly.") for _ in range(6)]
+    published_report(summary="Supplier minutes are published quarterly. Supplier minutes again.")
+    moments = [timezone.now() - timezone.timedelta(days=days) for days in (3, 1, 3, 2, 1, 0)]
+    moments[5] = moments[5].replace(microsecond=1)  # a microsecond apart from its neighbour
+    for report, moment in zip(reports, moments, strict=True):
+        SearchEntry.objects.filter(report=report).update(published_at=moment)
+    SearchEntry.objects.filter(report=reports[2]).update(published_at=None)
+
+    found = [(entry.pk, entry.rank) for entry in search_entries(reader, {"q": "supplier minutes"})[0:50]]
+    query = text_query("supplier minutes")
+    expected = list(
+        SearchEntry.objects.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", F("published_at").desc(nulls_last=True), "pk")
+        .values_list("pk", "rank")
+    )
+
+    assert len(found) == 7
+    assert found == expected
+    assert len({rank for _pk, rank in found}) == 2  # six share a rank: their dates decide
+
+
 def test_the_search_uses_the_gin_index():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'network_searchentry'")

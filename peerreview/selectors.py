@@ -404,6 +404,15 @@ def _by_due_date(queryset):
     return queryset.order_by(F("current_due").asc(nulls_last=True), "title", "pk")
 
 
+def recently_closed_rounds():
+    """Published and cancelled rounds, the latest changed first (index round_latest_closed)."""
+    return (
+        Round.objects.filter(state__in=[S.PUBLISHED, S.CANCELLED])
+        .select_related("host_city")
+        .order_by("-updated_at", "-pk")
+    )
+
+
 def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
     """The first overdue rounds, the first rounds of each step (by due date), counts per state
     and the latest closed rounds — a fixed number of short queries however large the network:
@@ -459,11 +468,7 @@ def coordinator_dashboard(today: datetime.date) -> CoordinatorDashboard:
         StateCount(state=state, label=str(RoundState(state).label), count=per_state[state], more=more[state])
         for state in counted_states
     ]
-    recently_closed = list(
-        Round.objects.filter(state__in=[S.PUBLISHED, S.CANCELLED])
-        .select_related("host_city")
-        .order_by("-updated_at", "-pk")[:RECENTLY_CLOSED_LIMIT]
-    )
+    recently_closed = list(recently_closed_rounds()[:RECENTLY_CLOSED_LIMIT])
     return CoordinatorDashboard(
         overdue=overdue,
         overdue_total=min(counted["overdue"], DASHBOARD_COUNT_CAP),

@@ -281,3 +281,32 @@ def test_the_evaluator_section_shows_for_a_panel_seat_without_an_evaluator_profi
     factories.AssignmentFactory(evaluator=declined_only, state="declined")
     client.force_login(declined_only)
     assert "Your work as an evaluator" not in client.get(reverse("peerreview:dashboard")).content.decode()
+
+
+def test_dashboard_latest_closed_rounds_are_the_first_entries_of_their_own_index(coordinator_client):
+    """The ten latest closed rounds are read from an index of closed rounds only, newest first:
+    active rounds changed more recently are not in it to be stepped over."""
+    from peerreview.selectors import RECENTLY_CLOSED_LIMIT, recently_closed_rounds
+
+    closed = rounds(3, state="published", title="Closed") + rounds(2, state="cancelled", title="Stopped")
+    rounds(4, state="scoring", title="Active")  # changed after the closed ones
+    Round.objects.filter(pk=closed[0].pk).update(updated_at=timezone.now())  # the latest change of all
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = recently_closed_rounds()[:RECENTLY_CLOSED_LIMIT].explain()
+    page = coordinator_client.get(reverse("peerreview:dashboard")).content.decode()
+
+    assert "round_latest_closed" in plan
+    assert [r.pk for r in recently_closed_rounds()] == [
+        r.pk
+        for r in sorted(
+            Round.objects.filter(state__in=["published", "cancelled"]),
+            key=lambda r: (r.updated_at, r.pk),
+            reverse=True,
+        )
+    ]
+    latest = page.split("Recently published or cancelled")[1]
+    assert latest.index(closed[0].title) < latest.index(closed[1].title)
+    assert "Active" not in latest

@@ -225,8 +225,16 @@ class Round(models.Model):
                 "id",
                 name="round_state_due_order",
             ),
-            # The dashboard's latest closed rounds.
-            models.Index(models.F("updated_at").desc(), name="round_latest_update"),
+            # The dashboard's latest closed rounds: only closed rounds are in it, so the ten newest
+            # are its first ten entries; an index of every round made PostgreSQL step over each
+            # active round changed since (4,242 of them at EU scale, 0.7 ms, and more as the
+            # network grows).
+            models.Index(
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                condition=Q(state__in=[RoundState.PUBLISHED, RoundState.CANCELLED]),
+                name="round_latest_closed",
+            ),
             # The repeat-round opener: the due ones among the (many) scheduled (docs/performance.md).
             models.Index(
                 fields=["opens_on"],

@@ -310,3 +310,31 @@ def test_dashboard_latest_closed_rounds_are_the_first_entries_of_their_own_index
     latest = page.split("Recently published or cancelled")[1]
     assert latest.index(closed[0].title) < latest.index(closed[1].title)
     assert "Active" not in latest
+
+
+def test_round_url_is_the_address_url_gives_for_each_round(coordinator_client):
+    """The lists' cheap `{% round_url %}` writes what `{% url %}` writes, under any script prefix,
+    and the pages link every round listed."""
+    from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
+
+    from peerreview.templatetags.peerreview_tags import round_url
+
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/peer-review/"):
+            set_script_prefix(prefix)
+            for pk in (1, 42, 10**9):
+                assert round_url(pk) == reverse("peerreview:round_detail", args=[pk])
+                assert round_url(pk, "peerreview:prereport_edit") == reverse(
+                    "peerreview:prereport_edit", args=[pk]
+                )
+    finally:
+        set_script_prefix(before)
+    with pytest.raises(NoReverseMatch):
+        round_url(1, "peerreview:dashboard")  # takes no round
+
+    listed = rounds(3, title="Linked")
+    for url in (reverse("peerreview:dashboard"), reverse("peerreview:round_list")):
+        page = coordinator_client.get(url).content.decode()
+        for review_round in listed:
+            assert f'href="{reverse("peerreview:round_detail", args=[review_round.pk])}"' in page

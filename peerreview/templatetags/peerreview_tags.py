@@ -6,6 +6,7 @@ import datetime
 import functools
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +17,27 @@ from django.utils.translation import gettext as _
 from ..models import MATURITY_LABELS, STATE_SEQUENCE, Round, RoundState
 
 register = template.Library()
+
+
+# A number no round has, put where the id goes and replaced by each row's id.
+_ID_MARKER = 987654321987
+
+
+@functools.lru_cache(maxsize=32)
+def _round_url_parts(name: str, script_prefix: str, urlconf: str | None) -> tuple[str, str]:
+    head, marker, tail = reverse(name, args=[_ID_MARKER], urlconf=urlconf).partition(str(_ID_MARKER))
+    if not marker:
+        raise ValueError(f"{name} does not take a round's id as its only argument")
+    return head, tail
+
+
+@register.simple_tag
+def round_url(round_id: int, name: str = "peerreview:round_detail") -> str:
+    """`{% url name round_id %}` for a page of one round, for lists of rounds: the address is
+    reversed once (per script prefix) and each row's id put in it, where `{% url %}` resolves
+    the pattern again for every row (15 µs; 70 rows on the coordinator's dashboard)."""
+    head, tail = _round_url_parts(name, get_script_prefix(), get_urlconf())
+    return f"{head}{int(round_id)}{tail}"
 
 
 @register.filter

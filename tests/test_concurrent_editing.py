@@ -387,6 +387,44 @@ def test_agreed_scores_autosave_one_row_and_a_stale_row_is_a_conflict(scoring_ro
     assert (agreed.level, agreed.rationale) == (2, "Seen in the minutes and the strategy.")
 
 
+def test_saving_agreed_scores_the_autosave_already_recorded_says_they_are_recorded(scoring_round):
+    """The lead types every agreed score, the page saves each row meanwhile, then they press the
+    button: the page says the scores are recorded, not "nothing to record" (they are, with what
+    the page shows). Only a page with no agreed score filled in has nothing to record."""
+    review_round, lead, _member = scoring_round
+    review_round.state = "assessment"
+    review_round.save()
+    Score.objects.filter(assignment=lead).update(level=2, comment="Seen.")
+    lead.scores_submitted_at = timezone.now()
+    lead.save()
+    overview = reverse("peerreview:score_overview", args=[review_round.pk])
+    autosave = reverse("peerreview:agreed_autosave", args=[review_round.pk])
+    tab = client_for(lead.evaluator)
+
+    nothing = tab.post(
+        overview, page_data([item["form"] for item in tab.get(overview).context["rows"]]), follow=True
+    )
+    assert [str(m) for m in nothing.context["messages"]] == [
+        "Nothing to record: no agreed score was entered or changed."
+    ]
+
+    forms = [item["form"] for item in tab.get(overview).context["rows"] if item["form"] is not None]
+    data = page_data(forms)
+    for form in forms[:2]:
+        prefix = f"agreed-{form.criterion.pk}"
+        data |= {f"{prefix}-level": "2", f"{prefix}-rationale": "Agreed in the panel."}
+        row = {key: value for key, value in data.items() if key.startswith(f"{prefix}-")} | {"unit": prefix}
+        saved = tab.post(autosave, row).json()
+        assert saved["status"] == "saved"
+        data[f"{prefix}-base_version"] = saved["base_version"]  # as static/js/autosave.js does
+        data[f"{prefix}-base_digests"] = saved["base_digests"]
+    response = tab.post(overview, data, follow=True)
+
+    codes = ", ".join(form.criterion.code for form in forms[:2])
+    assert [str(m) for m in response.context["messages"]] == [f"Agreed scores recorded for: {codes}."]
+    assert AgreedScore.objects.filter(round=review_round).count() == 2
+
+
 def test_first_agreed_score_recorded_in_two_windows_is_a_conflict(scoring_round):
     review_round, lead, member = scoring_round
     for assignment in (lead, member):

@@ -259,12 +259,13 @@ def score_overview(request: HttpRequest, round_id: int) -> HttpResponse:
                         elif current is not None:
                             form.rebase_on(current)
                 else:
-                    recorded = [form for form in to_record if result.written.get(form.criterion.pk)]
-                    if recorded:
+                    # Every filled-in row is recorded now, by this save or already (the page saves
+                    # each row as the lead types): saying "nothing to record" would read as lost.
+                    if to_record:
                         messages.success(
                             request,
                             _("Agreed scores recorded for: %(codes)s.")
-                            % {"codes": ", ".join(form.criterion.code for form in recorded)},
+                            % {"codes": ", ".join(form.criterion.code for form in to_record)},
                         )
                     else:
                         messages.info(

@@ -112,9 +112,6 @@ class ParsedQuery(SearchQuery):
     """A tsquery PostgreSQL has already parsed, passed back as a constant (`'…'::tsquery`): the
     planner then estimates the matches from the index's statistics, and no row computes it."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-
     def as_sql(self, compiler, connection, function=None, template=None):
         sql, params = compiler.compile(self.get_source_expressions()[0])
         return f"{sql}::tsquery", params

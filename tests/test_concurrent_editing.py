@@ -349,15 +349,21 @@ def test_agreed_scores_from_two_windows(scoring_round):
     )
 
 
-def test_agreed_scores_autosave_one_row_and_a_stale_row_is_a_conflict(scoring_round):
-    """The score overview saves each agreed score as the lead types (static/js/autosave.js):
-    one row at a time, with the same protection as the page's button."""
-    review_round, lead, _member = scoring_round
+def _lead_has_scored_in_assessment(review_round, lead) -> None:
+    """The round at its assessment step, the lead's scores submitted: the lead may record the
+    agreed scores."""
     review_round.state = "assessment"
     review_round.save()
     Score.objects.filter(assignment=lead).update(level=2, comment="Seen.")
     lead.scores_submitted_at = timezone.now()
     lead.save()
+
+
+def test_agreed_scores_autosave_one_row_and_a_stale_row_is_a_conflict(scoring_round):
+    """The score overview saves each agreed score as the lead types (static/js/autosave.js):
+    one row at a time, with the same protection as the page's button."""
+    review_round, lead, _member = scoring_round
+    _lead_has_scored_in_assessment(review_round, lead)
     url = reverse("peerreview:agreed_autosave", args=[review_round.pk])
     overview = reverse("peerreview:score_overview", args=[review_round.pk])
     tab1, tab2 = client_for(lead.evaluator), client_for(lead.evaluator)
@@ -392,11 +398,7 @@ def test_saving_agreed_scores_the_autosave_already_recorded_says_they_are_record
     button: the page says the scores are recorded, not "nothing to record" (they are, with what
     the page shows). Only a page with no agreed score filled in has nothing to record."""
     review_round, lead, _member = scoring_round
-    review_round.state = "assessment"
-    review_round.save()
-    Score.objects.filter(assignment=lead).update(level=2, comment="Seen.")
-    lead.scores_submitted_at = timezone.now()
-    lead.save()
+    _lead_has_scored_in_assessment(review_round, lead)
     overview = reverse("peerreview:score_overview", args=[review_round.pk])
     autosave = reverse("peerreview:agreed_autosave", args=[review_round.pk])
     tab = client_for(lead.evaluator)

@@ -58,6 +58,10 @@ PAGES = [
     "/api/v1/schema/",
     "/choices/cities/?q=tam",
     "/choices/evaluators/?q=an",
+    "/choices/cities/?q=x",
+    "/choices/evaluators/?q=b",
+    "/choices/evaluators/?q=ben&page=3",
+    "/choices/evaluators/?q=evaluator+19999",
 ]
 ROUND_PAGES = [
     "",

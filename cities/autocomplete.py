@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from .union_search import TRIGRAM_LENGTH, matching_pks
+from .union_search import TRIGRAM_LENGTH, contains, matching_pks, word_begins
 
 PAGE_SIZE = 20
 MAX_TERM_LENGTH = 100
@@ -37,8 +38,8 @@ TEXT_SUFFIX = "_text"
 @dataclass(frozen=True)
 class ChoiceSource:
     """One kind of choice. `queryset(request)` is what this person may choose from (None: they
-    may not use this endpoint at all: 403); `search_fields` are matched with icontains, every
-    typed word in one of them; `exact(text)` is the condition for a row whose name (or label) is
+    may not use this endpoint at all: 403); `search_fields` are searched (`search`), every typed
+    word in one of them; `exact(text)` is the condition for a row whose name (or label) is
     exactly what a person typed without JavaScript."""
 
     name: str
@@ -64,21 +65,61 @@ def get_source(name: str) -> ChoiceSource:
         raise Http404(_("Unknown list of choices.")) from error
 
 
+def _words(term: str) -> list[str]:
+    return term.split()[:10]
+
+
+def _lookup(word: str) -> Callable[[str, str], Q]:
+    return contains if len(word) >= TRIGRAM_LENGTH else word_begins
+
+
+def _joined(source: ChoiceSource) -> bool:
+    return any("__" in field for field in source.search_fields)
+
+
+def _condition(source: ChoiceSource, word: str) -> Q:
+    condition = Q()
+    for field in source.search_fields:
+        condition |= _lookup(word)(field, word)
+    return condition
+
+
 def search(source: ChoiceSource, queryset: QuerySet, term: str) -> QuerySet:
-    """Rows whose search fields contain every word of `term` (each word in any field). Where the
-    fields span a join (an evaluator's home city), a word a trigram index can look up is looked
-    up field by field and the matches united (`union_search`): an OR across the join reads every
-    row of both tables. A shorter word has no trigram to look up: the OR reads the rows once."""
-    joined = any("__" in field for field in source.search_fields)
-    for word in term.split()[:10]:
-        if joined and len(word) >= TRIGRAM_LENGTH:
-            queryset = queryset.filter(pk__in=matching_pks(queryset.model, source.search_fields, word))
+    """Rows whose search fields match every word of `term` (each word in any field): a word of
+    three letters or more anywhere in the field, a shorter one where a word of the field begins
+    (`union_search.word_begins`), so that each is looked up in a trigram index. Where the fields
+    span a join (an evaluator's home city), each field is looked up on its own and the matches
+    united (`union_search.matching_pks`): an OR across the join reads every row of both tables."""
+    joined = _joined(source)
+    for word in _words(term):
+        lookup = _lookup(word)
+        if joined:
+            queryset = queryset.filter(
+                pk__in=matching_pks(queryset.model, source.search_fields, word, lookup)
+            )
             continue
-        condition = Q()
-        for field in source.search_fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(condition)
+        queryset = queryset.filter(_condition(source, word))
     return queryset
+
+
+def first_matches(source: ChoiceSource, queryset: QuerySet, term: str, start: int, count: int) -> list:
+    """The matches `start` to `start + count` of `search`, in the source's order. Over a join,
+    one word that most rows match ("b", "ben" in a network of "Bench" names) made the union of
+    lookups collect and sort every row (300–500 ms at 20,000 evaluators). For one word (what a
+    person types first), each field's lookup takes only its own first `start + count` rows in
+    the list's order, which PostgreSQL reads in that order when the word is common and through
+    the trigram index when it is rare: the first matches of the union are among them."""
+    ordered = (*source.ordering,)
+    words = _words(term)
+    if len(words) == 1 and _joined(source) and connection.features.supports_slicing_ordering_in_compound:
+        word, lookup = words[0], _lookup(words[0])
+        firsts = [
+            queryset.order_by(*ordered).filter(lookup(field, word)).values("pk")[: start + count]
+            for field in source.search_fields
+        ]
+        matches = queryset.filter(pk__in=firsts[0].union(*firsts[1:]))
+        return list(matches.order_by(*ordered)[start : start + count])
+    return list(search(source, queryset, term).order_by(*ordered)[start : start + count])
 
 
 @require_GET
@@ -95,9 +136,7 @@ def choices_view(request: HttpRequest, source: str) -> JsonResponse:
     except ValueError:
         page = 1
     start = (page - 1) * PAGE_SIZE
-    rows = list(
-        search(choice_source, queryset, term).order_by(*choice_source.ordering)[start : start + PAGE_SIZE + 1]
-    )
+    rows = first_matches(choice_source, queryset, term, start, PAGE_SIZE + 1)
     return JsonResponse(
         {
             "results": [{"id": row.pk, "label": choice_source.label(row)} for row in rows[:PAGE_SIZE]],

@@ -9,20 +9,43 @@ same rows. It lives in the lowest app so that every app's back office can use it
 
 from __future__ import annotations
 
-from django.db.models import Model, QuerySet
+from collections.abc import Callable
+
+from django.db.models import Model, Q, QuerySet
 from django.utils.text import smart_split, unescape_string_literal
 
 # pg_trgm finds no trigram in a shorter word: its index would be read whole.
 TRIGRAM_LENGTH = 3
 
 
-def matching_pks(model: type[Model], fields, word: str) -> QuerySet:
-    """The ids of the rows where one of `fields` (single-valued paths) contains `word` (any
-    case), as a union of one lookup per field."""
-    lookups = [
-        model._default_manager.order_by().filter(**{f"{field}__icontains": word}).values("pk")
-        for field in fields
-    ]
+# Where a word of a name or an address begins: after a space, a hyphen ("Jan-Erik",
+# "Saint-Étienne"), a full stop or an at sign (the parts of an e-mail address).
+WORD_SEPARATORS = (" ", "-", ".", "@")
+
+
+def contains(field: str, word: str) -> Q:
+    """`field` contains `word`, any case (Django's icontains: its trigram index serves it)."""
+    return Q(**{f"{field}__icontains": word})
+
+
+def word_begins(field: str, word: str) -> Q:
+    """One of the words of `field` begins with `word`, any case. For a word shorter than a
+    trigram: "contains" would read every row (no trigram to look up: 70–170 ms at 250,000 cities
+    or 20,000 evaluators), while each of these patterns begins a word, which pg_trgm's index
+    holds with the blank padding before it. It is also what a person typing one or two letters
+    means: "an" finds Ana and Antwerp, not every name with "an" inside."""
+    condition = Q(**{f"{field}__istartswith": word})
+    for separator in WORD_SEPARATORS:
+        condition |= Q(**{f"{field}__icontains": separator + word})
+    return condition
+
+
+def matching_pks(
+    model: type[Model], fields, word: str, lookup: Callable[[str, str], Q] = contains
+) -> QuerySet:
+    """The ids of the rows where one of `fields` (single-valued paths) matches `word` (by
+    default contains it, any case), as a union of one lookup per field."""
+    lookups = [model._default_manager.order_by().filter(lookup(field, word)).values("pk") for field in fields]
     return lookups[0].union(*lookups[1:])
 
 

@@ -491,6 +491,14 @@ def gen_analyze(b: Bases, c: dict) -> int:
     return 0
 
 
+def gen_evaluator_loads(b: Bases, c: dict) -> int:
+    """Each evaluator's panels, as `peerreview.services.evaluator_load` keeps them (the inserts
+    above bypass the receivers that keep them)."""
+    from peerreview.services.evaluator_load import rebuild_loads
+
+    return rebuild_loads()
+
+
 # (name, table whose explicit ids the step chooses — its base is kept —, function)
 STEPS: list[tuple[str, str | None, Callable[[Bases, dict], int]]] = [
     ("cities", "cities_city", gen_cities),
@@ -504,6 +512,7 @@ STEPS: list[tuple[str, str | None, Callable[[Bases, dict], int]]] = [
     ("library", None, gen_library),
     ("facets", None, gen_facets),
     ("notifications", None, gen_notifications),
+    ("evaluator loads", None, gen_evaluator_loads),
     ("analyze", None, gen_analyze),
 ]
 

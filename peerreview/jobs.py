@@ -8,6 +8,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from .services.evaluator_load import refresh_expired_loads
 from .services.notifications import (
     requeue_pending_invitations,
     requeue_pending_notifications,
@@ -39,6 +40,13 @@ def retry_stuck_sends() -> list[int]:
     requeue_pending_invitations(now=now)
     retry_stuck_invitations(now=now)
     return retry_stuck_notifications(now=now) + requeue_pending_notifications(now=now)
+
+
+@shared_task
+def count_expired_evaluator_loads() -> int:
+    """Count again the evaluators' loads a window has moved past, so that the panel page finds
+    none or a few to count before it ranks."""
+    return refresh_expired_loads(timezone.now())
 
 
 @shared_task(ignore_result=True)

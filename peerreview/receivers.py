@@ -1,5 +1,6 @@
 """Keeping the benchmark's counts (`network_tally`) when a round that is or was published, or
-one of its agreed scores, changes."""
+one of its agreed scores, changes; and each evaluator's load (`services.evaluator_load`) when
+one of their assignments, or the step of its round, changes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import network_tally
-from .models import AgreedScore, Round, RoundState
+from .models import AgreedScore, Assignment, Round, RoundState
+from .services.evaluator_load import refresh_loads
 
 
 def _counts(review_round: Round) -> bool:
@@ -35,3 +37,21 @@ def agreed_score_changed(sender, instance: AgreedScore, **kwargs) -> None:
     )
     if city_id is not None:
         network_tally.refresh_city(city_id)
+
+
+# --- each evaluator's load (services.evaluator_load) -------------------------------------
+
+
+@receiver(post_save, sender=Assignment, dispatch_uid="peerreview-load-assignment-saved")
+@receiver(post_delete, sender=Assignment, dispatch_uid="peerreview-load-assignment-deleted")
+def assignment_changed(sender, instance: Assignment, **kwargs) -> None:
+    refresh_loads([instance.evaluator_id])
+
+
+@receiver(post_save, sender=Round, dispatch_uid="peerreview-load-round-saved")
+def round_step_changed(sender, instance: Round, created: bool, update_fields=None, **kwargs) -> None:
+    """A round closed, reopened or cancelled changes its panel's loads. A new round has no
+    panel; a save of other fields (`update_fields` without the step) changes none."""
+    if created or (update_fields is not None and "state" not in update_fields):
+        return
+    refresh_loads(Assignment.objects.filter(round_id=instance.pk).values_list("evaluator_id", flat=True))

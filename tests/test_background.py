@@ -297,6 +297,7 @@ def test_periodic_jobs_are_defined_in_code_and_exist():
         "peerreview.jobs.anonymise_old_interviewees",
         "peerreview.jobs.retry_stuck_sends",
         "peerreview.jobs.heartbeat",
+        "peerreview.jobs.count_expired_evaluator_loads",
         "reports.jobs.send_discussion_digests",
         "reports.jobs.retry_failed_pdfs",
         "reports.jobs.remove_names_from_published_pdfs",

@@ -412,6 +412,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.jobs.retry_failed_pdfs",
         "schedule": crontab(minute="*/5"),
     },
+    "count-expired-evaluator-loads": {
+        "task": "peerreview.jobs.count_expired_evaluator_loads",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # Reminders: days before a due date, and days overdue before the coordinators are alerted.

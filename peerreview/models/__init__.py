@@ -20,7 +20,7 @@ from .notifications import Notification, Reminder
 from .panel import AgreedScore, Assignment, Score
 from .prereport import Answer, EvidenceFile, IndicatorValue, PreReport
 from .rounds import ACTIVE_STATES, DUE_FIELD_BY_STATE, STATE_SEQUENCE, Round, RoundEvent, RoundState
-from .tallies import NetworkLatestRound, NetworkTally
+from .tallies import EvaluatorLoad, NetworkLatestRound, NetworkTally
 
 __all__ = [
     "ACTIVE_STATES",
@@ -36,6 +36,7 @@ __all__ = [
     "Assignment",
     "CancelledSession",
     "Criterion",
+    "EvaluatorLoad",
     "EvidenceFile",
     "Framework",
     "Indicator",

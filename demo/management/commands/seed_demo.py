@@ -51,6 +51,7 @@ from peerreview.models import (
     Score,
     Session,
 )
+from peerreview.services.evaluator_load import rebuild_loads
 from peerreview.services.framework_loader import load_default_framework
 from peerreview.services.panel import (
     ensure_scores,
@@ -953,6 +954,7 @@ class Command(BaseCommand):
                     built = builder(demo)
                     rounds.extend(built if isinstance(built, list) else [built])
         rebuild_tallies()  # the rounds above were published partly by direct updates
+        rebuild_loads()  # and invited partly in the past by direct updates
         self.write_rounds(rounds)
         self.write_accounts(demo)
         self.stdout.write(self.style.SUCCESS(f"Demo data created in {time.monotonic() - started:.1f} s."))

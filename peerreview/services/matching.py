@@ -219,10 +219,17 @@ def suggestions(
     # counting them read every assignment of the network (164,000 at EU scale, 270 ms). Rows a
     # window has moved past since they were counted are counted again first.
     refresh_expired_loads()
-    # Each home city's panels in the rotation period: the sum of its evaluators' (20,000 rows).
+    # Each home city's panels in the rotation period: the sum of its evaluators' (20,000 rows;
+    # for a few people, only their home cities' evaluators).
+    city_loads = EvaluatorLoad.objects.filter(rotation_panels__gt=0)
+    if only_users is not None:
+        city_loads = city_loads.filter(
+            evaluator__evaluator_profile__home_city_id__in=EvaluatorProfile.objects.filter(
+                user_id__in=only_users
+            ).values("home_city_id")
+        )
     city_load = CTE(
-        EvaluatorLoad.objects.filter(rotation_panels__gt=0)
-        .order_by()
+        city_loads.order_by()
         .values(city_id=F("evaluator__evaluator_profile__home_city_id"))
         .annotate(panels=Sum("rotation_panels")),
         name="home_city_load",

@@ -7,7 +7,9 @@ from peerreview.services.evaluator_load import rebuild_loads
 
 
 class Command(BaseCommand):
-    help = "Count every evaluator's panels again from the assignments (the ranking of suggestions reads them)."
+    help = (
+        "Count every evaluator's panels again from the assignments (the ranking of suggestions reads them)."
+    )
 
     def handle(self, *args, **options) -> None:
         count = rebuild_loads()

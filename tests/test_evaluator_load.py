@@ -207,3 +207,22 @@ def test_answers_given_at_the_same_moment_are_all_counted(attempt):
     in_parallel(*(lambda a=a: respond_to_invitation(assignment=a, accept=True) for a in invitations))
 
     assert _kept(ada) == _expected(ada) == (4, 4, 4)
+
+
+def test_the_hourly_job_counts_the_rows_a_window_has_moved_past():
+    """What beat runs every hour (peerreview.jobs), so that the panel page finds none or a few."""
+    from peerreview.jobs import count_expired_evaluator_loads
+
+    ada, ben = _evaluator("Ada"), _evaluator("Ben")
+    for person in (ada, ben):
+        factories.AssignmentFactory(evaluator=person, round=factories.RoundFactory(state=RoundState.SCORING))
+    invited = timezone.now() - 365 * DAY - datetime.timedelta(minutes=1)
+    Assignment.objects.filter(evaluator=ada).update(invited_at=invited)
+    refresh_loads([ada.pk], now=timezone.now() - datetime.timedelta(minutes=3))  # counted in the year
+    assert _kept(ada) == (1, 1, 1)
+
+    assert count_expired_evaluator_loads.apply().get() == 1
+
+    assert _kept(ada) == _expected(ada) == (1, 0, 1)
+    assert _kept(ben) == _expected(ben) == (1, 1, 1)
+    assert count_expired_evaluator_loads.apply().get() == 0

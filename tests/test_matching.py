@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cities.models import EvaluatorProfile
 from peerreview.models import Assignment, Notification, Reminder
 from peerreview.services.matching import reasons, round_needs, suggestion_pool, suggestions
 from peerreview.services.panel import invite_evaluator, respond_to_invitation
@@ -420,3 +421,44 @@ def test_the_invite_page_counts_the_rows_the_ranking_has(espoo_round, query):
     pool = suggestion_pool(espoo_round, query=query)
     assert pool.count() == len(ranked) and set(pool.values_list("user_id", flat=True)) == set(ranked)
     assert len(ranked) == {"": 2, "malmö": 1, "HOW": 1, "nobody": 0}[query]
+
+
+def test_the_codes_weighed_are_those_each_profile_has_in_any_form(espoo_round):
+    """The codes are matched once per distinct value of the field (in Python) and asked in SQL
+    as "one of these values": each row weighs what the pattern finds in its own field, in any
+    case and between any separators, and a longer code is not its prefix."""
+    values = [
+        ("HOW, WHO", "en, fi"),
+        ("how;why", "SV"),
+        ("WHOLE, HOWL", "eng, fin"),
+        ("HOW|WHY", "fi/sv"),
+        ("", ""),
+        ("WHY", "en"),
+    ]
+    for index, (expertise, languages) in enumerate(values):
+        _evaluator(f"Person {index}", expertise=expertise, languages=languages)
+    needs = round_needs(espoo_round)
+    weak = [code for code, _title in needs.weak_themes]
+    asked = [code for code, _t, _q in needs.question_themes if code not in weak]
+    assert weak and needs.city_languages == ["fi", "sv", "en"]
+
+    def found(profile, field, codes):
+        pattern = r"(^|[^A-Za-z0-9_.]){}([^A-Za-z0-9_.]|$)"
+        return sum(
+            EvaluatorProfile.objects.filter(
+                pk=profile.pk, **{f"{field}__iregex": pattern.format(code)}
+            ).exists()
+            for code in codes
+        )
+
+    ranked = list(suggestions(espoo_round, needs))
+    assert len(ranked) == len(values)
+    for profile in ranked:
+        assert profile.weak_hits == found(profile, "expertise", weak), profile.expertise
+        assert profile.question_hits == found(profile, "expertise", asked), profile.expertise
+        assert profile.round_language_hit == found(profile, "languages", ["en"]), profile.languages
+        assert profile.city_language_hits == found(profile, "languages", needs.city_languages), (
+            profile.languages
+        )
+    by_expertise = {profile.expertise: profile.weak_hits for profile in ranked}
+    assert by_expertise["WHOLE, HOWL"] == 0 and by_expertise["how;why"] == 1 and by_expertise["HOW, WHO"] == 2

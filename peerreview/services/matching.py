@@ -152,19 +152,28 @@ def _code_pattern(code: str) -> str:
     return rf"(^|[^A-Za-z0-9_.]){re.escape(code)}([^A-Za-z0-9_.]|$)"
 
 
-def _has_code(field_name: str, code: str) -> Case:
+def _hits(field_name: str, values: set[str], codes: list[str]) -> Case | Value:
+    """How many of `codes` the row's field has (each matched by `_code_pattern`, any case), decided here for each of
+    the field's distinct `values` (the forms write them in one order: a few dozen) and asked in
+    SQL as "the field is one of these": eight case-insensitive patterns for each of 20,000
+    evaluators took 60 ms at EU scale. A value not among them (changed since they were read)
+    has none."""
+    patterns = [re.compile(_code_pattern(code), re.IGNORECASE) for code in codes]
+    by_count: dict[int, list[str]] = {}
+    for value in values:
+        count = sum(1 for pattern in patterns if pattern.search(value))
+        if count:
+            by_count.setdefault(count, []).append(value)
+    if not by_count:
+        return Value(0, output_field=IntegerField())
     return Case(
-        When(**{f"{field_name}__iregex": _code_pattern(code)}, then=Value(1)),
+        *[
+            When(**{f"{field_name}__in": sorted(by_count[count])}, then=Value(count))
+            for count in sorted(by_count, reverse=True)
+        ],
         default=Value(0),
         output_field=IntegerField(),
     )
-
-
-def _sum(expressions: list) -> object:
-    total = Value(0, output_field=IntegerField())
-    for expression in expressions:
-        total = total + expression
-    return total
 
 
 def _flag_exists(rows: QuerySet) -> Case:
@@ -242,11 +251,14 @@ def suggestions(
     profiles = with_cte(city_load, select=joined)
     weak = [code for code, _title in needs.weak_themes]
     asked = [code for code, _title, _question in needs.question_themes if code not in weak]
+    pairs = set(EvaluatorProfile.objects.order_by().values_list("expertise", "languages").distinct())
+    expertise_values = {expertise for expertise, _languages in pairs}
+    language_values = {languages for _expertise, languages in pairs}
     profiles = profiles.annotate(
-        weak_hits=_sum([_has_code("expertise", code) for code in weak]),
-        question_hits=_sum([_has_code("expertise", code) for code in asked]),
-        round_language_hit=_has_code("languages", needs.round_language),
-        city_language_hits=_sum([_has_code("languages", code) for code in needs.city_languages]),
+        weak_hits=_hits("expertise", expertise_values, weak),
+        question_hits=_hits("expertise", expertise_values, asked),
+        round_language_hit=_hits("languages", language_values, [needs.round_language]),
+        city_language_hits=_hits("languages", language_values, needs.city_languages),
         open_panels=Coalesce(F("user__panel_load__open_panels"), Value(0)),
         year_panels=Coalesce(F("user__panel_load__year_panels"), Value(0)),
         # Whether they have reviewed this city (1) or not (0): its few rounds' panels, by index.

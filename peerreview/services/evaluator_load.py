@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
@@ -95,8 +95,13 @@ def refresh_expired_loads(now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def rebuild_loads(now: datetime.datetime | None = None) -> int:
     """Count every evaluator's load from all the assignments (one aggregate), written over the
-    rows there are (a change counted meanwhile is counted again by its own refresh, after this
-    transaction). Returns how many evaluators have an assignment."""
+    rows there are. On PostgreSQL the table is locked against writers first: a refresh under way
+    commits before the count, and one that starts meanwhile waits and counts after it, so no
+    count of this rebuild is older than a change it writes over. Returns how many evaluators
+    have an assignment."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{EvaluatorLoad._meta.db_table}" IN EXCLUSIVE MODE')
     loads = count_loads(None, now or timezone.now())
     EvaluatorLoad.objects.bulk_create(
         loads, batch_size=5000, update_conflicts=True, unique_fields=["evaluator"], update_fields=FIELDS

@@ -153,11 +153,11 @@ def _code_pattern(code: str) -> str:
 
 
 def _hits(field_name: str, values: set[str], codes: list[str]) -> Case | Value:
-    """How many of `codes` the row's field has (each matched by `_code_pattern`, any case), decided here for each of
-    the field's distinct `values` (the forms write them in one order: a few dozen) and asked in
-    SQL as "the field is one of these": eight case-insensitive patterns for each of 20,000
-    evaluators took 60 ms at EU scale. A value not among them (changed since they were read)
-    has none."""
+    """How many of `codes` the row's field has (each matched by `_code_pattern`, any case),
+    decided here for each of the field's distinct `values` (the forms write them in one order: a
+    few dozen) and asked in SQL as "the field is one of these": eight case-insensitive patterns
+    for each of 20,000 evaluators took 60 ms at EU scale. A value not among them (changed since
+    they were read) has none."""
     patterns = [re.compile(_code_pattern(code), re.IGNORECASE) for code in codes]
     by_count: dict[int, list[str]] = {}
     for value in values:

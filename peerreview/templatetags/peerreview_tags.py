@@ -41,6 +41,15 @@ def round_url(round_id: int, name: str = "peerreview:round_detail") -> str:
 
 
 @register.filter
+def machine_datetime(moment: datetime.datetime | None) -> str:
+    """A moment for a `<time datetime>` attribute: ISO 8601 in the current time zone, to the
+    second. Django's `date:'c'` writes six digits of a second, which HTML does not allow."""
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+@register.filter
 def maturity(level: int | None) -> str:
     """A level as its label ("2 – defined …"), or "not scored"."""
     if level is None or level == "":

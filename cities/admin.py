@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from . import mfa
 from .account_forms import AdminInviteUserForm
 from .accounts import invite, unlock
+from .admin_widgets import PasswordSummaryChangeForm, PlaceholderAutocompleteMixin
 from .logos import validate_logo
 from .models import City, CityLogo, DeclaredConflict, EvaluatorProfile, JointProcurementUnit, Membership, User
 from .union_search import UnionSearchMixin
@@ -29,19 +30,19 @@ def _hide_device_admins() -> None:
 _hide_device_admins()
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PlaceholderAutocompleteMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["city", "user"]
 
 
-class EvaluatorProfileInline(admin.StackedInline):
+class EvaluatorProfileInline(PlaceholderAutocompleteMixin, admin.StackedInline):
     model = EvaluatorProfile
     extra = 0
     autocomplete_fields = ["home_city"]
 
 
-class DeclaredConflictInline(admin.TabularInline):
+class DeclaredConflictInline(PlaceholderAutocompleteMixin, admin.TabularInline):
     model = DeclaredConflict
     extra = 0
     autocomplete_fields = ["city"]
@@ -62,6 +63,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Roles"), {"fields": ["is_coordinator", "is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    form = PasswordSummaryChangeForm
     # A new person gets no password from the coordinator: an e-mail invites them to set their own.
     add_form = AdminInviteUserForm
     add_fieldsets = [
@@ -204,7 +206,7 @@ class JointProcurementUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvaluatorProfile)
-class EvaluatorProfileAdmin(UnionSearchMixin, admin.ModelAdmin):
+class EvaluatorProfileAdmin(PlaceholderAutocompleteMixin, UnionSearchMixin, admin.ModelAdmin):
     list_display = ["user", "home_city", "expertise", "languages"]
     list_select_related = ["user", "home_city"]
     list_filter = ["home_city__country"]
@@ -213,7 +215,7 @@ class EvaluatorProfileAdmin(UnionSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(DeclaredConflict)
-class DeclaredConflictAdmin(admin.ModelAdmin):
+class DeclaredConflictAdmin(PlaceholderAutocompleteMixin, admin.ModelAdmin):
     list_display = ["evaluator", "city", "reason", "declared_at"]
     list_select_related = ["evaluator", "city"]
     autocomplete_fields = ["evaluator", "city"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from cities.admin_widgets import PlaceholderAutocompleteMixin
 from cities.union_search import UnionSearchMixin
 
 from .models import (
@@ -143,7 +144,7 @@ def _unused_frameworks():
 
 
 @admin.register(Theme)
-class ThemeAdmin(FrameworkPartAdmin):
+class ThemeAdmin(PlaceholderAutocompleteMixin, FrameworkPartAdmin):
     list_display = ["code", "title", "framework", "is_scored", "order"]
     list_filter = ["framework"]
     list_select_related = ["framework"]
@@ -163,7 +164,7 @@ class LevelDescriptorInline(LockedInlineMixin, TranslationTabularInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(FrameworkPartAdmin):
+class CriterionAdmin(PlaceholderAutocompleteMixin, FrameworkPartAdmin):
     list_display = ["code", "title", "theme"]
     list_filter = ["theme__framework"]
     list_select_related = ["theme"]
@@ -197,7 +198,7 @@ class RoundEventInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(UnionSearchMixin, admin.ModelAdmin):
+class RoundAdmin(PlaceholderAutocompleteMixin, UnionSearchMixin, admin.ModelAdmin):
     list_display = ["title", "host_city", "state", "framework", "opens_on", "published_at"]
     list_filter = ["state", "host_city__country"]
     list_select_related = ["host_city", "framework"]
@@ -253,7 +254,7 @@ class SessionInline(admin.StackedInline):
 
 
 @admin.register(AssessmentDay)
-class AssessmentDayAdmin(admin.ModelAdmin):
+class AssessmentDayAdmin(PlaceholderAutocompleteMixin, admin.ModelAdmin):
     list_display = ["round", "date", "location"]
     list_select_related = ["round"]
     autocomplete_fields = ["round"]

@@ -80,3 +80,18 @@ def test_the_round_change_page_does_not_grow_with_the_network(client, personas):
     large_size, large_queries = measure()
     assert large_queries == small_queries
     assert abs(large_size - small_size) < 200
+
+
+def test_a_required_searchable_choice_offers_an_empty_first_option_that_saving_refuses(client, personas):
+    """HTML's rule for a required select (cities/admin_widgets.py): the empty first option is
+    there, and leaving it chosen is refused with the field's error, nothing saved."""
+    from cities.models import DeclaredConflict
+
+    client.force_login(factories.CoordinatorFactory(is_staff=True, is_superuser=True))
+    add = reverse("admin:cities_declaredconflict_add")
+    page = client.get(add).content.decode()
+    assert '<option value="">---------</option>' in page
+    response = client.post(add, {"evaluator": "", "city": "", "reason": "Worked there"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() >= {"evaluator", "city"}
+    assert not DeclaredConflict.objects.exists()

@@ -6,7 +6,7 @@ datetime has six digits of a second, a field described by a help text that is no
 Every kind of demo person follows the links of their own pages from the dashboard (GET only),
 each address pattern a few times (round 3 and round 17 are the same template, in other states),
 in English, Finnish and Swedish in turn; everything they reach is validated in one run of the
-checker. The back office is Django's own markup and is left out.
+checker. The back office's pages of our models are checked on their own (below).
 
 Also here: every template's links inside a coloured notice take the notice's link colour (axe
 found a plain one below the contrast minimum)."""

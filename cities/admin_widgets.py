@@ -17,7 +17,9 @@ class PlaceholderAutocompleteSelect(AutocompleteSelect):
     def optgroups(self, name, value, attr=None):
         groups = super().optgroups(name, value, attr)
         if self.is_required and not self.allow_multiple_selected:
-            groups[0][1].insert(0, self.create_option(name, "", self.choices.field.empty_label or "", False, 0))
+            groups[0][1].insert(
+                0, self.create_option(name, "", self.choices.field.empty_label or "", False, 0)
+            )
         return groups
 
 

@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,43 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerreview.config.settings")
 
 PEOPLE = "coordinator@demo.eu,tampere@demo.eu,porto@demo.eu,eva.lund@demo.eu,jan.devries@demo.eu"
-NOT_FOLLOWED = re.compile(
-    r"logout|/admin/|/api/|/i18n/|/static/|/media/|/files/|/download|/export|mailto:"
-    r"|\.(pdf|csv|xlsx|ics|json|docx)\b|[?&]page=\d"
-)
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.hrefs.append(href.split("#")[0])
-
-
-def pages_of(client, limit: int) -> list[str]:
-    """One page per address pattern, breadth first from the dashboard."""
-    patterns: Counter[str] = Counter()
-    queue, seen, pages = ["/"], set(), []
-    while queue and len(pages) < limit:
-        url = queue.pop(0)
-        pattern = re.sub(r"\d+", "N", url)
-        if url in seen or patterns[pattern]:
-            continue
-        seen.add(url)
-        patterns[pattern] += 1
-        response = client.get(url)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        pages.append(url)
-        links = Links()
-        links.feed(response.content.decode())
-        queue += [href for href in links.hrefs if href.startswith("/") and not NOT_FOLLOWED.search(href)]
-    return pages
 
 
 def free_port() -> int:
@@ -98,13 +59,15 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from cities.models import User
+    from tests.crawl import crawl
 
     plan = []
     for email in args.people.split(","):
         User.objects.filter(email=email).update(language=args.language)
         client = Client()
         client.force_login(User.objects.get(email=email))
-        plan.append((email, client.cookies["sessionid"].value, pages_of(client, args.limit)))
+        pages = [url for url, _response in crawl(client, limit=args.limit, per_pattern=1)]
+        plan.append((email, client.cookies["sessionid"].value, pages))
         print(f"{email}: {len(plan[-1][2])} pages", flush=True)
 
     port = free_port()

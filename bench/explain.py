@@ -138,10 +138,18 @@ def run() -> int:
 
     print("\nLibrary (a city member)")
     for who, user in (("member", member), ("coordinator", coordinator)):
-        explain(f"  {who}: reports, newest first", report_list(user, {})[:20])
-        explain(f"  {who}: reports of FI", report_list(user, {"country": "FI"})[:20])
-        explain(f"  {who}: reports of a year", report_list(user, {"year": today.year - 1})[:20])
-        explain(f"  {who}: entries of criterion HOW.3", search_entries(user, {"criterion": "HOW.3"})[:20])
+        explain_call(f"  {who}: reports, newest first", lambda user=user: list(report_list(user, {})[:20]))
+        explain_call(
+            f"  {who}: reports of FI", lambda user=user: list(report_list(user, {"country": "FI"})[:20])
+        )
+        explain_call(
+            f"  {who}: reports of a year",
+            lambda user=user: list(report_list(user, {"year": today.year - 1})[:20]),
+        )
+        explain_call(
+            f"  {who}: entries of criterion HOW.3",
+            lambda user=user: list(search_entries(user, {"criterion": "HOW.3"})[:20]),
+        )
         explain_call(  # a theme's criteria one after another (`ThemeEntries`): counts, then the page
             f"  {who}: entries of theme HOW, level 3",
             lambda user=user: search_entries(user, {"theme": "HOW", "level": 3})[:20],
@@ -149,7 +157,11 @@ def run() -> int:
         explain_call(
             f"  {who}: entries of theme WHY", lambda user=user: search_entries(user, {"theme": "WHY"})[:20]
         )
-        explain(f"  {who}: text search 'indicators'", search_entries(user, {"q": "indicators"}).candidates)
+        for words in ("indicators", "published minutes", "zzzunfound"):
+            explain_call(  # the words' alternatives (one query), then the candidates, bucket by bucket
+                f"  {who}: text search '{words}'",
+                lambda user=user, words=words: search_entries(user, {"q": words}).count(),
+            )
     print("\nRepeat-round opener")
     explain("  due among the scheduled", due_repeat_rounds(today)[:1000])
     started = datetime.datetime.now()

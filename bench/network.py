@@ -61,6 +61,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from network.index import update_vectors_sql  # noqa: E402
+
 N_CITIES = 2_000
 N_ROUNDS = 10_000  # five per city
 N_EVALUATORS = 1_000
@@ -390,14 +392,8 @@ def gen_library(b: dict, c: dict) -> int:
              LEFT JOIN peerreview_agreedscore a ON a.round_id = r.id AND a.criterion_id = cr.id AND NOT a.not_applicable
         WHERE s.id >= {b["reports"]}"""
     )
-    execute(
-        """UPDATE network_searchentry SET search_vector =
-            setweight(to_tsvector(config::regconfig, title), 'A')
-            || setweight(to_tsvector(config::regconfig, text),
-                         (CASE WHEN kind = 'good_practice' THEN 'A' ELSE 'B' END)::"char")
-            || setweight(to_tsvector('simple', unaccent(title || ' ' || text)), 'D')
-        WHERE search_vector IS NULL"""
-    )
+    # The vectors as network.index builds them.
+    execute(update_vectors_sql("search_vector IS NULL"))
     return count
 
 

@@ -27,13 +27,37 @@ FINDING_KINDS = (
 # The vector: the text in the report's language (stemmed; good practice and proposal titles weigh
 # most, so a report that names the searched practice as good practice ranks first), plus the
 # words as written without accents ('simple', weight D) so "Malmo" finds "Malmö" in any language.
-UPDATE_VECTORS = """
-UPDATE network_searchentry SET search_vector =
-    setweight(to_tsvector(config::regconfig, title), 'A')
+VECTOR = """setweight(to_tsvector(config::regconfig, title), 'A')
     || setweight(to_tsvector(config::regconfig, text), (CASE WHEN kind = 'good_practice' THEN 'A' ELSE 'B' END)::"char")
-    || setweight(to_tsvector('simple', unaccent(title || ' ' || text)), 'D')
-WHERE report_id = %s
+    || setweight(to_tsvector('simple', unaccent(title || ' ' || text)), 'D')"""
+
+# The entries in buckets of 2**BUCKET_BITS ids, newest last (an entry's id is given when its report
+# is published). The bucket vector holds the same words, each prefixed with the entry's bucket
+# ("b38_publish"), without positions: its GIN index keeps one short posting list per bucket and
+# word, so a search can read the newest buckets' lists first and stop once it has enough
+# matches (`network.search.RankedEntries`) instead of reading a common word's whole list.
+BUCKET_BITS = 14
+
+
+def bucket_vector(vector: str, entry_id: str) -> str:
+    """SQL: the bucket vector of `vector` for the entry `entry_id` (SQL expressions)."""
+    return (
+        f"array_to_tsvector(ARRAY(SELECT 'b' || ({entry_id} >> {BUCKET_BITS}) || '_' || word"
+        f" FROM unnest(tsvector_to_array({vector})) AS word))"
+    )
+
+
+def update_vectors_sql(where: str) -> str:
+    """SQL: the search and bucket vectors of the entries `where` selects, computed once."""
+    return f"""
+UPDATE network_searchentry AS entry
+SET search_vector = computed.vector, bucket_vector = {bucket_vector("computed.vector", "entry.id")}
+FROM (SELECT id, {VECTOR} AS vector FROM network_searchentry WHERE {where}) AS computed
+WHERE entry.id = computed.id
 """
+
+
+UPDATE_VECTORS = update_vectors_sql("report_id = %s")
 
 
 def finding_anchor(criterion_code: str, kind: str = "") -> str:

@@ -54,6 +54,8 @@ class SearchEntry(models.Model):
     anchor = models.CharField(max_length=80)
     # Filled by `network.index` on PostgreSQL (GIN-indexed, see the migration); empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The same words prefixed with the entry's bucket of ids, GIN-indexed (`network.index.BUCKET_BITS`).
+    bucket_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("library entry")

@@ -2,21 +2,23 @@
 on the entries' copies of each report's level and round), filtered and searched. PostgreSQL:
 full-text search over the GIN-indexed vectors; the query is parsed in English, Finnish and Swedish
 at once (and without accents), so a query in any of the three languages finds reports written in
-it. Only the first `RANKED_MAX` + 1 matches the index finds are ranked: ranking (and even
-ordering) reads every match's row, and a common phrase matches tens of thousands of entries in a
-large network; past that the page says "more than 1,000 hits" and asks for a word or a filter.
+it. Only the first `RANKED_MAX` + 1 matches are ranked, the newest buckets' first (see
+`RankedEntries`): ranking (and even ordering) reads every match's row, and a common phrase
+matches tens of thousands of entries in a large network; past that the page says "more than
+500 hits" and asks for a word or a filter.
 SQLite (the demo): every word, icontains, newest first."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -33,11 +35,13 @@ from reports.permissions import (
     readable_report_parts,
 )
 
-from .index import SEARCH_CONFIGS
+from .index import BUCKET_BITS, SEARCH_CONFIGS
 from .models import LibraryFacet, SearchEntry
 
-# How many matches are ranked (the first the index finds), and the most any count shows exactly.
-RANKED_MAX = 1000
+# How many matches are ranked (the first the index finds), and the most any count shows exactly:
+# 25 pages of 20; past that the page asks for a word or a filter. The search's time grows with it
+# (each candidate is a heap row read and ranked: 1,001 took 7 ms at EU scale, 501 about 4 ms).
+RANKED_MAX = 500
 
 # The report's long texts: the library's list shows none of them.
 REPORT_TEXTS = (
@@ -135,13 +139,64 @@ def query_alternatives(q: str) -> list[str]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def text_query(q: str) -> SearchQuery:
+def text_query(q: str) -> ParsedQuery:
     """The query in each language's configuration, OR-ed, and as written without accents. Each
     distinct reading is OR-ed once: the languages often read the words alike ("published
     minutes" is the same in Finnish and without accents), and the index scan reads each
     alternative's lists again (19 → 16 ms for that phrase in 630,000 entries). A rank is the
     same either way (ts_rank counts each word once)."""
     return ParsedQuery(" | ".join(f"( {alternative} )" for alternative in query_alternatives(q)))
+
+
+# A lexeme of a tsquery's text ('…', a quote inside doubled) and a phrase operator (<->, <N>).
+_LEXEME = re.compile(r"'(?:[^']|'')*'")
+_PHRASE = re.compile(r"<(?:-|\d+)>")
+# Stands for the bucket's number in `bucket_query`'s text (no word holds a control character).
+BUCKET_MARK = "\x01"
+
+
+def bucket_query(query: str) -> str | None:
+    """The tsquery's text as the bucket vectors read it (`network.index.BUCKET_BITS`): each word
+    prefixed "b" + `BUCKET_MARK` + "_", the mark replaced by a bucket's number in SQL. A phrase
+    becomes "all these words" (the bucket vectors keep no positions; each row is still checked
+    against the exact query), so the bucket query finds at least the query's matches. Not for a
+    negated phrase ("not all these words" would miss a row with the words apart): None."""
+    parts, operators, at = [], [], 0
+    for lexeme in _LEXEME.finditer(query):
+        operators.append(query[at : lexeme.start()])
+        parts.append(_PHRASE.sub("&", operators[-1]))
+        parts.append(f"'b{BUCKET_MARK}_{lexeme.group()[1:]}")
+        at = lexeme.end()
+    operators.append(query[at:])
+    parts.append(_PHRASE.sub("&", operators[-1]))
+    between = "".join(operators)
+    if "!" in between and _PHRASE.search(between):
+        return None
+    return "".join(parts)
+
+
+class BucketMatch(Func):
+    """The entry's bucket vector matches the query for its bucket: `buckets.n`, the number the
+    candidates' lateral join gives (`RankedEntries`); GIN-indexed."""
+
+    template = "%(expressions)s @@ replace(%%s, chr(1), buckets.n::text)::tsquery"
+    output_field = BooleanField()
+
+    def __init__(self, query: str) -> None:
+        super().__init__(F("bucket_vector"))
+        self.bucket_query = query
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return sql, (*params, self.bucket_query)
+
+
+class ExactMatch(Func):
+    """The vector matches the query, checked on the row (`ts_match_vq` is what @@ calls; as a
+    function the planner never reads the whole-table index for it)."""
+
+    function = "ts_match_vq"
+    output_field = BooleanField()
 
 
 def _filtered(entries: QuerySet[SearchEntry], filters: dict) -> QuerySet[SearchEntry]:
@@ -190,7 +245,7 @@ def search_entries(
 
 
 class EpochSeconds(Func):
-    """A moment as seconds since 1970 (a float): for ordering only, it comes back 1,001 times
+    """A moment as seconds since 1970 (a float): for ordering only, it comes back `RANKED_MAX` + 1 times
     and a timestamp with its time zone costs psycopg ten times more to read (2.6 ms here)."""
 
     template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
@@ -199,26 +254,46 @@ class EpochSeconds(Func):
 
 class RankedEntries(Sequence):
     """The text search's matches, best first, for a paginator. One query finds the first
-    `RANKED_MAX` + 1 matches the GIN index gives and ranks them in the same pass (the vector is
-    read once, and only the id, rank and date come back); they are ordered here. A page then
-    reads only its own rows, with their relations and the highlighted excerpt. So a common word
-    in a large network costs one index scan, never a second pass over the candidates, and never
-    a join of every candidate with its report, round and city."""
+    `RANKED_MAX` + 1 matches, the newest buckets of entries first, and ranks them in the same
+    pass (the vector is read once, and only the id, rank and date come back); they are ordered
+    here. A page then reads only its own rows, with their relations and the highlighted excerpt.
+    So a common word in a large network reads a few buckets' posting lists, never its whole
+    list, never a second pass over the candidates, and never a join of every candidate with its
+    report, round and city."""
 
     RELATED = ("report__round__host_city", "criterion__theme")
 
-    def __init__(self, entries: QuerySet[SearchEntry], query: SearchQuery) -> None:
+    def __init__(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> None:
         self.query = query
-        self.candidates = (
-            entries.filter(search_vector=query)
-            .order_by()
-            .annotate(rank=SearchRank(F("search_vector"), query), published=EpochSeconds("published_at"))
-            .values_list("pk", "rank", "published")[: RANKED_MAX + 1]
+        self.entries = entries
+
+    def _candidates(self) -> list[tuple[int, float, float | None]]:
+        """(id, rank, date) of the first `RANKED_MAX` + 1 matches: bucket by bucket, the newest
+        first, each bucket's few matches found through the bucket vectors' index; the statement
+        stops at the bucket that completes them. So a common word reads about `RANKED_MAX` + 1
+        matches' share of its posting lists however large the library grows."""
+        values = ("pk", "rank", "published")
+        ranked = self.entries.order_by().annotate(
+            rank=SearchRank(F("search_vector"), self.query), published=EpochSeconds("published_at")
         )
+        per_bucket = bucket_query(self.query.get_source_expressions()[0].value)
+        if per_bucket is None:
+            return list(ranked.filter(search_vector=self.query).values_list(*values)[: RANKED_MAX + 1])
+        matches = ranked.filter(BucketMatch(per_bucket), ExactMatch(F("search_vector"), self.query))
+        sql, params = matches.values_list(*values).query.sql_with_params()
+        table, bits = SearchEntry._meta.db_table, BUCKET_BITS
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT found.* FROM generate_series((SELECT max(id) FROM {table}) >> {bits},"
+                f" (SELECT min(id) FROM {table}) >> {bits}, -1) AS buckets(n)"
+                f" CROSS JOIN LATERAL ({sql}) AS found LIMIT {RANKED_MAX + 1}",
+                params,
+            )
+            return cursor.fetchall()
 
     @cached_property
     def _ranked(self) -> list[tuple[int, float]]:
-        found = list(self.candidates)
+        found = self._candidates()
         # -rank, -published_at (none: oldest), pk: the order the page shows.
         found.sort(key=lambda row: (-row[1], -(row[2] if row[2] is not None else -math.inf), row[0]))
         return [(pk, rank) for pk, rank, _published in found]
@@ -236,7 +311,7 @@ class RankedEntries(Sequence):
         rows = (
             SearchEntry.objects.filter(pk__in=[pk for pk, _rank in chosen])
             .select_related(*self.RELATED)
-            .defer("search_vector")
+            .defer("search_vector", "bucket_vector")
             .annotate(
                 headline=SearchHeadline(
                     "text",
@@ -364,11 +439,15 @@ class ThemeEntries(Sequence):
         if not slices:
             return []
         if len(slices) == 1:
-            return list(slices[0].select_related(*self.RELATED).defer("search_vector"))
+            return list(slices[0].select_related(*self.RELATED).defer("search_vector", "bucket_vector"))
         # A page across parts (a small network has a few entries per criterion): their ids in one
         # statement, then their rows in one query, in the parts' order.
         ids = ids_in_order([chosen.values_list("pk", flat=True) for chosen in slices])
-        rows = SearchEntry.objects.filter(pk__in=ids).select_related(*self.RELATED).defer("search_vector")
+        rows = (
+            SearchEntry.objects.filter(pk__in=ids)
+            .select_related(*self.RELATED)
+            .defer("search_vector", "bucket_vector")
+        )
         by_pk = {entry.pk: entry for entry in rows}
         return [by_pk[pk] for pk in ids]
 
@@ -390,9 +469,9 @@ def ids_in_order(slices: list[QuerySet]) -> list[int]:
 
 class CappedPaginator(Paginator):
     """Counts at most `RANKED_MAX` + 1 rows (a count reads every row it counts); past
-    `RANKED_MAX`, `capped` is set and the pages stop there ("more than 1,000 hits").
+    `RANKED_MAX`, `capped` is set and the pages stop there ("more than 500 hits").
     `at_least`, a number the caller knows the rows reach (the facet table's), skips counting
-    when it is past the cap already: the bounded count still reads 1,001 rows."""
+    when it is past the cap already: the bounded count still reads `RANKED_MAX` + 1 rows."""
 
     capped = False
 

@@ -33,17 +33,35 @@ VECTOR = """setweight(to_tsvector(config::regconfig, title), 'A')
 
 # The entries in buckets of 2**BUCKET_BITS ids, newest last (an entry's id is given when its report
 # is published). The bucket vector holds the same words, each prefixed with the entry's bucket
-# ("b38_publish"), without positions: its GIN index keeps one short posting list per bucket and
-# word, so a search can read the newest buckets' lists first and stop once it has enough
-# matches (`network.search.RankedEntries`) instead of reading a common word's whole list.
+# ("b38_publish"), without positions, and the values the library filters on as words of their own
+# ("b38_@country:FI"): its GIN index keeps one short posting list per bucket and word, so a search
+# can read the newest buckets' lists first and stop once it has enough matches, and a filter is
+# one more list to intersect (`network.search.RankedEntries`) instead of rows read and dropped.
 BUCKET_BITS = 14
 
+# The filters' words: (the library filter's name, the entry's column).
+FILTER_WORDS = (
+    ("country", "country"),
+    ("theme", "theme_code"),
+    ("criterion", "criterion_code"),
+    ("level", "agreed_level"),
+    ("kind", "kind"),
+)
 
-def bucket_vector(vector: str, entry_id: str) -> str:
-    """SQL: the bucket vector of `vector` for the entry `entry_id` (SQL expressions)."""
+
+def filter_word(name: str, value: object) -> str:
+    """The bucket vector's word for a filter's value (without the bucket's prefix)."""
+    return f"@{name}:{'' if value is None else value}"
+
+
+def bucket_vector(vector: str, entry: str) -> str:
+    """SQL: the bucket vector of the search vector `vector` for the entry row `entry` (an alias)."""
+    filters = ", ".join(
+        f"'@{name}:' || coalesce({entry}.{column}::text, '')" for name, column in FILTER_WORDS
+    )
     return (
-        f"array_to_tsvector(ARRAY(SELECT 'b' || ({entry_id} >> {BUCKET_BITS}) || '_' || word"
-        f" FROM unnest(tsvector_to_array({vector})) AS word))"
+        f"array_to_tsvector(ARRAY(SELECT 'b' || ({entry}.id >> {BUCKET_BITS}) || '_' || word"
+        f" FROM unnest(tsvector_to_array({vector}) || ARRAY[{filters}]) AS word))"
     )
 
 
@@ -51,7 +69,7 @@ def update_vectors_sql(where: str) -> str:
     """SQL: the search and bucket vectors of the entries `where` selects, computed once."""
     return f"""
 UPDATE network_searchentry AS entry
-SET search_vector = computed.vector, bucket_vector = {bucket_vector("computed.vector", "entry.id")}
+SET search_vector = computed.vector, bucket_vector = {bucket_vector("computed.vector", "entry")}
 FROM (SELECT id, {VECTOR} AS vector FROM network_searchentry WHERE {where}) AS computed
 WHERE entry.id = computed.id
 """
@@ -161,6 +179,14 @@ def follow_city_country(sender, instance, **kwargs) -> None:
         .update(country=instance.country)
     )
     if moved:
+        if connection.vendor == "postgresql":  # the bucket vectors' country word follows
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    update_vectors_sql(
+                        "round_id IN (SELECT id FROM peerreview_round WHERE host_city_id = %s)"
+                    ),
+                    [instance.pk],
+                )
         rebuild_facets()
 
 
@@ -211,7 +237,9 @@ def rebuild_facets() -> int:
 def rebuild_index() -> int:
     """Every published report's entries again (after a change to what is indexed)."""
     total = 0
-    for report in SummaryReport.objects.filter(published_at__isnull=False).select_related("round__host_city"):
+    # In the order of publishing: the entries' ids (so their buckets) follow it.
+    published = SummaryReport.objects.filter(published_at__isnull=False).order_by("published_at", "pk")
+    for report in published.select_related("round__host_city"):
         total += index_report(report)
     rebuild_facets()
     return total

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, Count, F, FloatField, Func, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import BooleanField, Count, F, FloatField, Func, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.lookups import Exact, In
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -35,7 +36,7 @@ from reports.permissions import (
     readable_report_parts,
 )
 
-from .index import BUCKET_BITS, SEARCH_CONFIGS
+from .index import BUCKET_BITS, FILTER_WORDS, SEARCH_CONFIGS, filter_word
 from .models import LibraryFacet, SearchEntry
 
 # How many matches are ranked (the first the index finds), and the most any count shows exactly:
@@ -155,12 +156,13 @@ _PHRASE = re.compile(r"<(?:-|\d+)>")
 BUCKET_MARK = "\x01"
 
 
-def bucket_query(query: str) -> str | None:
+def bucket_query(query: str, filter_words: list[list[str]] = ()) -> str | None:
     """The tsquery's text as the bucket vectors read it (`network.index.BUCKET_BITS`): each word
-    prefixed "b" + `BUCKET_MARK` + "_", the mark replaced by a bucket's number in SQL. A phrase
-    becomes "all these words" (the bucket vectors keep no positions; each row is still checked
-    against the exact query), so the bucket query finds at least the query's matches. Not for a
-    negated phrase ("not all these words" would miss a row with the words apart): None."""
+    prefixed "b" + `BUCKET_MARK` + "_", the mark replaced by a bucket's number in SQL, and one
+    word of each group of the filters' words (`network.index.filter_word`) required. A phrase becomes "all these
+    words" (the bucket vectors keep no positions; each row is still checked against the exact
+    query), so the bucket query finds at least the query's matches. Not for a negated phrase
+    ("not all these words" would miss a row with the words apart): None."""
     parts, operators, at = [], [], 0
     for lexeme in _LEXEME.finditer(query):
         operators.append(query[at : lexeme.start()])
@@ -172,7 +174,17 @@ def bucket_query(query: str) -> str | None:
     between = "".join(operators)
     if "!" in between and _PHRASE.search(between):
         return None
-    return "".join(parts)
+    required = [
+        "( " + " | ".join(_tsquery_word(f"b{BUCKET_MARK}_{word}") for word in group) + " )"
+        for group in filter_words
+    ]
+    return " & ".join([f"( {''.join(parts)} )", *required]) if required else "".join(parts)
+
+
+def _tsquery_word(word: str) -> str:
+    """A word as a tsquery's text quotes it: in quotes, a quote and a backslash escaped."""
+    escaped = word.replace("\\", "\\\\").replace("'", "''")
+    return f"'{escaped}'"
 
 
 class BucketMatch(Func):
@@ -199,17 +211,33 @@ class ExactMatch(Func):
     output_field = BooleanField()
 
 
-def _filtered(entries: QuerySet[SearchEntry], filters: dict) -> QuerySet[SearchEntry]:
+def _filtered(
+    entries: QuerySet[SearchEntry],
+    filters: dict,
+    *,
+    kinds: list[str] | None = None,
+    through_indexes: bool = True,
+) -> QuerySet[SearchEntry]:
+    """The entries of these kinds that the filters keep. `through_indexes=False`: each condition
+    on an expression no index has, checked on the rows the bucket scan finds (`RankedEntries`):
+    the planner would otherwise AND a whole column's index (a theme's 115,000 entries) with
+    each bucket's few matches, in each bucket."""
+
+    def column(name: str, empty: object):
+        return F(name) if through_indexes else Coalesce(name, Value(empty))
+
+    if kinds:
+        entries = entries.filter(In(column("kind", ""), kinds))
     if filters.get("country"):
-        entries = entries.filter(country=filters["country"])
+        entries = entries.filter(Exact(column("country", ""), filters["country"]))
     if filters.get("year"):
         entries = entries.filter(published_at__year=filters["year"])
     if filters.get("theme"):
-        entries = entries.filter(theme_code=filters["theme"])
+        entries = entries.filter(Exact(column("theme_code", ""), filters["theme"]))
     if filters.get("criterion"):
-        entries = entries.filter(criterion_code=filters["criterion"])
+        entries = entries.filter(Exact(column("criterion_code", ""), filters["criterion"]))
     if filters.get("level") not in (None, ""):
-        entries = entries.filter(agreed_level=filters["level"])
+        entries = entries.filter(Exact(column("agreed_level", -1), int(filters["level"])))
     return entries
 
 
@@ -227,18 +255,18 @@ def search_entries(
     each (for a theme: `ThemeEntries`). Counted with `CappedPaginator`, which says "more than"
     past `RANKED_MAX`."""
     entries = readable_entries(user)
-    if kinds:
-        entries = entries.filter(kind__in=kinds)
     q = (filters.get("q") or "").strip()
+    if q and connection.vendor == "postgresql":
+        return RankedEntries(entries, text_query(q), filters, kinds)
     if not q and not filters.get("criterion"):
         # The theme's (or every theme's) criteria one after another, each read in index order.
-        return ThemeEntries(_filtered(entries, {**filters, "theme": ""}), filters.get("theme") or None)
-    entries = _filtered(entries, filters)
+        return ThemeEntries(
+            _filtered(entries, {**filters, "theme": ""}, kinds=kinds), filters.get("theme") or None
+        )
+    entries = _filtered(entries, filters, kinds=kinds)
     related = ("report__round__host_city", "criterion__theme")
     if not q:  # one criterion: newest first, read in index order
         return entries.select_related(*related).order_by(*NEWEST)
-    if connection.vendor == "postgresql":
-        return RankedEntries(entries, text_query(q))
     for word in q.split():
         entries = entries.filter(Q(text__icontains=word) | Q(title__icontains=word))
     return entries.select_related(*related).order_by("-published_at", "pk")
@@ -263,24 +291,44 @@ class RankedEntries(Sequence):
 
     RELATED = ("report__round__host_city", "criterion__theme")
 
-    def __init__(self, entries: QuerySet[SearchEntry], query: ParsedQuery) -> None:
+    def __init__(
+        self,
+        entries: QuerySet[SearchEntry],
+        query: ParsedQuery,
+        filters: dict | None = None,
+        kinds: list[str] | None = None,
+    ) -> None:
         self.query = query
-        self.entries = entries
+        self.entries = entries  # readable; the filters and kinds are applied here
+        self.filters = filters or {}
+        self.kinds = kinds
+        # The bucket vectors' words the filters require: one of each group.
+        self.filter_words = [
+            [filter_word(name, self.filters[name])]
+            for name, _column in FILTER_WORDS
+            if name != "kind" and self.filters.get(name) not in (None, "")
+        ]
+        if kinds:
+            self.filter_words.append([filter_word("kind", kind) for kind in kinds])
 
     def _candidates(self) -> list[tuple[int, float, float | None]]:
         """(id, rank, date) of the first `RANKED_MAX` + 1 matches: bucket by bucket, the newest
-        first, each bucket's few matches found through the bucket vectors' index; the statement
-        stops at the bucket that completes them. So a common word reads about `RANKED_MAX` + 1
-        matches' share of its posting lists however large the library grows."""
+        first, each bucket's few matches found through the bucket vectors' index (the words and
+        the filters' values); the statement stops at the bucket that completes them. So a common
+        word reads about `RANKED_MAX` + 1 matches' share of its posting lists however large the
+        library grows."""
         values = ("pk", "rank", "published")
-        ranked = self.entries.order_by().annotate(
+        per_bucket = bucket_query(self.query.get_source_expressions()[0].value, self.filter_words)
+        entries = _filtered(self.entries, self.filters, kinds=self.kinds, through_indexes=per_bucket is None)
+        ranked = entries.order_by().annotate(
             rank=SearchRank(F("search_vector"), self.query), published=EpochSeconds("published_at")
         )
-        per_bucket = bucket_query(self.query.get_source_expressions()[0].value)
         if per_bucket is None:
             return list(ranked.filter(search_vector=self.query).values_list(*values)[: RANKED_MAX + 1])
         matches = ranked.filter(BucketMatch(per_bucket), ExactMatch(F("search_vector"), self.query))
-        sql, params = matches.values_list(*values).query.sql_with_params()
+        # Each bucket's part has its LIMIT too: so the planner keeps it a subquery run per bucket,
+        # through the bucket index, and never turns the join round into a scan of every entry.
+        sql, params = matches.values_list(*values)[: RANKED_MAX + 1].query.sql_with_params()
         table, bits = SearchEntry._meta.db_table, BUCKET_BITS
         with connection.cursor() as cursor:
             cursor.execute(

@@ -157,6 +157,10 @@ def run() -> int:
         explain_call(
             f"  {who}: entries of theme WHY", lambda user=user: search_entries(user, {"theme": "WHY"})[:20]
         )
+        explain_call(  # through entry_country_criterion_newest
+            f"  {who}: entries of theme HOW, country FI",
+            lambda user=user: search_entries(user, {"theme": "HOW", "country": "FI"})[:20],
+        )
         for words in ("indicators", "published minutes", "zzzunfound"):
             explain_call(  # the words' alternatives (one query), then the candidates, bucket by bucket
                 f"  {who}: text search '{words}'",

@@ -74,6 +74,17 @@ class SearchEntry(models.Model):
                 fields=["criterion_code", "-published_at", "report", "id"],
                 name="entry_criterion_newest",
             ),
+            # The same two filtered by a country (the library's and the good practice view's
+            # theme or criterion with a country: 448 → 110 and 291 → 121 ms at EU scale, where
+            # each criterion's entries were read newest first to find that country's).
+            models.Index(
+                fields=["country", "criterion_code", "-published_at", "report", "id"],
+                name="entry_country_criterion_newest",
+            ),
+            models.Index(
+                fields=["kind", "country", "criterion_code", "-published_at", "report", "id"],
+                name="entry_kind_country_newest",
+            ),
         ]
 
     def __str__(self) -> str:

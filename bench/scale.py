@@ -529,6 +529,9 @@ class Page:
     label: str
     email: str
     url: Callable[[], str]
+    # False when the demo's page shows less than the network's (not the same page): its ratio
+    # is printed, not held against the 1.2 aim.
+    same_page: bool = True
 
 
 def round_of(city: str, state: str) -> int:
@@ -562,7 +565,12 @@ PAGES = [
     # same page, so the ratio is what the network's size costs.
     Page("library search", "porto@demo.eu", lambda: "/library/?q=contract+management"),
     # 2 hits in the demo, a full page of 20 in the network: the ratio adds 18 rendered hits.
-    Page("library search, 2 → 20 hits", "porto@demo.eu", lambda: "/library/?q=published+minutes"),
+    Page(
+        "library search, 2 → 20 hits",
+        "porto@demo.eu",
+        lambda: "/library/?q=published+minutes",
+        same_page=False,
+    ),
 ]
 
 
@@ -653,9 +661,11 @@ def print_pages(results: dict[str, dict[str, Target]]) -> None:
         to_bare = statistics.median(lg.times) / bare_large
         cpu_ratio = l_cpu / s_cpu if s_cpu else float("nan")
         cpu_to_bare = l_cpu / 1000 / bare_cpu if bare_cpu else float("nan")
-        flags = ("  ✗ >1.2" if min(ratio, cpu_ratio) > 1.2 else "") + (
-            "  ✗ >25×" if min(to_bare, cpu_to_bare) > 25 else ""
-        )
+        if page.same_page:
+            flags = "  ✗ >1.2" if min(ratio, cpu_ratio) > 1.2 else ""
+        else:
+            flags = "  (more rows in the network's page: not against the 1.2 aim)"
+        flags += "  ✗ >25×" if min(to_bare, cpu_to_bare) > 25 else ""
         queries = f"{s.queries}/{lg.queries}"
         print(
             f"{page.label:<28} {s_ms:>9.1f} {l_ms:>9.1f} {ratio:>11.2f}× {to_bare:>6.1f}× "

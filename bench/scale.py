@@ -561,7 +561,7 @@ PAGES = [
     Page("round list (coordinator)", "coordinator@demo.eu", lambda: "/rounds/"),
     Page("round list, search", "coordinator@demo.eu", lambda: "/rounds/?q=tampere"),
     Page("library", "porto@demo.eu", lambda: "/library/"),
-    # A full page of hits on both databases (29 in the demo, more than 1,000 in the network): the
+    # A full page of hits on both databases (29 in the demo, more than 500 in the network): the
     # same page, so the ratio is what the network's size costs.
     Page("library search", "porto@demo.eu", lambda: "/library/?q=contract+management"),
     # 2 hits in the demo, a full page of 20 in the network: the ratio adds 18 rendered hits.

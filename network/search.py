@@ -59,6 +59,9 @@ REPORT_TEXTS = (
 MARK_START, MARK_END = "\x02", "\x03"
 SNIPPET_CHARS = 240
 
+# The entry's vectors: only the queries read them, never a page.
+VECTORS = ("search_vector", "bucket_vector")
+
 # Within a criterion: the newest report first, then in a stable order (the indexes' order).
 NEWEST = ("-published_at", "report_id", "pk")
 
@@ -159,10 +162,10 @@ BUCKET_MARK = "\x01"
 def bucket_query(query: str, filter_words: list[list[str]] = ()) -> str | None:
     """The tsquery's text as the bucket vectors read it (`network.index.BUCKET_BITS`): each word
     prefixed "b" + `BUCKET_MARK` + "_", the mark replaced by a bucket's number in SQL, and one
-    word of each group of the filters' words (`network.index.filter_word`) required. A phrase becomes "all these
-    words" (the bucket vectors keep no positions; each row is still checked against the exact
-    query), so the bucket query finds at least the query's matches. Not for a negated phrase
-    ("not all these words" would miss a row with the words apart): None."""
+    word of each group of the filters' words (`network.index.filter_word`) required. A phrase
+    becomes "all these words" (the bucket vectors keep no positions; each row is still checked
+    against the exact query), so the bucket query finds at least the query's matches. Not for a
+    negated phrase ("not all these words" would miss a row with the words apart): None."""
     parts, operators, at = [], [], 0
     for lexeme in _LEXEME.finditer(query):
         operators.append(query[at : lexeme.start()])
@@ -191,7 +194,7 @@ class BucketMatch(Func):
     """The entry's bucket vector matches the query for its bucket: `buckets.n`, the number the
     candidates' lateral join gives (`RankedEntries`); GIN-indexed."""
 
-    template = "%(expressions)s @@ replace(%%s, chr(1), buckets.n::text)::tsquery"
+    template = f"%(expressions)s @@ replace(%%s, chr({ord(BUCKET_MARK)}), buckets.n::text)::tsquery"
     output_field = BooleanField()
 
     def __init__(self, query: str) -> None:
@@ -359,7 +362,7 @@ class RankedEntries(Sequence):
         rows = (
             SearchEntry.objects.filter(pk__in=[pk for pk, _rank in chosen])
             .select_related(*self.RELATED)
-            .defer("search_vector", "bucket_vector")
+            .defer(*VECTORS)
             .annotate(
                 headline=SearchHeadline(
                     "text",
@@ -487,15 +490,11 @@ class ThemeEntries(Sequence):
         if not slices:
             return []
         if len(slices) == 1:
-            return list(slices[0].select_related(*self.RELATED).defer("search_vector", "bucket_vector"))
+            return list(slices[0].select_related(*self.RELATED).defer(*VECTORS))
         # A page across parts (a small network has a few entries per criterion): their ids in one
         # statement, then their rows in one query, in the parts' order.
         ids = ids_in_order([chosen.values_list("pk", flat=True) for chosen in slices])
-        rows = (
-            SearchEntry.objects.filter(pk__in=ids)
-            .select_related(*self.RELATED)
-            .defer("search_vector", "bucket_vector")
-        )
+        rows = SearchEntry.objects.filter(pk__in=ids).select_related(*self.RELATED).defer(*VECTORS)
         by_pk = {entry.pk: entry for entry in rows}
         return [by_pk[pk] for pk in ids]
 
